@@ -1,0 +1,26 @@
+"""skdigit: fast, exact logistic regression and digit transformers for scikit-learn.
+
+The public API is re-exported here from private modules:
+
+- :class:`DigitLogisticClassifier` (``skdigit.linear_model``)
+- :class:`PixelNormalizer`, :class:`Deskew`, :class:`TargetBinarizer`
+  (``skdigit.preprocessing``)
+- :func:`load_mnist`, :func:`load_idx` (``skdigit.datasets``)
+"""
+
+from ._version import __version__
+from .datasets import load_idx, load_mnist
+from .linear_model import DigitLogisticClassifier
+from .preprocessing import Deskew, PixelNormalizer, TargetBinarizer
+from ._pipeline import make_digit_pipeline
+
+__all__ = [
+    "DigitLogisticClassifier",
+    "Deskew",
+    "PixelNormalizer",
+    "TargetBinarizer",
+    "load_idx",
+    "load_mnist",
+    "make_digit_pipeline",
+    "__version__",
+]

@@ -1,0 +1,6 @@
+"""Loaders for the MNIST database of handwritten digits and its IDX file format."""
+
+from ._idx import load_idx
+from ._mnist import MNISTNotFoundError, load_mnist
+
+__all__ = ["MNISTNotFoundError", "load_idx", "load_mnist"]

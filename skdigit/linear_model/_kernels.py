@@ -1,0 +1,193 @@
+"""Numba kernels: fused, single-pass logistic loss and gradient.
+
+Each kernel takes raw data and coefficients and writes into buffers that the
+caller passes in; it knows nothing of ``C``, the intercept convention or the
+optimizer (that is :mod:`skdigit.linear_model._loss`). One pass over the rows
+computes, while a row is in cache, its logits, its log-sum-exp, its loss and its
+contribution to the gradient.
+
+Conventions shared by every kernel
+----------------------------------
+- ``W`` holds the weights, one row per class: shape ``(n_rows_w, n_features)``
+  for the dense kernels and the *transposed* ``(n_features, n_rows_w)`` for the
+  CSR kernels (so that one feature's ``n_rows_w`` weights are contiguous).
+  ``n_rows_w`` is the number of classes for the multinomial loss and 1 for the
+  binomial one (``binary=True``).
+- ``y`` holds class indices ``0 .. n_classes - 1`` (``int64``); for the binomial
+  loss, 1 is the positive class.
+- ``sample_weight`` is an array of shape ``(n_samples,)`` (ones when unweighted).
+- The returned value is the weighted *sum* of the pointwise losses; ``grad_W`` and
+  ``grad_b`` receive the weighted sums of the pointwise gradients. No L2 term.
+- The rows are split into ``n_chunks`` contiguous chunks processed in parallel,
+  each with its own accumulators, then summed in chunk order: results are
+  deterministic for a fixed ``n_chunks``.
+- Accumulation is in float64 whatever the dtype of ``X`` (float32 or float64);
+  ``X`` is only read, never copied or written (read-only memory maps work).
+
+The pointwise losses are those of scikit-learn's ``HalfMultinomialLoss``
+(``logsumexp(z) - z_y``) and ``HalfBinomialLoss`` (``log(1 + exp(z)) - y z``), i.e.
+the log-loss. :mod:`skdigit.linear_model._kernels_reference` holds a plain NumPy
+implementation of each kernel that the tests compare against.
+"""
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+# Reassociation lets LLVM vectorize the dot-product reductions; contraction
+# allows fused multiply-adds. No flag that changes inf/nan semantics is set.
+_FASTMATH = {"reassoc", "contract"}
+_ROW_BLOCK = 8  # dense rows whose logits are computed together (W reused from L1)
+
+
+@njit(cache=True, nogil=True, fastmath=_FASTMATH)
+def _pointwise_residual(z, y_i, w_i, binary):
+    """Turn one row's logits ``z`` into its weighted residual, return its loss.
+
+    On exit ``z[k] = w_i * (p_k - [k == y_i])`` (``p = softmax(z)``, or
+    ``sigmoid(z[0])`` when ``binary``), the gradient of the loss in the logits.
+    """
+    if binary:
+        t = z[0]
+        # log(1 + exp(t)) and sigmoid(t) without overflow
+        if t > 0.0:
+            e = math.exp(-t)
+            log1pexp = t + math.log1p(e)
+            prob = 1.0 / (1.0 + e)
+        else:
+            e = math.exp(t)
+            log1pexp = math.log1p(e)
+            prob = e / (1.0 + e)
+        yf = 1.0 if y_i == 1 else 0.0
+        z[0] = w_i * (prob - yf)
+        return w_i * (log1pexp - yf * t)
+    n_classes = z.shape[0]
+    zmax = z[0]
+    for k in range(1, n_classes):
+        if z[k] > zmax:
+            zmax = z[k]
+    total = 0.0
+    for k in range(n_classes):
+        total += math.exp(z[k] - zmax)
+    lse = zmax + math.log(total)
+    loss = w_i * (lse - z[y_i])
+    for k in range(n_classes):
+        z[k] = w_i * math.exp(z[k] - lse)
+    z[y_i] -= w_i
+    return loss
+
+
+@njit(cache=True, nogil=True)
+def _sum_chunks(acc, out):
+    """``out[...] = acc.sum(axis=0)``, summed in chunk order (deterministic)."""
+    out[...] = acc[0]
+    for c in range(1, acc.shape[0]):
+        out += acc[c]
+
+
+@njit(cache=True, nogil=True, parallel=True, fastmath=_FASTMATH)
+def logistic_loss_gradient_dense(
+    X, y, sample_weight, W, b, grad_W, grad_b, binary, n_chunks
+):
+    """Fused loss and gradient for dense, C-contiguous ``X``.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features), float32 or float64
+    y : ndarray of shape (n_samples,), int64 class indices
+    sample_weight : ndarray of shape (n_samples,), float64
+    W : ndarray of shape (n_rows_w, n_features), float64
+    b : ndarray of shape (n_rows_w,), float64
+    grad_W : ndarray of shape (n_rows_w, n_features), float64, written
+    grad_b : ndarray of shape (n_rows_w,), float64, written
+    binary : bool
+    n_chunks : int
+
+    Returns
+    -------
+    loss : float
+        Weighted sum of the pointwise losses.
+    """
+    n_samples, n_features = X.shape
+    n_rows_w = W.shape[0]
+    acc_W = np.zeros((n_chunks, n_rows_w, n_features))
+    acc_b = np.zeros((n_chunks, n_rows_w))
+    acc_loss = np.zeros(n_chunks)
+    chunk = (n_samples + n_chunks - 1) // n_chunks
+    for c in prange(n_chunks):
+        start = c * chunk
+        stop = min(n_samples, start + chunk)
+        gW = acc_W[c]
+        gb = acc_b[c]
+        Z = np.empty((_ROW_BLOCK, n_rows_w))
+        loss = 0.0
+        for i0 in range(start, stop, _ROW_BLOCK):
+            nb = min(_ROW_BLOCK, stop - i0)
+            # logits of the block: each class row of W is reused for nb rows
+            for k in range(n_rows_w):
+                for r in range(nb):
+                    s = 0.0
+                    for j in range(n_features):
+                        s += X[i0 + r, j] * W[k, j]
+                    Z[r, k] = s + b[k]
+            for r in range(nb):
+                loss += _pointwise_residual(
+                    Z[r], y[i0 + r], sample_weight[i0 + r], binary
+                )
+            # gradient: gW[k] += residual[r, k] * X[r] while X[r] is in cache
+            for k in range(n_rows_w):
+                for r in range(nb):
+                    res = Z[r, k]
+                    gb[k] += res
+                    for j in range(n_features):
+                        gW[k, j] += res * X[i0 + r, j]
+        acc_loss[c] = loss
+    _sum_chunks(acc_W, grad_W)
+    _sum_chunks(acc_b, grad_b)
+    return acc_loss.sum()
+
+
+@njit(cache=True, nogil=True, parallel=True, fastmath=_FASTMATH)
+def logistic_loss_gradient_csr(
+    data, indices, indptr, y, sample_weight, WT, b, grad_WT, grad_b, binary, n_chunks
+):
+    """Fused loss and gradient for CSR ``X`` given as ``(data, indices, indptr)``.
+
+    ``WT`` and ``grad_WT`` are transposed: shape ``(n_features, n_rows_w)``, so a
+    non-zero ``X[i, j]`` touches the contiguous row ``WT[j]``. Other parameters
+    and the return value are as in :func:`logistic_loss_gradient_dense`.
+    """
+    n_samples = indptr.shape[0] - 1
+    n_features, n_rows_w = WT.shape
+    acc_W = np.zeros((n_chunks, n_features, n_rows_w))
+    acc_b = np.zeros((n_chunks, n_rows_w))
+    acc_loss = np.zeros(n_chunks)
+    chunk = (n_samples + n_chunks - 1) // n_chunks
+    for c in prange(n_chunks):
+        start = c * chunk
+        stop = min(n_samples, start + chunk)
+        gW = acc_W[c]
+        gb = acc_b[c]
+        z = np.empty(n_rows_w)
+        loss = 0.0
+        for i in range(start, stop):
+            for k in range(n_rows_w):
+                z[k] = b[k]
+            for p in range(indptr[i], indptr[i + 1]):
+                j = indices[p]
+                v = data[p]
+                for k in range(n_rows_w):
+                    z[k] += v * WT[j, k]
+            loss += _pointwise_residual(z, y[i], sample_weight[i], binary)
+            for k in range(n_rows_w):
+                gb[k] += z[k]
+            for p in range(indptr[i], indptr[i + 1]):
+                j = indices[p]
+                v = data[p]
+                for k in range(n_rows_w):
+                    gW[j, k] += v * z[k]
+        acc_loss[c] = loss
+    _sum_chunks(acc_W, grad_WT)
+    _sum_chunks(acc_b, grad_b)
+    return acc_loss.sum()

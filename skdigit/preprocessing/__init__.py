@@ -1,0 +1,12 @@
+"""Transformers for digit images (``X``) and labels (``y``).
+
+- :class:`PixelNormalizer`: scale pixel intensities from 0-255 to [0, 1].
+- :class:`Deskew`: straighten slanted digits (moment-based deskewing).
+- :class:`TargetBinarizer`: one-vs-rest target, e.g. "is this a 2?".
+"""
+
+from ._deskew import Deskew
+from ._normalize import PixelNormalizer
+from ._target import TargetBinarizer
+
+__all__ = ["Deskew", "PixelNormalizer", "TargetBinarizer"]

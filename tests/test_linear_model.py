@@ -1,0 +1,264 @@
+"""DigitLogisticClassifier: same optimum as scikit-learn, and the estimator API."""
+
+import pickle
+import warnings
+
+import joblib
+import numpy as np
+import pytest
+from scipy import sparse
+from sklearn.base import clone
+from sklearn.datasets import load_digits, make_classification
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import MinMaxScaler
+from sklearn.utils._param_validation import InvalidParameterError
+
+from skdigit import DigitLogisticClassifier
+from skdigit.linear_model import _loss
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X, y = load_digits(return_X_y=True)
+    return X / 16.0, y
+
+
+def _assert_same_model(ours, theirs, rtol=1e-4):
+    scale = np.abs(theirs.coef_).max()
+    np.testing.assert_allclose(ours.coef_, theirs.coef_, rtol=rtol, atol=rtol * scale)
+    np.testing.assert_allclose(
+        ours.intercept_, theirs.intercept_, rtol=rtol, atol=rtol * scale
+    )
+
+
+@pytest.mark.parametrize("binary", [False, True])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("C", [0.05, 2.0])
+def test_same_optimum_as_sklearn(digits, binary, weighted, C):
+    X, y = digits
+    if binary:
+        y = (y == 2).astype(int)
+    sw = np.random.default_rng(0).integers(0, 4, len(y)) if weighted else None
+    ours = DigitLogisticClassifier(C=C, tol=1e-10, max_iter=10_000)
+    theirs = LogisticRegression(C=C, tol=1e-10, max_iter=10_000)
+    ours.fit(X, y, sample_weight=sw)
+    theirs.fit(X, y, sample_weight=sw)
+    assert ours.coef_.shape == theirs.coef_.shape == ((1, 64) if binary else (10, 64))
+    _assert_same_model(ours, theirs)
+    np.testing.assert_allclose(
+        ours.predict_proba(X), theirs.predict_proba(X), atol=1e-5
+    )
+
+
+def test_same_optimum_as_sklearn_without_intercept_or_penalty():
+    X, y = make_classification(
+        n_samples=300, n_features=8, n_informative=5, n_classes=3, flip_y=0.2,
+        random_state=0,
+    )
+    for fit_intercept in (True, False):
+        ours = DigitLogisticClassifier(
+            penalty=None, fit_intercept=fit_intercept, tol=1e-10, max_iter=10_000
+        ).fit(X, y)
+        theirs = LogisticRegression(
+            C=np.inf, fit_intercept=fit_intercept, tol=1e-10, max_iter=10_000
+        ).fit(X, y)
+        _assert_same_model(ours, theirs)
+
+
+@pytest.mark.parametrize("class_weight", ["balanced", {0: 3.0, 1: 0.5}])
+def test_class_weight_matches_sklearn(digits, class_weight):
+    X, y = digits
+    y = (y == 0).astype(int)  # imbalanced: 10% positives
+    ours = DigitLogisticClassifier(class_weight=class_weight, tol=1e-10, max_iter=5000)
+    theirs = LogisticRegression(class_weight=class_weight, tol=1e-10, max_iter=5000)
+    _assert_same_model(ours.fit(X, y), theirs.fit(X, y))
+
+
+def test_class_weight_equals_sample_weight(digits):
+    X, y = digits
+    weights = {k: 1.0 + k for k in range(10)}
+    a = DigitLogisticClassifier(class_weight=weights, tol=1e-10, max_iter=5000).fit(X, y)
+    b = DigitLogisticClassifier(tol=1e-10, max_iter=5000).fit(
+        X, y, sample_weight=np.array([weights[k] for k in y])
+    )
+    np.testing.assert_allclose(a.coef_, b.coef_, rtol=1e-7, atol=1e-9)
+
+
+def test_integer_weights_equal_repeated_rows(digits):
+    X, y = digits
+    X, y = X[:400], y[:400]
+    sw = np.random.default_rng(3).integers(0, 3, len(y))
+    a = DigitLogisticClassifier(tol=1e-10, max_iter=5000).fit(X, y, sample_weight=sw)
+    b = DigitLogisticClassifier(tol=1e-10, max_iter=5000).fit(
+        np.repeat(X, sw, axis=0), np.repeat(y, sw)
+    )
+    # L-BFGS also stops on a relative decrease of 64 * eps, hence 1e-5, not 1e-10
+    np.testing.assert_allclose(a.coef_, b.coef_, rtol=1e-5, atol=1e-5)
+    unweighted = DigitLogisticClassifier(tol=1e-10, max_iter=5000).fit(X, y)
+    assert np.abs(unweighted.coef_ - a.coef_).max() > 1e-2
+
+
+@pytest.mark.parametrize("binary", [False, True])
+def test_csr_float32_float64_reach_same_model(digits, binary):
+    X, y = digits
+    if binary:
+        y = (y == 2).astype(int)
+    ref = DigitLogisticClassifier(tol=1e-8, max_iter=5000).fit(X, y)
+    for X_other in (sparse.csr_matrix(X), X.astype(np.float32),
+                    sparse.csr_matrix(X.astype(np.float32))):
+        other = DigitLogisticClassifier(tol=1e-8, max_iter=5000).fit(X_other, y)
+        np.testing.assert_allclose(other.coef_, ref.coef_, rtol=1e-4, atol=1e-4)
+        assert np.mean(other.predict(X_other) == ref.predict(X)) > 0.995
+
+
+@pytest.mark.parametrize("as_csr", [False, True])
+def test_float32_input_is_not_copied_to_float64(digits, monkeypatch, as_csr):
+    X, y = digits
+    X32 = X.astype(np.float32)
+    if as_csr:
+        X32 = sparse.csr_matrix(X32)
+    seen = []
+    original = _loss.LogisticObjective.__init__
+
+    def spy(self, X, *args, **kwargs):
+        seen.append(X)
+        original(self, X, *args, **kwargs)
+
+    monkeypatch.setattr(_loss.LogisticObjective, "__init__", spy)
+    DigitLogisticClassifier(max_iter=5).fit(X32, y)
+    (X_used,) = seen
+    assert X_used.dtype == np.float32
+    if as_csr:
+        assert np.shares_memory(X_used.data, X32.data)
+    else:
+        assert np.shares_memory(X_used, X32)
+
+
+def test_read_only_memmap_input(digits, tmp_path):
+    X, y = digits
+    filename = tmp_path / "X.joblib"
+    joblib.dump(X, filename)
+    X_mm = joblib.load(filename, mmap_mode="r")
+    assert not X_mm.flags.writeable
+    a = DigitLogisticClassifier(max_iter=300).fit(X_mm, y)
+    b = DigitLogisticClassifier(max_iter=300).fit(X, y)
+    np.testing.assert_array_equal(a.coef_, b.coef_)
+    np.testing.assert_array_equal(a.predict(X_mm), b.predict(X))
+
+
+def test_probabilities_and_predictions_agree(digits):
+    X, y = digits
+    for labels in (y, np.where(y == 2, "two", "other")):
+        clf = DigitLogisticClassifier(max_iter=500).fit(X, labels)
+        proba = clf.predict_proba(X)
+        np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+        np.testing.assert_allclose(clf.predict_log_proba(X), np.log(proba), atol=1e-10)
+        np.testing.assert_array_equal(
+            clf.predict(X), clf.classes_[np.argmax(proba, axis=1)]
+        )
+        assert clf.score(X, labels) > 0.95
+
+
+def test_predict_log_proba_does_not_underflow(digits):
+    X, y = digits
+    clf = DigitLogisticClassifier(C=1e4, max_iter=2000).fit(X, (y == 1).astype(int))
+    log_proba = clf.predict_log_proba(X * 50)  # extreme logits
+    assert np.all(np.isfinite(log_proba))
+
+
+def test_convergence_warning_when_max_iter_is_reached(digits):
+    X, y = digits
+    with pytest.warns(ConvergenceWarning, match="max_iter"):
+        clf = DigitLogisticClassifier(max_iter=3).fit(X, y)
+    assert clf.n_iter_[0] == 3
+
+
+def test_no_warning_when_converged(digits):
+    X, y = digits
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        DigitLogisticClassifier(C=0.1, max_iter=1000).fit(X, y)
+
+
+def test_warm_start_resumes_from_previous_solution(digits):
+    X, y = digits
+    cold = DigitLogisticClassifier(C=0.5, tol=1e-6, max_iter=1000).fit(X, y)
+    warm = DigitLogisticClassifier(C=0.5, tol=1e-6, max_iter=1000, warm_start=True)
+    warm.fit(X, y)
+    first_iters = warm.n_iter_[0]
+    # refitting from the optimum: converged at once, and it stays there
+    warm.fit(X, y)
+    assert warm.n_iter_[0] <= 2 < first_iters
+    np.testing.assert_allclose(warm.coef_, cold.coef_, rtol=1e-3, atol=1e-4)
+    warm.set_params(C=0.6).fit(X, y)
+    assert warm.n_iter_[0] < first_iters
+    # a different set of classes starts from zero instead of failing
+    warm.fit(X, (y == 3).astype(int))
+    assert warm.coef_.shape == (1, 64)
+
+
+def test_fixed_n_jobs_is_reproducible(digits):
+    X, y = digits
+    a = DigitLogisticClassifier(n_jobs=2, max_iter=200).fit(X, y)
+    b = DigitLogisticClassifier(n_jobs=2, max_iter=200).fit(X, y)
+    np.testing.assert_array_equal(a.coef_, b.coef_)
+    c = DigitLogisticClassifier(n_jobs=1, max_iter=200).fit(X, y)
+    np.testing.assert_allclose(c.coef_, a.coef_, rtol=1e-3, atol=1e-4)
+
+
+def test_single_class_error_is_clear(digits):
+    X, _ = digits
+    with pytest.raises(ValueError, match="only one class"):
+        DigitLogisticClassifier().fit(X, np.zeros(len(X)))
+
+
+def test_zero_total_weight_is_an_error(digits):
+    X, y = digits
+    with pytest.raises(ValueError, match="non-zero"):
+        DigitLogisticClassifier().fit(X, y, sample_weight=np.zeros(len(y)))
+    with pytest.raises(ValueError, match="sum to zero"):
+        DigitLogisticClassifier(class_weight={k: 0.0 for k in range(10)}).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "params", [{"C": 0}, {"C": -1.0}, {"penalty": "l1"}, {"solver": "sgd"},
+               {"max_iter": -1}, {"tol": -1e-3}, {"n_jobs": 0}]
+)
+def test_invalid_parameters_are_rejected(digits, params):
+    X, y = digits
+    with pytest.raises(InvalidParameterError):
+        DigitLogisticClassifier(**params).fit(X, y)
+
+
+def test_dataframe_feature_names_are_recorded(digits):
+    pd = pytest.importorskip("pandas")
+    X, y = digits
+    df = pd.DataFrame(X, columns=[f"px{i}" for i in range(X.shape[1])])
+    clf = DigitLogisticClassifier(max_iter=300).fit(df, y)
+    np.testing.assert_array_equal(clf.feature_names_in_, df.columns)
+    np.testing.assert_array_equal(clf.predict(df), clf.predict(X))
+
+
+def test_pickle_and_joblib_round_trip(digits, tmp_path):
+    X, y = digits
+    clf = DigitLogisticClassifier(max_iter=300).fit(X, y)
+    restored = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
+    joblib.dump(clf, tmp_path / "m.joblib")
+    restored = joblib.load(tmp_path / "m.joblib")
+    np.testing.assert_array_equal(restored.predict(X), clf.predict(X))
+
+
+def test_in_pipeline_gridsearch_and_cross_val_score():
+    X, y = load_digits(return_X_y=True)
+    pipe = make_pipeline(MinMaxScaler(), DigitLogisticClassifier(max_iter=300))
+    scores = cross_val_score(pipe, X, y, cv=3)
+    assert scores.shape == (3,) and scores.mean() > 0.9
+    search = GridSearchCV(
+        pipe, {"digitlogisticclassifier__C": [0.01, 1.0]}, cv=3, n_jobs=2
+    ).fit(X, y)
+    assert search.best_params_["digitlogisticclassifier__C"] == 1.0
+    assert clone(search.best_estimator_).get_params()["digitlogisticclassifier__C"] == 1.0
