@@ -1,0 +1,313 @@
+"""The ``skdigit`` command line: train on MNIST, evaluate a saved model.
+
+``skdigit train`` fits the default pipeline (Deskew -> PixelNormalizer ->
+DigitLogisticClassifier) on the 60,000 MNIST training images, evaluates it on the
+10,000 test images and saves it; ``skdigit evaluate MODEL`` re-scores a saved
+model. Progress goes to standard error, results to standard output. Any user
+error (bad arguments, a missing or wrong model file, MNIST not found) prints a
+clear message and exits with status 2.
+"""
+
+import argparse
+import os
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import accuracy_score, classification_report, confusion_matrix
+from sklearn.model_selection import cross_val_score
+
+from ._persistence import METADATA_ATTR, ModelFileError, load_model, save_model
+from ._pipeline import make_digit_pipeline
+from ._version import __version__
+from .datasets import load_mnist
+from .datasets._mnist import MNISTNotFoundError
+from .preprocessing import TargetBinarizer
+
+EXIT_USAGE = 2
+
+
+class _UsageError(Exception):
+    """An error the user can fix; printed as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _positive_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+    return value
+
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
+    return value
+
+
+def _digit(text):
+    if text not in tuple("0123456789"):
+        raise argparse.ArgumentTypeError(f"must be a digit 0-9, got {text!r}")
+    return int(text)
+
+
+def _cv_folds(text):
+    value = _positive_int(text)
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"needs at least 2 folds, got {text}")
+    return value
+
+
+def _add_data_arguments(parser):
+    parser.add_argument(
+        "--data-home",
+        metavar="DIR",
+        help="folder holding the four MNIST IDX files (default: $SKDIGIT_DATA_HOME, "
+        "else scikit-learn's data home /mnist)",
+    )
+    parser.add_argument(
+        "--no-download",
+        action="store_true",
+        help="fail instead of downloading MNIST when it is missing",
+    )
+
+
+def build_parser():
+    """The argument parser of the ``skdigit`` command."""
+    parser = _Parser(
+        prog="skdigit",
+        description="Handwritten-digit recognition on MNIST with scikit-learn.",
+    )
+    parser.add_argument("--version", action="version", version=f"skdigit {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+
+    train = commands.add_parser(
+        "train",
+        help="train on MNIST, evaluate on its test set, save the model",
+        description="Fit Deskew -> PixelNormalizer -> DigitLogisticClassifier on the "
+        "60,000 MNIST training images, evaluate on the 10,000 test images and save "
+        "the fitted pipeline with joblib.",
+    )
+    _add_data_arguments(train)
+    train.add_argument("--no-deskew", action="store_true", help="skip deskewing")
+    train.add_argument(
+        "--C", type=_positive_float, default=1.0, help="inverse regularization (default 1.0)"
+    )
+    train.add_argument(
+        "--max-iter", type=_positive_int, default=1000,
+        help="solver iterations at most (default 1000)",
+    )
+    train.add_argument(
+        "--binary-digit", type=_digit, metavar="D",
+        help="train a one-digit detector: 'is it a D?' instead of ten classes",
+    )
+    train.add_argument(
+        "--cv", type=_cv_folds, metavar="K",
+        help="also report cross_val_score with K folds on the training set",
+    )
+    train.add_argument(
+        "--output", "-o", metavar="PATH",
+        help="model file to write (default skdigit-mnist.joblib, or "
+        "skdigit-mnist-is-D.joblib for a detector)",
+    )
+    train.add_argument("--quiet", "-q", action="store_true", help="no progress output")
+
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="score a saved model on the MNIST test set",
+        description="Re-score a model saved by 'skdigit train' on the 10,000 MNIST "
+        "test images.",
+    )
+    evaluate.add_argument("model", metavar="MODEL", help="model file (.joblib)")
+    _add_data_arguments(evaluate)
+    return parser
+
+
+class _Progress:
+    """Timed stage messages on standard error."""
+
+    def __init__(self, quiet):
+        self.quiet = quiet
+
+    def __call__(self, message):
+        if not self.quiet:
+            print(message, file=sys.stderr, flush=True)
+
+    def stage(self, message):
+        return _Stage(self, message)
+
+
+class _Stage:
+    def __init__(self, progress, message):
+        self.progress, self.message = progress, message
+
+    def __enter__(self):
+        self.progress(f"{self.message} ...")
+        self.start = time.perf_counter()
+        return self
+
+    def __exit__(self, exc_type, *exc_info):
+        if exc_type is None:
+            self.elapsed = time.perf_counter() - self.start
+            self.progress(f"{self.message}: done in {self.elapsed:.1f} s")
+
+
+def _load(subset, args):
+    """MNIST as ``(X, y)``; a missing or corrupted file becomes a usage error."""
+    try:
+        return load_mnist(
+            subset=subset,
+            data_home=args.data_home,
+            download=not args.no_download,
+            return_X_y=True,
+        )
+    except (MNISTNotFoundError, ValueError) as exc:
+        # the loader's messages name the file, the folder and what to do
+        raise _UsageError(str(exc)) from exc
+
+
+def _target_names(positive_label):
+    if positive_label is None:
+        return [str(d) for d in range(10)]
+    return [f"not {positive_label}", str(positive_label)]
+
+
+def _format_confusion(cm, names):
+    """A confusion matrix as text: rows are true labels, columns predictions."""
+    width = max(6, max(len(n) for n in names) + 1, len(str(cm.max())) + 1)
+    lines = ["true \\ predicted".ljust(width * 2)
+             + "".join(n.rjust(width) for n in names)]
+    for name, row in zip(names, cm):
+        lines.append(name.ljust(width * 2) + "".join(str(v).rjust(width) for v in row))
+    return "\n".join(lines)
+
+
+def _evaluation(model, X_test, y_test, positive_label):
+    """The test-set accuracy and a printable report (metrics, confusion matrix)."""
+    y_pred = model.predict(X_test)
+    accuracy = accuracy_score(y_test, y_pred)
+    names = _target_names(positive_label)
+    task = "ten digits" if positive_label is None else f"is it a {positive_label}?"
+    report = "\n".join([
+        f"MNIST test set ({len(y_test)} images, {task}): accuracy {accuracy:.4f}",
+        "",
+        classification_report(y_test, y_pred, target_names=names, digits=4),
+        "Confusion matrix",
+        _format_confusion(confusion_matrix(y_test, y_pred), names),
+    ])
+    return accuracy, report
+
+
+def _train(args):
+    progress = _Progress(args.quiet)
+    with progress.stage("Loading MNIST"):
+        X_train, y_train = _load("train", args)
+        X_test, y_test = _load("test", args)
+    positive_label = args.binary_digit
+    if positive_label is not None:
+        binarizer = TargetBinarizer(positive_label=positive_label).fit(y_train)
+        y_train, y_test = binarizer.transform(y_train), binarizer.transform(y_test)
+    pipeline = make_digit_pipeline(
+        deskew=not args.no_deskew, C=args.C, max_iter=args.max_iter
+    )
+    if args.cv:
+        with progress.stage(f"{args.cv}-fold cross_val_score on the training set"):
+            scores = cross_val_score(pipeline, X_train, y_train, cv=args.cv)
+        print(
+            f"cross_val_score (cv={args.cv}) accuracy: {scores.mean():.4f} "
+            f"+/- {scores.std():.4f}  folds: "
+            + " ".join(f"{s:.4f}" for s in scores)
+        )
+    pipeline.set_params(classifier__verbose=0 if args.quiet else 1)
+    steps = " -> ".join(
+        type(step).__name__ for step in pipeline.named_steps.values()
+        if step != "passthrough"
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        with progress.stage(f"Fitting {steps} on {len(y_train)} images"):
+            pipeline.fit(X_train, y_train)
+    for warning in caught:
+        progress(f"warning: {warning.message}")
+    pipeline.set_params(classifier__verbose=0)
+    classifier = pipeline.named_steps["classifier"]
+    progress(f"solver iterations: {int(classifier.n_iter_[0])}")
+    accuracy, report = _evaluation(pipeline, X_test, y_test, positive_label)
+    default_name = (
+        "skdigit-mnist.joblib" if positive_label is None
+        else f"skdigit-mnist-is-{positive_label}.joblib"
+    )
+    path = save_model(
+        pipeline,
+        args.output or default_name,
+        metadata={
+            "task": "multiclass" if positive_label is None else "binary",
+            "positive_label": positive_label,
+            "trained_on": f"MNIST train ({len(y_train)} images)",
+            "test_accuracy": float(accuracy),
+        },
+    )
+    print(report)
+    print(f"\nModel saved to {path}")
+    return 0
+
+
+def _evaluate(args):
+    model = load_model(args.model)
+    metadata = getattr(model, METADATA_ATTR, {})
+    positive_label = metadata.get("positive_label")
+    classes = getattr(model, "classes_", None)
+    expected = np.arange(2) if positive_label is not None else np.arange(10)
+    if classes is None or not np.array_equal(np.asarray(classes), expected):
+        raise ModelFileError(
+            f"{args.model!r} is not an MNIST digit model: its classes are "
+            f"{None if classes is None else list(classes)}"
+        )
+    X_test, y_test = _load("test", args)
+    if positive_label is not None:
+        y_test = TargetBinarizer(positive_label=positive_label).fit_transform(y_test)
+    print(_evaluation(model, X_test, y_test, positive_label)[1])
+    return 0
+
+
+def main(argv=None):
+    """Run the ``skdigit`` command; return its exit status.
+
+    Parameters
+    ----------
+    argv : list of str, default=None
+        Arguments without the program name; ``None`` reads ``sys.argv[1:]``.
+
+    Returns
+    -------
+    status : int
+        0 on success, 2 on a user error (bad arguments, missing or wrong model
+        file, MNIST not found).
+    """
+    args = build_parser().parse_args(argv)
+    command = {"train": _train, "evaluate": _evaluate}[args.command]
+    try:
+        return command(args)
+    except (ModelFileError, _UsageError) as exc:
+        print(f"skdigit {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        # the reader went away (``skdigit evaluate M | head``): not an error
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0

@@ -1,0 +1,229 @@
+"""The command line: the main job on real MNIST, and every user error it must catch."""
+
+import subprocess
+import sys
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits, load_iris
+from sklearn.pipeline import Pipeline
+
+from skdigit import DigitLogisticClassifier, _cli
+from skdigit._persistence import ModelFileError, load_model, save_model
+
+
+def _run(argv, capsys):
+    status = _cli.main(argv)
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+@pytest.fixture
+def small_mnist(monkeypatch):
+    """Stand-in for load_mnist: load_digits images upscaled into 28x28, 0-255."""
+    digits = load_digits()
+    images = np.kron(digits.images, np.ones((3, 3)))  # 24 x 24
+    images = np.pad(images, ((0, 0), (2, 2), (2, 2))) * (255 / 16)
+    X = images.reshape(len(images), -1).round().astype(np.uint8)
+    y = digits.target.astype(np.int64)
+    calls = []
+
+    def fake_load_mnist(*, subset, data_home, download, return_X_y):
+        calls.append({"subset": subset, "data_home": data_home, "download": download})
+        half = len(y) * 2 // 3
+        part = slice(None, half) if subset == "train" else slice(half, None)
+        return X[part], y[part]
+
+    monkeypatch.setattr(_cli, "load_mnist", fake_load_mnist)
+    return calls
+
+
+def test_train_then_evaluate_small(small_mnist, tmp_path, capsys):
+    model_path = tmp_path / "sub" / "model.joblib"
+    status, out, err = _run(
+        ["train", "--output", str(model_path), "--C", "0.5", "--data-home", "DH"], capsys
+    )
+    assert status == 0, err
+    assert {call["subset"] for call in small_mnist} == {"train", "test"}
+    assert all(call["data_home"] == "DH" and call["download"] for call in small_mnist)
+    assert "Fitting Deskew -> PixelNormalizer -> DigitLogisticClassifier" in err
+    assert "[lbfgs] iteration" in out or "solver iterations" in err
+    assert "Confusion matrix" in out and "precision" in out
+    assert f"Model saved to {model_path}" in out
+    model = joblib.load(model_path)
+    assert isinstance(model, Pipeline)
+    assert model.named_steps["classifier"].C == 0.5
+    meta = model.skdigit_metadata_
+    assert meta["task"] == "multiclass" and meta["test_accuracy"] > 0.9
+    assert not list(tmp_path.glob("sub/.*.tmp"))  # no temp file left behind
+
+    status, out, err = _run(["evaluate", str(model_path)], capsys)
+    assert status == 0, err
+    assert f"accuracy {meta['test_accuracy']:.4f}" in out
+
+
+def test_train_binary_detector_with_cv(small_mnist, tmp_path, capsys):
+    model_path = tmp_path / "two.joblib"
+    status, out, err = _run(
+        ["train", "--binary-digit", "2", "--cv", "3", "--no-deskew", "--quiet",
+         "--output", str(model_path)],
+        capsys,
+    )
+    assert status == 0, err
+    assert err == ""  # --quiet
+    assert "cross_val_score (cv=3) accuracy" in out
+    assert "is it a 2?" in out and "not 2" in out
+    model = load_model(model_path)
+    assert model.named_steps["deskew"] == "passthrough"
+    assert model.skdigit_metadata_["positive_label"] == 2
+    np.testing.assert_array_equal(model.classes_, [0, 1])
+    status, out, _ = _run(["evaluate", str(model_path)], capsys)
+    assert status == 0 and "is it a 2?" in out
+
+
+@pytest.mark.parametrize(
+    "argv, fragment",
+    [
+        (["train", "--C", "-1"], "must be positive"),
+        (["train", "--C", "abc"], "is not a number"),
+        (["train", "--binary-digit", "12"], "must be a digit 0-9"),
+        (["train", "--cv", "1"], "at least 2 folds"),
+        (["train", "--max-iter", "0"], "at least 1"),
+        (["fly"], "invalid choice"),
+        ([], "required"),
+        (["evaluate"], "required"),
+    ],
+)
+def test_bad_arguments_give_one_line_and_exit_2(argv, fragment, capsys):
+    with pytest.raises(SystemExit) as exc_info:
+        _cli.main(argv)
+    assert exc_info.value.code == 2
+    err = capsys.readouterr().err
+    assert fragment in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_evaluate_missing_model(tmp_path, capsys):
+    status, _, err = _run(["evaluate", str(tmp_path / "nope.joblib")], capsys)
+    assert status == 2
+    assert err.strip().splitlines() == [
+        f"skdigit evaluate: error: model file {str(tmp_path / 'nope.joblib')!r} not found"
+    ]
+
+
+def test_evaluate_wrong_kind_of_file(tmp_path, capsys):
+    text = tmp_path / "notes.txt"
+    text.write_text("not a model")
+    status, _, err = _run(["evaluate", str(text)], capsys)
+    assert status == 2 and "is not a joblib model file" in err
+    assert len(err.strip().splitlines()) == 1
+
+    a_list = tmp_path / "list.joblib"
+    joblib.dump([1, 2, 3], a_list)
+    status, _, err = _run(["evaluate", str(a_list)], capsys)
+    assert status == 2 and "holds a list, not a scikit-learn classifier" in err
+
+    X, y = load_iris(return_X_y=True)
+    iris = tmp_path / "iris.joblib"
+    save_model(DigitLogisticClassifier(max_iter=500).fit(X[:, :2], y), iris)
+    status, _, err = _run(["evaluate", str(iris)], capsys)
+    assert status == 2 and "not an MNIST digit model" in err
+
+
+def test_missing_mnist_offline_is_a_clear_error(tmp_path, capsys):
+    status, _, err = _run(
+        ["train", "--data-home", str(tmp_path), "--no-download", "--quiet"], capsys
+    )
+    assert status == 2
+    assert err.startswith("skdigit train: error:")
+    assert "train-images-idx3-ubyte" in err and str(tmp_path) in err
+
+
+def test_module_entry_point_runs():
+    result = subprocess.run(
+        [sys.executable, "-m", "skdigit", "--version"],
+        capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 0
+    assert result.stdout.startswith("skdigit ")
+
+
+def test_save_model_is_atomic(tmp_path, monkeypatch):
+    target = tmp_path / "model.joblib"
+    target.write_bytes(b"previous model")
+
+    def broken_dump(obj, fh):
+        fh.write(b"half a pickle")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(joblib, "dump", broken_dump)
+    X, y = load_iris(return_X_y=True)
+    with pytest.raises(OSError, match="disk full"):
+        save_model(DigitLogisticClassifier().fit(X, y), target)
+    assert target.read_bytes() == b"previous model"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.joblib"]
+
+
+def test_load_model_warns_on_version_mismatch(tmp_path):
+    X, y = load_iris(return_X_y=True)
+    path = save_model(DigitLogisticClassifier(max_iter=500).fit(X, y), tmp_path / "m")
+    model = joblib.load(path)
+    model.skdigit_metadata_["skdigit_version"] = "0.0.1"
+    joblib.dump(model, path)
+    with pytest.warns(UserWarning, match="saved with skdigit 0.0.1"):
+        load_model(path)
+
+
+def test_load_model_rejects_unfitted(tmp_path):
+    path = tmp_path / "unfitted.joblib"
+    joblib.dump(DigitLogisticClassifier(), path)
+    with pytest.raises(ModelFileError, match="unfitted"):
+        load_model(path)
+
+
+@pytest.mark.mnist
+def test_main_job_on_real_mnist(mnist_home, tmp_path, capsys):
+    """The issue's acceptance figures: deskewed >= 0.955, raw pixels >= 0.925."""
+    deskewed = tmp_path / "deskew.joblib"
+    status, out, err = _run(
+        ["train", "--data-home", str(mnist_home), "--no-download", "--output",
+         str(deskewed)],
+        capsys,
+    )
+    assert status == 0, err
+    accuracy = load_model(deskewed).skdigit_metadata_["test_accuracy"]
+    print(f"MNIST test accuracy, Deskew -> PixelNormalizer -> classifier: {accuracy}")
+    assert accuracy >= 0.955
+
+    raw = tmp_path / "raw.joblib"
+    status, out, err = _run(
+        ["train", "--data-home", str(mnist_home), "--no-deskew", "--quiet",
+         "--output", str(raw)],
+        capsys,
+    )
+    assert status == 0, err
+    accuracy_raw = load_model(raw).skdigit_metadata_["test_accuracy"]
+    print(f"MNIST test accuracy, PixelNormalizer -> classifier: {accuracy_raw}")
+    assert accuracy_raw >= 0.925
+
+    status, out, err = _run(
+        ["evaluate", str(raw), "--data-home", str(mnist_home)], capsys
+    )
+    assert status == 0, err
+    assert f"accuracy {accuracy_raw:.4f}" in out
+
+
+@pytest.mark.mnist
+def test_binary_two_detector_cross_validation_on_real_mnist(mnist_home, tmp_path, capsys):
+    """The classic "is it a 2?" task: mean cross_val_score(cv=3) >= 0.97."""
+    status, out, err = _run(
+        ["train", "--data-home", str(mnist_home), "--binary-digit", "2", "--cv", "3",
+         "--no-deskew", "--quiet", "--output", str(tmp_path / "two.joblib")],
+        capsys,
+    )
+    assert status == 0, err
+    line = next(l for l in out.splitlines() if l.startswith("cross_val_score"))
+    mean = float(line.split("accuracy:")[1].split()[0])
+    print(line)
+    assert mean >= 0.97
