@@ -12,6 +12,7 @@ from ._version import __version__
 from .datasets import load_idx, load_mnist
 from .linear_model import DigitLogisticClassifier
 from .preprocessing import Deskew, PixelNormalizer, TargetBinarizer
+from ._persistence import ModelFileError, load_model, save_model
 from ._pipeline import make_digit_pipeline
 
 __all__ = [
@@ -19,8 +20,11 @@ __all__ = [
     "Deskew",
     "PixelNormalizer",
     "TargetBinarizer",
+    "ModelFileError",
     "load_idx",
+    "load_model",
     "load_mnist",
     "make_digit_pipeline",
+    "save_model",
     "__version__",
 ]

@@ -1,4 +1,15 @@
-"""Saving and loading fitted models with joblib, atomically and with versions recorded."""
+"""Saving and loading fitted models, atomically and with versions recorded.
+
+Two formats, chosen by the file's suffix:
+
+- joblib (any suffix but ``.skops``): what scikit-learn users expect, and what
+  ``joblib.load`` reads back. Like every pickle, **loading a joblib file can run
+  arbitrary code**: load only files you trust.
+- skops (``.skops``, optional extra ``skops``): a format that stores no code;
+  loading refuses any type that is not known to be safe. :func:`load_model`
+  trusts skdigit's own classes (plus what skops trusts by default: numpy,
+  scipy, scikit-learn) and rejects files holding anything else.
+"""
 
 import os
 import tempfile
@@ -12,6 +23,23 @@ from sklearn.utils.validation import NotFittedError, check_is_fitted
 from ._version import __version__
 
 METADATA_ATTR = "skdigit_metadata_"
+SKOPS_SUFFIX = ".skops"
+
+
+def _current_umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _import_skops():
+    try:
+        import skops.io
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            "the .skops format needs the skops package: pip install 'skdigit[skops]'"
+        ) from exc
+    return skops.io
 
 
 class ModelFileError(ValueError):
@@ -19,12 +47,14 @@ class ModelFileError(ValueError):
 
 
 def save_model(model, path, *, metadata=None):
-    """Save a fitted estimator with joblib, writing a temporary file then renaming it.
+    """Save a fitted estimator (joblib, or skops for ``.skops``), atomically.
+
+    The file is written under a temporary name in the destination folder, then
+    renamed: a crash mid-write never leaves a half-written file under ``path``.
 
     The skdigit and scikit-learn versions (and ``metadata``) are recorded on the
     model as the attribute ``skdigit_metadata_``; :func:`load_model` warns when
-    they differ from the running versions. A crash mid-write never leaves a
-    half-written file under ``path``.
+    they differ from the running versions.
 
     Parameters
     ----------
@@ -32,7 +62,9 @@ def save_model(model, path, *, metadata=None):
         A fitted scikit-learn estimator, e.g. the pipeline of
         :func:`~skdigit.make_digit_pipeline`.
     path : str or os.PathLike
-        Destination file; its folder is created if needed.
+        Destination file; its folder is created if needed. A ``.skops`` suffix
+        selects the skops format (no code is stored; needs ``skops``), any other
+        suffix joblib.
     metadata : dict, default=None
         Extra JSON-like facts to keep with the model (the training task, say).
 
@@ -44,8 +76,24 @@ def save_model(model, path, *, metadata=None):
     See Also
     --------
     load_model : Load it back, with checks.
-    joblib.dump : What writes the file. Like any pickle, a joblib file can run
-        code when loaded: load only files you trust.
+    joblib.dump : What writes joblib files. Like any pickle, a joblib file can
+        run code when loaded: load only files you trust.
+    skops.io.dump : What writes ``.skops`` files.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from sklearn.datasets import load_digits
+    >>> from skdigit import DigitLogisticClassifier, save_model, load_model
+    >>> X, y = load_digits(return_X_y=True)
+    >>> clf = DigitLogisticClassifier(max_iter=300).fit(X / 16, y)
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> path = save_model(clf, folder / "digits.joblib")
+    >>> restored = load_model(path)
+    >>> bool((restored.predict(X / 16) == clf.predict(X / 16)).all())
+    True
+    >>> sorted(restored.skdigit_metadata_)
+    ['skdigit_version', 'sklearn_version']
     """
     path = Path(path).expanduser().resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -58,12 +106,18 @@ def save_model(model, path, *, metadata=None):
             **(metadata or {}),
         },
     )
+    dump = (
+        _import_skops().dump if path.suffix == SKOPS_SUFFIX
+        else joblib.dump
+    )
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            joblib.dump(model, fh)
+            dump(model, fh)
             fh.flush()
             os.fsync(fh.fileno())
+        # mkstemp creates the file private (0600); give it the usual permissions
+        os.chmod(tmp, 0o666 & ~_current_umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -73,6 +127,11 @@ def save_model(model, path, *, metadata=None):
 
 def load_model(path):
     """Load a model saved by :func:`save_model` (or any joblib-pickled classifier).
+
+    ``.skops`` files are loaded with skops, trusting skdigit's own classes and
+    the types skops trusts by default, nothing else. Any other file is loaded
+    with joblib, which, like every pickle, can run code: load only files you
+    trust.
 
     Parameters
     ----------
@@ -88,8 +147,8 @@ def load_model(path):
     ------
     ModelFileError
         If the file does not exist, cannot be unpickled, or does not hold a
-        fitted scikit-learn classifier (an object with ``predict`` and
-        ``classes_``).
+        fitted scikit-learn estimator, or if a ``.skops`` file holds types that
+        are not trusted.
 
     Warns
     -----
@@ -103,12 +162,7 @@ def load_model(path):
     path = Path(path).expanduser()
     if not path.is_file():
         raise ModelFileError(f"model file {str(path)!r} not found")
-    try:
-        model = joblib.load(path)
-    except Exception as exc:
-        raise ModelFileError(
-            f"{str(path)!r} is not a joblib model file ({type(exc).__name__}: {exc})"
-        ) from exc
+    model = _load_skops(path) if path.suffix == SKOPS_SUFFIX else _load_joblib(path)
     if not (hasattr(model, "predict") and hasattr(model, "get_params")):
         raise ModelFileError(
             f"{str(path)!r} holds a {type(model).__name__}, not a scikit-learn "
@@ -130,3 +184,30 @@ def load_model(path):
                 UserWarning,
             )
     return model
+
+
+def _load_joblib(path):
+    try:
+        return joblib.load(path)
+    except Exception as exc:
+        raise ModelFileError(
+            f"{str(path)!r} is not a joblib model file ({type(exc).__name__}: {exc})"
+        ) from exc
+
+
+def _load_skops(path):
+    sio = _import_skops()
+    try:
+        untrusted = sio.get_untrusted_types(file=path)
+    except Exception as exc:
+        raise ModelFileError(
+            f"{str(path)!r} is not a skops model file ({type(exc).__name__}: {exc})"
+        ) from exc
+    ours = [name for name in untrusted if name.startswith("skdigit.")]
+    foreign = sorted(set(untrusted) - set(ours))
+    if foreign:
+        raise ModelFileError(
+            f"{str(path)!r} holds types skdigit does not trust: {', '.join(foreign)}. "
+            "If you trust the file, load it with skops.io.load(path, trusted=[...])"
+        )
+    return sio.load(path, trusted=ours)

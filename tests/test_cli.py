@@ -1,5 +1,6 @@
 """The command line: the main job on real MNIST, and every user error it must catch."""
 
+import os
 import subprocess
 import sys
 
@@ -227,3 +228,42 @@ def test_binary_two_detector_cross_validation_on_real_mnist(mnist_home, tmp_path
     mean = float(line.split("accuracy:")[1].split()[0])
     print(line)
     assert mean >= 0.97
+
+
+def _double(X):
+    return X * 2
+
+
+def test_skops_round_trip_and_untrusted_types(tmp_path):
+    pytest.importorskip("skops")
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    from skdigit import Deskew, PixelNormalizer
+
+    X, y = load_digits(return_X_y=True)
+    X = X * (255 / 16)
+    model = make_pipeline(
+        Deskew(), PixelNormalizer(), DigitLogisticClassifier(max_iter=300)
+    ).fit(X, y)
+    path = save_model(model, tmp_path / "digits.skops", metadata={"task": "multiclass"})
+    with open(path, "rb") as fh:
+        assert fh.read(2) == b"PK"  # a zip archive, not a pickle
+    restored = load_model(path)
+    np.testing.assert_array_equal(restored.predict(X), model.predict(X))
+    assert restored.skdigit_metadata_["task"] == "multiclass"
+
+    foreign = make_pipeline(FunctionTransformer(_double), DigitLogisticClassifier())
+    foreign.fit(X / 255, y)
+    bad = save_model(foreign, tmp_path / "foreign.skops")
+    with pytest.raises(ModelFileError, match="does not trust: .*_double"):
+        load_model(bad)
+
+
+def test_saved_model_file_has_normal_permissions(tmp_path):
+    X, y = load_iris(return_X_y=True)
+    path = save_model(DigitLogisticClassifier(max_iter=500).fit(X, y), tmp_path / "m")
+    mode = path.stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    assert mode == 0o666 & ~umask
