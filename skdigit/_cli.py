@@ -9,6 +9,7 @@ clear message and exits with status 2.
 """
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -133,8 +134,43 @@ def build_parser():
         description="Re-score a model saved by 'skdigit train' on the 10,000 MNIST "
         "test images.",
     )
-    evaluate.add_argument("model", metavar="MODEL", help="model file (.joblib)")
+    evaluate.add_argument("model", metavar="MODEL", help="model file (.joblib or .skops)")
     _add_data_arguments(evaluate)
+    evaluate.add_argument(
+        "--report", metavar="DIR",
+        help="also write metrics.json, report.md and (with skdigit[plot]) PNG figures "
+        "into DIR",
+    )
+
+    predict = commands.add_parser(
+        "predict",
+        help="predict the digit in your own image files",
+        description="Read each image (PNG, JPEG, ...: dark ink on light paper or the "
+        "reverse), prepare it the way MNIST was prepared, and print the predicted "
+        "digit with its probability. Needs skdigit[image].",
+    )
+    predict.add_argument("model", metavar="MODEL", help="model file (.joblib or .skops)")
+    predict.add_argument("images", metavar="IMAGE", nargs="+", help="image files")
+    predict.add_argument("--json", action="store_true", help="machine-readable output")
+    predict.add_argument(
+        "--top", type=_positive_int, default=1, metavar="K",
+        help="show the K most probable digits (default 1)",
+    )
+    predict.add_argument(
+        "--invert", choices=["auto", "yes", "no"], default="auto",
+        help="invert the image (dark ink on light paper); default: decide per image",
+    )
+
+    app = commands.add_parser(
+        "app",
+        help="start the web app (Streamlit): upload a digit, see the prediction",
+        description="Start a Streamlit page to upload a digit image and see what the "
+        "model predicts. Uses MODEL, or trains a quick model on first run. Needs "
+        "skdigit[app].",
+    )
+    app.add_argument("--model", metavar="MODEL", help="model file to serve")
+    app.add_argument("--port", type=_positive_int, help="port to listen on")
+    app.add_argument("--data-home", metavar="DIR", help="where MNIST is, for training")
     return parser
 
 
@@ -267,22 +303,79 @@ def _train(args):
     return 0
 
 
-def _evaluate(args):
-    model = load_model(args.model)
-    metadata = getattr(model, METADATA_ATTR, {})
-    positive_label = metadata.get("positive_label")
+def _load_digit_model(path):
+    """A saved model and its positive label (None for ten digits), checked."""
+    model = load_model(path)
+    positive_label = getattr(model, METADATA_ATTR, {}).get("positive_label")
     classes = getattr(model, "classes_", None)
     expected = np.arange(2) if positive_label is not None else np.arange(10)
     if classes is None or not np.array_equal(np.asarray(classes), expected):
         raise ModelFileError(
-            f"{args.model!r} is not an MNIST digit model: its classes are "
+            f"{str(path)!r} is not an MNIST digit model: its classes are "
             f"{None if classes is None else list(classes)}"
         )
+    return model, positive_label
+
+
+def _evaluate(args):
+    model, positive_label = _load_digit_model(args.model)
     X_test, y_test = _load("test", args)
     if positive_label is not None:
         y_test = TargetBinarizer(positive_label=positive_label).fit_transform(y_test)
     print(_evaluation(model, X_test, y_test, positive_label)[1])
+    if args.report:
+        from ._report import write_report
+
+        written = write_report(
+            model, X_test, y_test, args.report,
+            target_names=_target_names(positive_label),
+            progress=True,
+        )
+        print(f"\nReport written to {Path(args.report).resolve()}: "
+              + ", ".join(p.name for p in written))
     return 0
+
+
+def _predict(args):
+    try:
+        from .image import DigitImageError, load_digit_image
+    except ImportError as exc:
+        raise _UsageError(str(exc)) from exc
+    model, positive_label = _load_digit_model(args.model)
+    names = _target_names(positive_label)
+    invert = {"auto": "auto", "yes": True, "no": False}[args.invert]
+    results, failed = [], 0
+    for source in args.images:
+        try:
+            x = load_digit_image(source, invert=invert)
+        except (DigitImageError, OSError, ImportError) as exc:
+            failed += 1
+            results.append({"file": source, "error": str(exc)})
+            if not args.json:
+                print(f"skdigit predict: error: {source}: {exc}", file=sys.stderr)
+            continue
+        proba = model.predict_proba(x.reshape(1, -1))[0]
+        order = np.argsort(proba)[::-1][: args.top]
+        top = [
+            {"label": names[k], "probability": round(float(proba[k]), 6)}
+            for k in order
+        ]
+        results.append({"file": source, "prediction": top[0]["label"],
+                        "probability": top[0]["probability"], "top": top})
+        if not args.json:
+            print(f"{source}: {top[0]['label']} ({top[0]['probability']:.3f})"
+                  + "".join(f"  {t['label']} ({t['probability']:.3f})" for t in top[1:]))
+    if args.json:
+        print(json.dumps(results, indent=2))
+    return EXIT_USAGE if failed else 0
+
+
+def _app(args):
+    try:
+        from .app import launch
+    except ImportError as exc:
+        raise _UsageError(str(exc)) from exc
+    return launch(model_path=args.model, port=args.port, data_home=args.data_home)
 
 
 def main(argv=None):
@@ -300,7 +393,9 @@ def main(argv=None):
         file, MNIST not found).
     """
     args = build_parser().parse_args(argv)
-    command = {"train": _train, "evaluate": _evaluate}[args.command]
+    command = {
+        "train": _train, "evaluate": _evaluate, "predict": _predict, "app": _app,
+    }[args.command]
     try:
         return command(args)
     except (ModelFileError, _UsageError) as exc:

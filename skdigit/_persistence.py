@@ -11,8 +11,6 @@ Two formats, chosen by the file's suffix:
   scipy, scikit-learn) and rejects files holding anything else.
 """
 
-import os
-import tempfile
 import warnings
 from pathlib import Path
 
@@ -21,15 +19,10 @@ import sklearn
 from sklearn.utils.validation import NotFittedError, check_is_fitted
 
 from ._version import __version__
+from .utils import atomic_write
 
 METADATA_ATTR = "skdigit_metadata_"
 SKOPS_SUFFIX = ".skops"
-
-
-def _current_umask():
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _import_skops():
@@ -96,7 +89,6 @@ def save_model(model, path, *, metadata=None):
     ['skdigit_version', 'sklearn_version']
     """
     path = Path(path).expanduser().resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
     setattr(
         model,
         METADATA_ATTR,
@@ -110,18 +102,8 @@ def save_model(model, path, *, metadata=None):
         _import_skops().dump if path.suffix == SKOPS_SUFFIX
         else joblib.dump
     )
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            dump(model, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        # mkstemp creates the file private (0600); give it the usual permissions
-        os.chmod(tmp, 0o666 & ~_current_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write(path) as fh:
+        dump(model, fh)
     return path
 
 

@@ -9,7 +9,12 @@ skip and say why.
 import os
 from pathlib import Path
 
-import pytest
+# scikit-learn's common check "check_array_api_input" (NumPy inputs with array API
+# dispatch on must give the same results) runs only when scipy is imported with
+# this set; without it the check is skipped.
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
+
+import pytest  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 MNIST_FILES = (

@@ -1,5 +1,6 @@
 """The command line: the main job on real MNIST, and every user error it must catch."""
 
+import json
 import os
 import subprocess
 import sys
@@ -267,3 +268,83 @@ def test_saved_model_file_has_normal_permissions(tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert mode == 0o666 & ~umask
+
+
+@pytest.fixture
+def small_model(small_mnist, tmp_path, capsys):
+    """A ten-digit model trained by ``skdigit train`` on the small stand-in data."""
+    path = tmp_path / "small.joblib"
+    status, _, err = _run(["train", "--quiet", "--output", str(path)], capsys)
+    assert status == 0, err
+    return path
+
+
+def test_evaluate_writes_report(small_model, tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    report = tmp_path / "report"
+    status, out, err = _run(["evaluate", str(small_model), "--report", str(report)],
+                            capsys)
+    assert status == 0, err
+    metrics = json.loads((report / "metrics.json").read_text())
+    assert f"accuracy {metrics['accuracy']:.4f}" in out
+    assert sum(map(sum, metrics["confusion_matrix"])) == metrics["n_samples"]
+    assert set(metrics["per_class"]) == {str(d) for d in range(10)}
+    assert metrics["model"]["task"] == "multiclass"
+    markdown = (report / "report.md").read_text()
+    assert f"**{metrics['accuracy']:.4f}**" in markdown
+    for name in ("confusion_matrix", "misclassified", "coefficients", "precision_recall"):
+        png = report / f"{name}.png"
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert f"({name}.png)" in markdown
+    assert not list(report.glob(".*.tmp"))
+
+
+def _digit_png(x, path, *, size=112):
+    """Save a 28x28 MNIST-style digit as a person would: dark ink on white paper."""
+    Image = pytest.importorskip("PIL.Image")
+    img = Image.fromarray(255 - x.reshape(28, 28).astype(np.uint8)).resize(
+        (size, size), Image.Resampling.BILINEAR
+    )
+    canvas = Image.new("L", (size + 60, size + 40), 255)
+    canvas.paste(img, (45, 10))  # off-centre, with margins
+    canvas.save(path)
+    return path
+
+
+def test_predict_own_images(small_model, small_mnist, tmp_path, capsys):
+    from skdigit._cli import load_mnist as fake_load
+
+    X_test, y_test = fake_load(subset="test", data_home=None, download=True,
+                               return_X_y=True)
+    model = load_model(small_model)
+    # digits the model gets right from the arrays, one per class where possible
+    right = np.flatnonzero(model.predict(X_test) == y_test)
+    picks = [right[y_test[right] == d][0] for d in range(10)]
+    files = [str(_digit_png(X_test[i], tmp_path / f"d{i}.png")) for i in picks]
+    status, out, err = _run(["predict", str(small_model), *files], capsys)
+    assert status == 0, err
+    lines = out.strip().splitlines()
+    assert len(lines) == len(files)
+    predicted = [int(line.split(": ")[1].split()[0]) for line in lines]
+    assert np.mean(np.array(predicted) == y_test[picks]) >= 0.8
+
+    status, out, _ = _run(["predict", str(small_model), files[0], "--json", "--top", "3"],
+                          capsys)
+    assert status == 0
+    (entry,) = json.loads(out)
+    assert entry["file"] == files[0] and len(entry["top"]) == 3
+    probs = [t["probability"] for t in entry["top"]]
+    assert probs == sorted(probs, reverse=True) and entry["probability"] == probs[0]
+
+
+def test_predict_reports_bad_files_and_goes_on(small_model, small_mnist, tmp_path, capsys):
+    pytest.importorskip("PIL")
+    not_image = tmp_path / "notes.png"
+    not_image.write_text("hello")
+    stroke = np.pad(np.full((20, 4), 255, np.uint8), ((4, 4), (12, 12)))  # a "1"
+    good = _digit_png(stroke.ravel(), tmp_path / "one.png")
+    status, out, err = _run(["predict", str(small_model), str(not_image), str(good)],
+                            capsys)
+    assert status == 2
+    assert f"skdigit predict: error: {not_image}:" in err
+    assert out.startswith(f"{good}: ")

@@ -1,0 +1,151 @@
+"""The evaluation report of ``skdigit evaluate --report DIR``."""
+
+import json
+from importlib.util import find_spec
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import accuracy_score, classification_report, confusion_matrix
+
+from ._persistence import METADATA_ATTR
+from ._version import __version__
+from .utils import atomic_write
+
+
+def _metrics(y_true, y_pred, target_names):
+    labels = np.arange(len(target_names))
+    per_class = classification_report(
+        y_true, y_pred, labels=labels, target_names=target_names, output_dict=True,
+        zero_division=0,
+    )
+    return {
+        "n_samples": int(len(y_true)),
+        "accuracy": float(accuracy_score(y_true, y_pred)),
+        "per_class": {
+            name: {
+                "precision": per_class[name]["precision"],
+                "recall": per_class[name]["recall"],
+                "f1": per_class[name]["f1-score"],
+                "support": int(per_class[name]["support"]),
+            }
+            for name in target_names
+        },
+        "confusion_matrix": confusion_matrix(y_true, y_pred, labels=labels).tolist(),
+    }
+
+
+def _markdown(metrics, model_info, figures):
+    lines = [
+        "# skdigit evaluation report",
+        "",
+        f"- test images: {metrics['n_samples']}",
+        f"- accuracy: **{metrics['accuracy']:.4f}**",
+        f"- skdigit {__version__}",
+    ]
+    lines += [f"- {key}: {value}" for key, value in model_info.items()]
+    lines += ["", "## Per class", "", "| class | precision | recall | F1 | support |",
+              "|---|---|---|---|---|"]
+    for name, m in metrics["per_class"].items():
+        lines.append(
+            f"| {name} | {m['precision']:.4f} | {m['recall']:.4f} | {m['f1']:.4f} "
+            f"| {m['support']} |"
+        )
+    names = list(metrics["per_class"])
+    lines += ["", "## Confusion matrix (rows: true, columns: predicted)", "",
+              "| | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
+    for name, row in zip(names, metrics["confusion_matrix"]):
+        lines.append(f"| **{name}** | " + " | ".join(str(v) for v in row) + " |")
+    if figures:
+        lines += ["", "## Figures", ""]
+        lines += [f"![{path.stem}]({path.name})" for path in figures]
+    return "\n".join(lines) + "\n"
+
+
+def _figures(model, X, y_true, y_pred, target_names):
+    """(file name, function returning a matplotlib Figure) for each figure."""
+    from . import plotting
+
+    labels = list(range(len(target_names)))
+    return [
+        ("confusion_matrix.png",
+         lambda: plotting.plot_confusion_matrix(
+             y_true, y_pred, labels=labels, display_labels=target_names).figure_),
+        ("misclassified.png",
+         lambda: plotting.plot_misclassified(X, y_true, y_pred)),
+        ("coefficients.png", lambda: plotting.plot_coefficients(model)),
+        ("precision_recall.png",
+         lambda: plotting.plot_precision_recall(y_true, y_pred, labels=labels)),
+    ]
+
+
+def _progress_bar(total, enabled):
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        tqdm = None
+    if not enabled or tqdm is None:
+        return None
+    return tqdm(total=total, desc="Writing report", unit="file")
+
+
+def write_report(model, X, y, folder, *, target_names, progress=True):
+    """Evaluate ``model`` on ``(X, y)`` and write the report files into ``folder``.
+
+    Writes ``metrics.json`` and ``report.md`` and, when matplotlib is installed
+    (``skdigit[plot]``), ``confusion_matrix.png``, ``misclassified.png``,
+    ``coefficients.png`` and ``precision_recall.png``. Every file is written
+    atomically (temporary file, then rename).
+
+    Parameters
+    ----------
+    model : estimator
+        A fitted classifier (or pipeline) whose classes are ``0 .. n - 1``.
+    X : ndarray of shape (n_samples, n_pixels)
+        Test images, pixel intensities 0-255.
+    y : ndarray of shape (n_samples,)
+        True classes.
+    folder : str or os.PathLike
+        Output folder, created if needed.
+    target_names : list of str
+        Display name of each class.
+    progress : bool, default=True
+        Show a progress bar (needs tqdm).
+
+    Returns
+    -------
+    written : list of pathlib.Path
+        The files written, in order.
+    """
+    folder = Path(folder)
+    y_pred = model.predict(X)
+    metrics = _metrics(y, y_pred, target_names)
+    model_info = getattr(model, METADATA_ATTR, {})
+    has_matplotlib = find_spec("matplotlib") is not None
+    figure_jobs = _figures(model, X, y, y_pred, target_names) if has_matplotlib else []
+    bar = _progress_bar(len(figure_jobs) + 2, progress)
+    written = []
+
+    def done(path):
+        written.append(path)
+        if bar is not None:
+            bar.update(1)
+
+    for name, make_figure in figure_jobs:
+        import matplotlib.pyplot as plt
+
+        fig = make_figure()
+        with atomic_write(folder / name) as fh:
+            fig.savefig(fh, format="png", dpi=100, bbox_inches="tight")
+        plt.close(fig)
+        done(folder / name)
+    with atomic_write(folder / "metrics.json", "w", encoding="utf-8") as fh:
+        json.dump({**metrics, "model": model_info, "skdigit_version": __version__},
+                  fh, indent=2)
+    done(folder / "metrics.json")
+    figures = [path for path in written if path.suffix == ".png"]
+    with atomic_write(folder / "report.md", "w", encoding="utf-8") as fh:
+        fh.write(_markdown(metrics, model_info, figures))
+    done(folder / "report.md")
+    if bar is not None:
+        bar.close()
+    return written
