@@ -133,3 +133,17 @@ def test_objective_includes_l2_on_weights_only():
     gW, gb = objective.unpack(grad)
     np.testing.assert_allclose(gW, ref_gW / S + 0.7 * W, rtol=1e-10)
     np.testing.assert_allclose(gb, ref_gb / S, rtol=1e-10, atol=1e-14)
+
+
+@pytest.mark.parametrize("n_samples", [1, 7, 8, 9, 16, 61])
+@pytest.mark.parametrize("n_chunks", [1, 2, 5])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_dense_row_blocks_and_tails_match_reference(n_samples, n_chunks, dtype):
+    # full blocks of 8 rows take the register-blocked path, the rest the tail path
+    X, y, sw, W, b = _problem(False, dtype, n_samples=n_samples, n_features=37)
+    expected = logistic_loss_gradient_reference(X, y, sw, W, b, False)
+    got = _run_kernel("dense", X, y, sw, W, b, False, n_chunks)
+    np.testing.assert_allclose(got[0], expected[0], rtol=1e-12)
+    np.testing.assert_allclose(got[1], expected[1], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(got[2], expected[2], rtol=1e-10, atol=1e-12)
+

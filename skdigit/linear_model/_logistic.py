@@ -16,7 +16,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from ._loss import LogisticObjective
-from ._solvers import SOLVERS
+from ._solvers import SOLVERS, select_solver
 
 
 def _resolve_n_threads(n_jobs):
@@ -63,8 +63,19 @@ class DigitLogisticClassifier(LinearClassifierMixin, BaseEstimator):
     verbose : int, default=0
         Print the objective every 10th solver iteration at 1, every iteration
         at 2 or more, to standard output.
-    solver : {"lbfgs"}, default="lbfgs"
-        ``"lbfgs"``: scipy's L-BFGS-B on the fused loss-gradient kernel.
+    solver : {"auto", "lbfgs"}, default="auto"
+        ``"lbfgs"``: scipy's L-BFGS-B on the fused loss-gradient kernel. It
+        stops when the largest absolute entry of the gradient of the
+        mean-scaled objective is at most ``tol``, or when one iteration
+        decreases the objective by less than ``64 * eps`` relatively (both as
+        in scikit-learn's ``lbfgs``); stopping at ``max_iter`` or on a failed
+        line search raises a :class:`~sklearn.exceptions.ConvergenceWarning`.
+        ``"auto"`` picks the solver from the data: today always ``"lbfgs"``,
+        on the register-blocked dense kernel for dense ``X`` and the CSR
+        kernel for sparse ``X``, in ``X``'s own dtype (float32 stays float32;
+        ``X`` is never copied). The rule lives in
+        ``skdigit.linear_model._solvers.select_solver`` and is measured by
+        ``benchmarks/run.py``.
     n_jobs : int, default=None
         Number of threads of the loss-gradient kernel. ``None`` uses numba's
         current thread count (``numba.get_num_threads()``, which joblib limits
@@ -81,9 +92,11 @@ class DigitLogisticClassifier(LinearClassifierMixin, BaseEstimator):
         Intercepts (zeros when ``fit_intercept=False``).
     n_iter_ : ndarray of shape (1,)
         Number of solver iterations.
+    solver_ : str
+        The solver that ran (what ``solver="auto"`` resolved to).
     n_features_in_ : int
         Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Feature names seen during ``fit``, when ``X`` has string column names.
 
     See Also
@@ -139,7 +152,7 @@ class DigitLogisticClassifier(LinearClassifierMixin, BaseEstimator):
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "warm_start": ["boolean"],
         "verbose": ["verbose"],
-        "solver": [StrOptions(set(SOLVERS))],
+        "solver": [StrOptions(set(SOLVERS) | {"auto"})],
         "n_jobs": [
             Interval(Integral, 1, None, closed="left"),
             Interval(Integral, None, -1, closed="right"),
@@ -158,7 +171,7 @@ class DigitLogisticClassifier(LinearClassifierMixin, BaseEstimator):
         class_weight=None,
         warm_start=False,
         verbose=0,
-        solver="lbfgs",
+        solver="auto",
         n_jobs=None,
     ):
         self.penalty = penalty
@@ -237,13 +250,15 @@ class DigitLogisticClassifier(LinearClassifierMixin, BaseEstimator):
             n_threads=_resolve_n_threads(self.n_jobs),
         )
         params0 = self._initial_params(objective, classes)
-        result = SOLVERS[self.solver](
+        solver = select_solver(objective) if self.solver == "auto" else self.solver
+        result = SOLVERS[solver](
             objective, params0, tol=self.tol, max_iter=self.max_iter,
             verbose=self.verbose,
         )
+        self.solver_ = solver
         if not result.converged:
             warnings.warn(
-                f"{self.solver} did not converge after {result.n_iter} iterations "
+                f"{solver} did not converge after {result.n_iter} iterations "
                 f"({result.message}). Increase max_iter (now {self.max_iter}), "
                 "scale the pixels to [0, 1] (skdigit.PixelNormalizer), or loosen tol.",
                 ConvergenceWarning,
