@@ -22,5 +22,6 @@ def test_quick_benchmark_runs_and_writes_json(tmp_path, capsys, monkeypatch):
     assert {"meta", "kernel", "fit", "workflows"} <= set(res)
     assert res["meta"]["quick"] is True
     assert any(k.startswith("skdigit") for k in res["kernel"]["rows"])
-    assert {r["library"] for r in res["fit"]["rows"]} == {"sklearn", "skdigit"}
+    assert {r["library"] for r in res["fit"]["rows"]} == {
+        "sklearn", "skdigit", "skdigit pipeline"}
     del sys.modules["benchmarks.run"]
