@@ -151,7 +151,7 @@ def load_mnist(*, subset="train", data_home=None, download=True, return_X_y=Fals
         ``skdigit.datasets._mnist.MIRRORS``, tried in turn, into ``data_home``
         (created if needed). Each file is written to a temporary file in that
         folder and renamed into place only once its checksum holds. If False,
-        missing files raise :class:`MNISTNotFoundError`.
+        missing files raise :class:`~skdigit.datasets.MNISTNotFoundError`.
 
     return_X_y : bool, default=False
         If True, return ``(data, target)`` instead of a Bunch.

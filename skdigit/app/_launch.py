@@ -1,0 +1,104 @@
+"""Start the Streamlit page of ``skdigit app`` in a child process."""
+
+import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from .._persistence import ModelFileError
+from ._model import ENV_MODEL
+
+__all__ = ["SCRIPT_PATH", "build_command", "launch"]
+
+SCRIPT_PATH = Path(__file__).resolve().with_name("_streamlit_app.py")
+_INSTALL_HINT = "the web app needs Streamlit: pip install 'skdigit[app]'"
+
+
+def build_command(port=None, extra_args=()):
+    """Return the ``streamlit run`` command line that :func:`launch` runs.
+
+    Parameters
+    ----------
+    port : int, default=None
+        Port to serve on; None lets Streamlit choose (8501, or the next free).
+    extra_args : sequence of str, default=()
+        More ``streamlit run`` options, e.g. ``["--server.address", "0.0.0.0"]``;
+        they come last, so they override the defaults.
+
+    Returns
+    -------
+    command : list of str
+    """
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(SCRIPT_PATH),
+        "--server.headless", "true",
+        "--browser.gatherUsageStats", "false",
+    ]
+    if port is not None:
+        port = int(port)
+        if not 0 < port < 65536:
+            raise ValueError(f"port must be between 1 and 65535, got {port}")
+        command += ["--server.port", str(port)]
+    return command + [str(arg) for arg in extra_args]
+
+
+def launch(model_path=None, port=None, data_home=None, extra_args=()):
+    """Serve the digit-recognizer web page with Streamlit until interrupted.
+
+    Runs ``python -m streamlit run <skdigit/app/_streamlit_app.py> --server.headless
+    true ...`` in a child process (Streamlit prints the URL to open) and waits
+    for it. Ctrl-C stops the server.
+
+    Parameters
+    ----------
+    model_path : str or os.PathLike, default=None
+        A model saved by ``skdigit train`` (or :func:`skdigit.save_model`).
+        If None, ``$SKDIGIT_APP_MODEL`` is used when set; else the page
+        trains a quick model on first run and caches it (see
+        :mod:`skdigit.app._model`).
+    port : int, default=None
+        Port to serve on; None lets Streamlit choose (8501 by default).
+    data_home : str or os.PathLike, default=None
+        Folder holding MNIST, for training the quick model; None means
+        ``$SKDIGIT_DATA_HOME`` or scikit-learn's data home, as for
+        :func:`skdigit.load_mnist`.
+    extra_args : sequence of str, default=()
+        More ``streamlit run`` options, passed last.
+
+    Returns
+    -------
+    returncode : int
+        The exit status of Streamlit (0 after a clean stop, also on Ctrl-C).
+
+    Raises
+    ------
+    ImportError
+        If Streamlit is not installed (install the extra ``app``).
+    ModelFileError
+        If ``model_path`` is given but no such file exists (checked before
+        starting; the page checks its contents).
+    ValueError
+        If ``port`` is out of range.
+    """
+    if importlib.util.find_spec("streamlit") is None:
+        raise ImportError(_INSTALL_HINT)
+    command = build_command(port=port, extra_args=extra_args)
+    env = dict(os.environ)
+    if model_path is not None:
+        path = Path(os.fspath(model_path)).expanduser().resolve()
+        if not path.is_file():
+            raise ModelFileError(f"model file {str(model_path)!r} not found")
+        env[ENV_MODEL] = str(path)
+    if data_home is not None:
+        env["SKDIGIT_DATA_HOME"] = str(Path(os.fspath(data_home)).expanduser().resolve())
+    process = subprocess.Popen(command, env=env)
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        # The terminal sent SIGINT to Streamlit too; let it shut down cleanly.
+        try:
+            return process.wait(timeout=10)
+        except (subprocess.TimeoutExpired, KeyboardInterrupt):
+            process.terminate()
+            return process.wait()

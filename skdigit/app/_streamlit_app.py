@@ -1,0 +1,152 @@
+"""The Streamlit page of ``skdigit app``: upload (or draw) a digit, see what the model says.
+
+Run it with ``skdigit app`` (see :func:`skdigit.app.launch`), or directly with
+``streamlit run skdigit/app/_streamlit_app.py``. It is configured through the
+environment, which :func:`~skdigit.app.launch` sets from its arguments:
+
+- ``SKDIGIT_APP_MODEL``: a saved model file to use; without it a quick model
+  is trained on first run and cached (see :mod:`skdigit.app._model`);
+- ``SKDIGIT_DATA_HOME``: where MNIST is, for training that quick model;
+- ``SKDIGIT_CACHE_DIR``: where the quick model is cached.
+
+Everything runs inside :func:`main`, which Streamlit calls (it runs this file
+as ``__main__``); importing the module does nothing and needs no Streamlit.
+"""
+
+import os
+
+from skdigit.app import _model
+
+UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "bmp", "tif", "tiff", "webp"]
+PREVIEW_SCALE = 8  # 28x28 shown as 224x224
+CANVAS_SIDE = 280
+
+
+def _canvas():
+    """The drawing component, or None if streamlit-drawable-canvas is missing."""
+    try:
+        from streamlit_drawable_canvas import st_canvas
+    except Exception:  # not installed, or incompatible with this Streamlit
+        return None
+    return st_canvas
+
+
+def main():
+    """Build the page (one Streamlit run)."""
+    import pandas as pd
+    import streamlit as st
+
+    from skdigit._persistence import ModelFileError
+    from skdigit.datasets import MNISTNotFoundError
+
+    st.set_page_config(page_title="skdigit: digit recognizer", layout="centered")
+    st.title("Handwritten digit recognizer")
+
+    @st.cache_resource(show_spinner=False, max_entries=4)
+    def cached_model(model_path, data_home, cache_dir, stamp):
+        # ``stamp`` (the model file's mtime) reloads a file that was rewritten.
+        return _model.get_model(model_path, data_home=data_home, cache_dir=cache_dir)
+
+    model_path = _model.resolve_model_path()
+    data_home = os.environ.get("SKDIGIT_DATA_HOME") or None
+    cache_dir = str(_model.default_cache_dir())
+    stamp = None
+    if model_path is not None and model_path.is_file():
+        stamp = model_path.stat().st_mtime_ns
+    if _model.needs_training(model_path, cache_dir=cache_dir):
+        waiting = (
+            f"No model yet: training a quick one on {_model.QUICK_N_TRAIN:,} MNIST "
+            "images (first run only, about half a minute)..."
+        )
+    else:
+        waiting = "Loading the model..."
+    try:
+        with st.spinner(waiting):
+            model, description = cached_model(
+                None if model_path is None else str(model_path), data_home, cache_dir, stamp
+            )
+    except ModelFileError as exc:
+        st.error(f"**Cannot use the model.** {exc}")
+        st.stop()
+    except MNISTNotFoundError as exc:
+        st.error(
+            "**No model was given and none can be trained: MNIST is not available.**\n\n"
+            f"{exc}\n\nStart the app with a saved model (`skdigit app --model PATH`, "
+            "or set `SKDIGIT_APP_MODEL`), or point `SKDIGIT_DATA_HOME` at a folder "
+            "holding the four MNIST files."
+        )
+        st.stop()
+    st.caption(f"Model: {description}.")
+
+    st_canvas = _canvas()
+    mode = "Upload an image"
+    if st_canvas is not None:
+        mode = st.radio("Input", ["Upload an image", "Draw a digit"], horizontal=True)
+
+    if mode == "Draw a digit":
+        st.write("Draw one digit, large, in the middle of the square.")
+        result = st_canvas(
+            stroke_width=20,
+            stroke_color="#000000",
+            background_color="#FFFFFF",
+            height=CANVAS_SIDE,
+            width=CANVAS_SIDE,
+            drawing_mode="freedraw",
+            return_image_data=True,
+            key="canvas",
+        )
+        data = None if result is None else result.image_bytes
+        has_strokes = bool(result is not None and (result.json_data or {}).get("objects"))
+        if data is None or not has_strokes:
+            st.info("Draw a digit above to see what the model says.")
+            st.stop()
+        name = "your drawing"
+    else:
+        uploaded = st.file_uploader(
+            "Upload an image of one digit (dark on light or light on dark)",
+            type=UPLOAD_TYPES,
+            key="upload",
+        )
+        if uploaded is None:
+            st.info("Upload an image of a handwritten digit to see what the model says.")
+            st.stop()
+        data = uploaded.getvalue()
+        name = uploaded.name
+
+    try:
+        x = _model.read_digit_image(data)
+    except Exception as exc:  # any unreadable image: say so on the page
+        st.error(f"**Cannot read {name}.** {exc}")
+        st.stop()
+    prediction = _model.predict_digit(model, x)
+
+    left, right = st.columns(2)
+    with left:
+        st.image(
+            _model.upscale(x, PREVIEW_SCALE),
+            caption="What the model sees: 28x28, white ink on black",
+            width=28 * PREVIEW_SCALE,
+        )
+        deskewed = _model.deskewed_view(model, x)
+        if deskewed is not None:
+            with st.expander("After the model's deskewing step"):
+                st.image(_model.upscale(deskewed, PREVIEW_SCALE), width=28 * PREVIEW_SCALE)
+    with right:
+        st.metric("Predicted digit", str(prediction.digit))
+        st.markdown(f"with probability **{prediction.probability:.1%}**")
+        if prediction.probability < 0.5:
+            st.warning("The model is unsure: is it one digit, large and centred?")
+
+    st.subheader("Probability of each digit")
+    st.bar_chart(
+        pd.DataFrame(
+            {"probability": prediction.probabilities},
+            index=pd.Index([str(d) for d in range(10)], name="digit"),
+        ),
+        x_label="digit",
+        y_label="probability",
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,310 @@
+"""Tests of the web app (``skdigit app``): its model helpers, launcher and page.
+
+The helpers and the launcher are tested without Streamlit. The page is driven
+with ``streamlit.testing.v1.AppTest`` (no browser): a real MNIST test digit,
+saved as a dark-on-light PNG as a person would scan it, is uploaded through the
+page's file uploader and the digit shown must be its true label. Those tests
+need Streamlit >= 1.56 (the first whose AppTest can upload files) and MNIST.
+"""
+
+import io
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from sklearn.dummy import DummyClassifier
+
+from skdigit._persistence import ModelFileError, save_model
+from skdigit.app import SCRIPT_PATH, _model, launch
+from skdigit.app import _launch
+from skdigit.datasets import MNISTNotFoundError, load_mnist
+
+
+def _dummy_digit_model(proba_of_seven=0.5):
+    """A tiny fitted ten-class model whose predict_proba favours 7."""
+    y = np.r_[np.arange(10), [7] * int(10 * proba_of_seven / (1 - proba_of_seven))]
+    return DummyClassifier(strategy="prior").fit(np.zeros((len(y), 784)), y)
+
+
+def _png(array):
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(np.asarray(array, dtype=np.uint8)).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+# --- helpers, no Streamlit needed ---------------------------------------------
+
+
+def test_importing_skdigit_does_not_import_streamlit():
+    code = (
+        "import sys, skdigit, skdigit.app, skdigit.app._model, "
+        "skdigit.app._streamlit_app\n"
+        "assert 'streamlit' not in sys.modules, 'streamlit was imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def test_resolve_model_path_argument_then_environment(monkeypatch, tmp_path):
+    monkeypatch.delenv(_model.ENV_MODEL, raising=False)
+    assert _model.resolve_model_path() is None
+    monkeypatch.setenv(_model.ENV_MODEL, str(tmp_path / "env.joblib"))
+    assert _model.resolve_model_path() == tmp_path / "env.joblib"
+    assert _model.resolve_model_path(tmp_path / "arg.joblib") == tmp_path / "arg.joblib"
+    monkeypatch.setenv(_model.ENV_MODEL, "")
+    assert _model.resolve_model_path() is None
+
+
+def test_cache_location(monkeypatch, tmp_path):
+    monkeypatch.setenv(_model.ENV_CACHE_DIR, str(tmp_path / "c"))
+    assert _model.default_cache_dir() == tmp_path / "c"
+    monkeypatch.delenv(_model.ENV_CACHE_DIR)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert _model.default_cache_dir() == tmp_path / "xdg" / "skdigit"
+    path = _model.quick_model_path(tmp_path, n_train=123)
+    assert path.parent == tmp_path and "mnist123" in path.name
+    assert path.suffix == ".joblib"
+
+
+def test_check_digit_model_rejects_a_one_digit_detector():
+    binary = DummyClassifier().fit(np.zeros((4, 784)), [0, 1, 0, 1])
+    with pytest.raises(ModelFileError, match="not a ten-class digit model"):
+        _model.check_digit_model(binary)
+    model = _dummy_digit_model()
+    assert _model.check_digit_model(model) is model
+
+
+def test_get_model_trains_once_then_uses_the_cache(monkeypatch, tmp_path):
+    monkeypatch.delenv(_model.ENV_MODEL, raising=False)
+    calls = []
+
+    def fake_train(**kwargs):
+        calls.append(kwargs)
+        return _dummy_digit_model()
+
+    monkeypatch.setattr(_model, "train_quick_model", fake_train)
+    assert _model.needs_training(cache_dir=tmp_path, n_train=50)
+    model, how = _model.get_model(cache_dir=tmp_path, n_train=50, data_home="somewhere")
+    assert len(calls) == 1 and calls[0]["data_home"] == "somewhere"
+    assert "trained" in how and "cached" in how
+    cached = _model.quick_model_path(tmp_path, 50)
+    assert cached.is_file() and not _model.needs_training(cache_dir=tmp_path, n_train=50)
+    assert not list(tmp_path.glob(".*.tmp"))  # written atomically, nothing left over
+
+    again, how = _model.get_model(cache_dir=tmp_path, n_train=50)
+    assert len(calls) == 1 and how.startswith("quick model cached in")
+    np.testing.assert_array_equal(again.classes_, np.arange(10))
+
+    cached.write_bytes(b"truncated")  # a broken cache file is replaced
+    _model.get_model(cache_dir=tmp_path, n_train=50)
+    assert len(calls) == 2
+    assert _model.load_digit_model(cached).skdigit_metadata_["written_by"] == "skdigit app"
+
+
+def test_get_model_unwritable_cache_still_gives_a_model(monkeypatch, tmp_path):
+    monkeypatch.delenv(_model.ENV_MODEL, raising=False)
+    monkeypatch.setattr(_model, "train_quick_model", lambda **kw: _dummy_digit_model())
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("")
+    model, how = _model.get_model(cache_dir=not_a_folder)
+    assert hasattr(model, "predict_proba") and "not cached" in how
+
+
+def test_get_model_given_file(monkeypatch, tmp_path):
+    monkeypatch.setattr(_model, "train_quick_model", pytest.fail)
+    path = save_model(_dummy_digit_model(), tmp_path / "m.joblib")
+    model, how = _model.get_model(path, cache_dir=tmp_path / "cache")
+    assert str(path) in how
+    monkeypatch.setenv(_model.ENV_MODEL, str(path))
+    assert not _model.needs_training(cache_dir=tmp_path / "cache")
+    assert _model.get_model(cache_dir=tmp_path / "cache")[1] == how
+    with pytest.raises(ModelFileError, match="not found"):
+        _model.get_model(tmp_path / "missing.joblib")
+    binary = save_model(DummyClassifier().fit(np.zeros((2, 784)), [0, 1]), tmp_path / "b.joblib")
+    with pytest.raises(ModelFileError, match="binary-digit"):
+        _model.get_model(binary)
+
+
+def test_get_model_without_mnist(monkeypatch, tmp_path):
+    monkeypatch.delenv(_model.ENV_MODEL, raising=False)
+    with pytest.raises(MNISTNotFoundError):
+        _model.get_model(data_home=tmp_path / "empty", cache_dir=tmp_path, download=False)
+    assert not list(tmp_path.glob("*.joblib"))
+
+
+def test_predict_digit_and_upscale():
+    prediction = _model.predict_digit(_dummy_digit_model(0.5), np.zeros(784, np.uint8))
+    assert prediction.digit == 7
+    assert prediction.probabilities.shape == (10,)
+    assert prediction.probability == pytest.approx(prediction.probabilities[7])
+    assert prediction.probabilities.sum() == pytest.approx(1)
+
+    x = np.arange(784) % 256
+    big = _model.upscale(x, scale=3)
+    assert big.shape == (84, 84) and big.dtype == np.uint8
+    np.testing.assert_array_equal(big[::3, ::3], x.reshape(28, 28))
+    np.testing.assert_array_equal(big[2::3, 1::3], x.reshape(28, 28))
+    assert _model.deskewed_view(_dummy_digit_model(), x) is None
+
+
+def test_fallback_image_reader():
+    # skdigit.image.load_digit_image is used when present; its stand-in is tested here
+    digit = np.zeros((28, 28), np.uint8)
+    digit[6:22, 12:16] = 255
+    read = _model._load_digit_image_fallback
+    np.testing.assert_array_equal(read(_png(255 - digit)), digit.ravel())  # inverted
+    np.testing.assert_array_equal(read(_png(digit)), digit.ravel())
+    big = read(_png(np.kron(255 - digit, np.ones((5, 5), np.uint8))))
+    assert big.shape == (784,) and big.reshape(28, 28)[4:24, 10:18].sum() > 0.9 * big.sum()
+    with pytest.raises(ValueError, match="not a readable image"):
+        read(b"not an image")
+    with pytest.raises(ValueError, match="blank"):
+        read(_png(np.full((50, 50), 255)))
+
+
+def test_build_command():
+    command = _launch.build_command(port=8600, extra_args=["--server.address", "0.0.0.0"])
+    assert command[:5] == [sys.executable, "-m", "streamlit", "run", str(SCRIPT_PATH)]
+    assert SCRIPT_PATH.is_file()
+    text = " ".join(command)
+    assert "--server.headless true" in text and "--server.port 8600" in text
+    assert command[-2:] == ["--server.address", "0.0.0.0"]
+    assert "--server.port" not in _launch.build_command()
+    with pytest.raises(ValueError, match="port"):
+        _launch.build_command(port=0)
+
+
+def test_launch(monkeypatch, tmp_path):
+    started = {}
+
+    class FakePopen:
+        def __init__(self, command, env):
+            started.update(command=command, env=env)
+
+        def wait(self, timeout=None):
+            return 0
+
+    monkeypatch.setattr(_launch.subprocess, "Popen", FakePopen)
+    monkeypatch.setattr(_launch.importlib.util, "find_spec", lambda name: object())
+    model = save_model(_dummy_digit_model(), tmp_path / "m.joblib")
+    assert launch(model_path=model, port=8600, data_home=tmp_path, extra_args=["--x"]) == 0
+    assert started["env"][_model.ENV_MODEL] == str(model)
+    assert started["env"]["SKDIGIT_DATA_HOME"] == str(tmp_path.resolve())
+    assert started["command"][-1] == "--x"
+
+    with pytest.raises(ModelFileError, match="not found"):
+        launch(model_path=tmp_path / "missing.joblib")
+    monkeypatch.setattr(_launch.importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(ImportError, match=r"skdigit\[app\]"):
+        launch()
+
+
+# --- the page, with Streamlit's AppTest ----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def app_test():
+    """``AppTest``, skipping when Streamlit (or its file-upload testing) is missing."""
+    testing = pytest.importorskip("streamlit.testing.v1")
+    from streamlit.testing.v1 import element_tree
+
+    if not hasattr(element_tree, "FileUploader"):
+        pytest.skip("this Streamlit's AppTest cannot upload files (needs streamlit>=1.56)")
+    return testing.AppTest
+
+
+@pytest.fixture(scope="module")
+def digit_model_path(mnist_home, tmp_path_factory):
+    """The app's quick model (10,000 MNIST images), trained once and saved."""
+    model = _model.train_quick_model(data_home=mnist_home, download=False)
+    return save_model(model, tmp_path_factory.mktemp("app") / "model.joblib")
+
+
+@pytest.fixture(scope="module")
+def confident_test_digit(digit_model_path, mnist_home):
+    """A MNIST test image the model classifies right with probability >= 0.999."""
+    model = _model.load_digit_model(digit_model_path)
+    X, y = load_mnist(subset="test", data_home=mnist_home, download=False, return_X_y=True)
+    X, y = X[:2000], y[:2000]
+    p_true = model.predict_proba(X)[np.arange(len(y)), y]
+    best = int(np.argmax(p_true))
+    assert p_true[best] >= 0.999
+    return X[best].reshape(28, 28), int(y[best])
+
+
+@pytest.fixture
+def page_env(monkeypatch, tmp_path):
+    """No model, MNIST or cache reachable unless a test says otherwise."""
+    from skdigit.datasets import _mnist
+
+    monkeypatch.delenv(_model.ENV_MODEL, raising=False)
+    monkeypatch.setenv(_model.ENV_CACHE_DIR, str(tmp_path / "cache"))
+    monkeypatch.setenv("SKDIGIT_DATA_HOME", str(tmp_path / "no-mnist"))
+    monkeypatch.setattr(_mnist, "MIRRORS", [])  # never download in tests
+    return monkeypatch
+
+
+def _chart_probabilities(at):
+    """The (digits, probabilities) drawn in the page's bar chart."""
+    import pyarrow as pa
+
+    (chart,) = [e for e in at.main if getattr(e, "type", None) == "vega_lite_chart"]
+    (dataset,) = chart.proto.datasets
+    table = pa.ipc.open_stream(dataset.data.data).read_all().to_pandas()
+    return table["digit"].tolist(), table["probability"].to_numpy()
+
+
+def test_page_upload_shows_the_right_digit(
+    app_test, page_env, digit_model_path, confident_test_digit
+):
+    image, label = confident_test_digit
+    page_env.setenv(_model.ENV_MODEL, str(digit_model_path))
+    at = app_test.from_file(str(SCRIPT_PATH), default_timeout=60).run()
+    assert not at.exception and not at.error
+    assert at.info[0].value.startswith("Upload")
+    assert not at.metric
+
+    # dark ink on white paper, 4x larger, as a person would scan or draw it
+    paper = np.kron(255 - image, np.ones((4, 4), np.uint8))
+    at.file_uploader[0].set_value(("digit.png", _png(paper), "image/png")).run()
+    assert not at.exception and not at.error
+    (metric,) = at.metric
+    assert metric.label == "Predicted digit"
+    assert metric.value == str(label)
+    assert "probability" in at.markdown[0].value
+    digits, probabilities = _chart_probabilities(at)
+    assert digits == [str(d) for d in range(10)]
+    assert probabilities.sum() == pytest.approx(1)
+    assert int(np.argmax(probabilities)) == label
+
+    at.file_uploader[0].set_value(("broken.png", b"not an image", "image/png")).run()
+    assert not at.exception and not at.metric
+    assert "Cannot read broken.png" in at.error[0].value
+
+
+def test_page_uses_the_cached_quick_model(app_test, page_env, digit_model_path, tmp_path):
+    cached = _model.quick_model_path(tmp_path / "cache")
+    cached.parent.mkdir()
+    cached.write_bytes(digit_model_path.read_bytes())
+    at = app_test.from_file(str(SCRIPT_PATH), default_timeout=60).run()
+    assert not at.exception and not at.error
+    assert "quick model cached in" in at.caption[0].value
+
+
+def test_page_bad_model_file(app_test, page_env, tmp_path):
+    page_env.setenv(_model.ENV_MODEL, str(tmp_path / "missing.joblib"))
+    at = app_test.from_file(str(SCRIPT_PATH), default_timeout=60).run()
+    assert not at.exception
+    assert "Cannot use the model" in at.error[0].value
+    assert "not found" in at.error[0].value
+    assert not at.file_uploader
+
+
+def test_page_without_model_or_mnist(app_test, page_env):
+    at = app_test.from_file(str(SCRIPT_PATH), default_timeout=60).run()
+    assert not at.exception
+    assert "MNIST is not available" in at.error[0].value
+    assert "SKDIGIT_APP_MODEL" in at.error[0].value
+    assert not at.file_uploader
