@@ -348,3 +348,11 @@ def test_predict_reports_bad_files_and_goes_on(small_model, small_mnist, tmp_pat
     assert status == 2
     assert f"skdigit predict: error: {not_image}:" in err
     assert out.startswith(f"{good}: ")
+
+
+def test_app_with_missing_model_is_a_clear_error(tmp_path, capsys):
+    status, _, err = _run(["app", "--model", str(tmp_path / "none.joblib")], capsys)
+    assert status == 2
+    assert err.strip().splitlines() == [
+        f"skdigit app: error: model file {str(tmp_path / 'none.joblib')!r} not found"
+    ]
