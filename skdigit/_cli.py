@@ -14,6 +14,7 @@ import os
 import sys
 import time
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -174,33 +175,19 @@ def build_parser():
     return parser
 
 
-class _Progress:
-    """Timed stage messages on standard error."""
-
-    def __init__(self, quiet):
-        self.quiet = quiet
-
-    def __call__(self, message):
-        if not self.quiet:
-            print(message, file=sys.stderr, flush=True)
-
-    def stage(self, message):
-        return _Stage(self, message)
+def _say(message, quiet):
+    """A progress message on standard error, unless ``quiet``."""
+    if not quiet:
+        print(message, file=sys.stderr, flush=True)
 
 
-class _Stage:
-    def __init__(self, progress, message):
-        self.progress, self.message = progress, message
-
-    def __enter__(self):
-        self.progress(f"{self.message} ...")
-        self.start = time.perf_counter()
-        return self
-
-    def __exit__(self, exc_type, *exc_info):
-        if exc_type is None:
-            self.elapsed = time.perf_counter() - self.start
-            self.progress(f"{self.message}: done in {self.elapsed:.1f} s")
+@contextmanager
+def _stage(message, quiet):
+    """Announce a stage of work, then how long it took."""
+    _say(f"{message} ...", quiet)
+    start = time.perf_counter()
+    yield
+    _say(f"{message}: done in {time.perf_counter() - start:.1f} s", quiet)
 
 
 def _load(subset, args):
@@ -250,8 +237,8 @@ def _evaluation(model, X_test, y_test, positive_label):
 
 
 def _train(args):
-    progress = _Progress(args.quiet)
-    with progress.stage("Loading MNIST"):
+    quiet = args.quiet
+    with _stage("Loading MNIST", quiet):
         X_train, y_train = _load("train", args)
         X_test, y_test = _load("test", args)
     positive_label = args.binary_digit
@@ -262,7 +249,7 @@ def _train(args):
         deskew=not args.no_deskew, C=args.C, max_iter=args.max_iter
     )
     if args.cv:
-        with progress.stage(f"{args.cv}-fold cross_val_score on the training set"):
+        with _stage(f"{args.cv}-fold cross_val_score on the training set", quiet):
             scores = cross_val_score(pipeline, X_train, y_train, cv=args.cv)
         print(
             f"cross_val_score (cv={args.cv}) accuracy: {scores.mean():.4f} "
@@ -276,13 +263,13 @@ def _train(args):
     )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
-        with progress.stage(f"Fitting {steps} on {len(y_train)} images"):
+        with _stage(f"Fitting {steps} on {len(y_train)} images", quiet):
             pipeline.fit(X_train, y_train)
     for warning in caught:
-        progress(f"warning: {warning.message}")
+        _say(f"warning: {warning.message}", quiet)
     pipeline.set_params(classifier__verbose=0)
     classifier = pipeline.named_steps["classifier"]
-    progress(f"solver iterations: {int(classifier.n_iter_[0])}")
+    _say(f"solver iterations: {int(classifier.n_iter_[0])}", quiet)
     accuracy, report = _evaluation(pipeline, X_test, y_test, positive_label)
     default_name = (
         "skdigit-mnist.joblib" if positive_label is None
