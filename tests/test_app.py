@@ -149,19 +149,15 @@ def test_predict_digit_and_upscale():
     assert _model.deskewed_view(_dummy_digit_model(), x) is None
 
 
-def test_fallback_image_reader():
-    # skdigit.image.load_digit_image is used when present; its stand-in is tested here
+def test_read_digit_image():
     digit = np.zeros((28, 28), np.uint8)
     digit[6:22, 12:16] = 255
-    read = _model._load_digit_image_fallback
-    np.testing.assert_array_equal(read(_png(255 - digit)), digit.ravel())  # inverted
-    np.testing.assert_array_equal(read(_png(digit)), digit.ravel())
-    big = read(_png(np.kron(255 - digit, np.ones((5, 5), np.uint8))))
-    assert big.shape == (784,) and big.reshape(28, 28)[4:24, 10:18].sum() > 0.9 * big.sum()
-    with pytest.raises(ValueError, match="not a readable image"):
-        read(b"not an image")
-    with pytest.raises(ValueError, match="blank"):
-        read(_png(np.full((50, 50), 255)))
+    for png in (_png(digit), _png(255 - digit)):  # light on dark, dark on light
+        x = _model.read_digit_image(png)
+        assert x.shape == (784,) and x.dtype == np.uint8
+        assert x.reshape(28, 28)[:, 10:18].sum() > 0.9 * x.sum()  # the bar stays put
+    with pytest.raises(ValueError):
+        _model.read_digit_image(b"not an image")
 
 
 def test_build_command():

@@ -12,7 +12,6 @@ The app needs a fitted ten-class digit classifier. It is found, in order:
 4. otherwise that quick model is trained now (about 5-20 s) and cached.
 """
 
-import io
 import os
 from pathlib import Path
 from typing import NamedTuple
@@ -375,13 +374,13 @@ def deskewed_view(model, x):
 def read_digit_image(source):
     """Turn an image (file bytes, a file object, or an array) into an MNIST-style vector.
 
-    Uses :func:`skdigit.image.load_digit_image` (dark ink on light paper is
-    inverted automatically; the digit is size-normalized and centred as in
-    MNIST).
+    A thin wrapper of :func:`skdigit.image.load_digit_image`: dark ink on light
+    paper is inverted automatically, and the digit is size-normalized and
+    centred as in MNIST.
 
     Parameters
     ----------
-    source : bytes, file-like, PIL.Image.Image or ndarray
+    source : bytes, binary file object, PIL.Image.Image or ndarray
         The image: PNG/JPEG/... file contents, or pixels.
 
     Returns
@@ -391,66 +390,10 @@ def read_digit_image(source):
 
     Raises
     ------
-    ValueError
-        If the image cannot be read or holds no digit.
+    skdigit.image.DigitImageError
+        A :class:`ValueError`: the image cannot be read, is blank, or is too large.
     """
-    try:
-        from ..image import load_digit_image
-    except ImportError:  # skdigit.image not there yet: a minimal stand-in
-        load_digit_image = _load_digit_image_fallback
-    if hasattr(source, "read"):
-        source = source.read()
+    from ..image import load_digit_image
+
     x = np.asarray(load_digit_image(source))
     return x.reshape(N_PIXELS).astype(np.uint8, copy=False)
-
-
-def _load_digit_image_fallback(source, *, invert="auto"):
-    """Stand-in for ``skdigit.image.load_digit_image`` (bytes or array only).
-
-    Grey levels, light-background images inverted, and anything but a 28x28
-    image cropped to its ink, fitted in 20x20 and centred by mass in 28x28.
-    """
-    from PIL import Image, UnidentifiedImageError
-
-    if isinstance(source, (bytes, bytearray)):
-        try:
-            img = Image.open(io.BytesIO(source))
-            img.load()
-        except (UnidentifiedImageError, OSError) as exc:
-            raise ValueError(f"not a readable image file ({exc})") from exc
-    elif isinstance(source, Image.Image):
-        img = source
-    else:
-        img = Image.fromarray(np.asarray(source))
-    if img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info:
-        paper = Image.new("RGBA", img.size, (255, 255, 255, 255))
-        img = Image.alpha_composite(paper, img.convert("RGBA"))
-    a = np.asarray(img.convert("L"), dtype=np.float64)
-    border = np.concatenate([a[0], a[-1], a[:, 0], a[:, -1]])
-    if invert is True or (invert == "auto" and border.mean() > 127):
-        a = 255.0 - a
-    if a.shape == (IMAGE_SIDE, IMAGE_SIDE):
-        return np.rint(a).astype(np.uint8).ravel()
-    background = np.median(np.concatenate([a[0], a[-1], a[:, 0], a[:, -1]]))
-    a = np.clip(a - background, 0, None)
-    if a.max() < 1:
-        raise ValueError("the image holds no digit (it is blank)")
-    ink = a > 0.1 * a.max()
-    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
-    a = a[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
-    h, w = a.shape
-    f = 20.0 / max(h, w)
-    size = (max(1, round(w * f)), max(1, round(h * f)))
-    small = np.asarray(
-        Image.fromarray((a * (255.0 / a.max())).astype(np.uint8)).resize(size, Image.LANCZOS),
-        dtype=np.float64,
-    )
-    total = small.sum()
-    rr, cc = np.indices(small.shape)
-    top = int(round(IMAGE_SIDE / 2 - (rr * small).sum() / total))
-    left = int(round(IMAGE_SIDE / 2 - (cc * small).sum() / total))
-    top = min(max(top, 0), IMAGE_SIDE - small.shape[0])
-    left = min(max(left, 0), IMAGE_SIDE - small.shape[1])
-    out = np.zeros((IMAGE_SIDE, IMAGE_SIDE))
-    out[top : top + small.shape[0], left : left + small.shape[1]] = small
-    return np.rint(np.clip(out, 0, 255)).astype(np.uint8).ravel()
