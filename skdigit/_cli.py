@@ -22,7 +22,13 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, classification_report, confusion_matrix
 from sklearn.model_selection import cross_val_score
 
-from ._persistence import METADATA_ATTR, ModelFileError, load_model, save_model
+from ._persistence import (
+    METADATA_ATTR,
+    ModelFileError,
+    has_digit_classes,
+    load_model,
+    save_model,
+)
 from ._pipeline import make_digit_pipeline
 from ._version import __version__
 from .datasets import load_mnist
@@ -220,9 +226,8 @@ def _format_confusion(cm, names):
     return "\n".join(lines)
 
 
-def _evaluation(model, X_test, y_test, positive_label):
+def _evaluation(y_test, y_pred, positive_label):
     """The test-set accuracy and a printable report (metrics, confusion matrix)."""
-    y_pred = model.predict(X_test)
     accuracy = accuracy_score(y_test, y_pred)
     names = _target_names(positive_label)
     task = "ten digits" if positive_label is None else f"is it a {positive_label}?"
@@ -270,7 +275,7 @@ def _train(args):
     pipeline.set_params(classifier__verbose=0)
     classifier = pipeline.named_steps["classifier"]
     _say(f"solver iterations: {int(classifier.n_iter_[0])}", quiet)
-    accuracy, report = _evaluation(pipeline, X_test, y_test, positive_label)
+    accuracy, report = _evaluation(y_test, pipeline.predict(X_test), positive_label)
     default_name = (
         "skdigit-mnist.joblib" if positive_label is None
         else f"skdigit-mnist-is-{positive_label}.joblib"
@@ -294,9 +299,8 @@ def _load_digit_model(path):
     """A saved model and its positive label (None for ten digits), checked."""
     model = load_model(path)
     positive_label = getattr(model, METADATA_ATTR, {}).get("positive_label")
-    classes = getattr(model, "classes_", None)
-    expected = np.arange(2) if positive_label is not None else np.arange(10)
-    if classes is None or not np.array_equal(np.asarray(classes), expected):
+    if not has_digit_classes(model, positive_label):
+        classes = getattr(model, "classes_", None)
         raise ModelFileError(
             f"{str(path)!r} is not an MNIST digit model: its classes are "
             f"{None if classes is None else list(classes)}"
@@ -309,14 +313,14 @@ def _evaluate(args):
     X_test, y_test = _load("test", args)
     if positive_label is not None:
         y_test = TargetBinarizer(positive_label=positive_label).fit_transform(y_test)
-    print(_evaluation(model, X_test, y_test, positive_label)[1])
+    y_pred = model.predict(X_test)
+    print(_evaluation(y_test, y_pred, positive_label)[1])
     if args.report:
         from ._report import write_report
 
         written = write_report(
-            model, X_test, y_test, args.report,
+            model, X_test, y_test, y_pred, args.report,
             target_names=_target_names(positive_label),
-            progress=True,
         )
         print(f"\nReport written to {Path(args.report).resolve()}: "
               + ", ".join(p.name for p in written))

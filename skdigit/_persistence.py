@@ -15,6 +15,7 @@ import warnings
 from pathlib import Path
 
 import joblib
+import numpy as np
 import sklearn
 from sklearn.utils.validation import NotFittedError, check_is_fitted
 
@@ -166,6 +167,15 @@ def load_model(path):
                 UserWarning,
             )
     return model
+
+
+def has_digit_classes(model, positive_label=None):
+    """Whether ``model`` classifies MNIST digits: ``classes_`` are 0-9, or 0/1 for
+    a one-digit detector (``positive_label`` given, as ``skdigit train
+    --binary-digit`` records it)."""
+    classes = getattr(model, "classes_", None)
+    expected = np.arange(10) if positive_label is None else np.arange(2)
+    return classes is not None and np.array_equal(np.asarray(classes), expected)
 
 
 def _load_joblib(path):

@@ -88,8 +88,8 @@ def _progress_bar(total, enabled):
     return tqdm(total=total, desc="Writing report", unit="file")
 
 
-def write_report(model, X, y, folder, *, target_names, progress=True):
-    """Evaluate ``model`` on ``(X, y)`` and write the report files into ``folder``.
+def write_report(model, X, y, y_pred, folder, *, target_names, progress=True):
+    """Write the evaluation of ``model`` on ``(X, y)`` into ``folder``.
 
     Writes ``metrics.json`` and ``report.md`` and, when matplotlib is installed
     (``skdigit[plot]``), ``confusion_matrix.png``, ``misclassified.png``,
@@ -104,6 +104,8 @@ def write_report(model, X, y, folder, *, target_names, progress=True):
         Test images, pixel intensities 0-255.
     y : ndarray of shape (n_samples,)
         True classes.
+    y_pred : ndarray of shape (n_samples,)
+        The model's predictions for ``X``.
     folder : str or os.PathLike
         Output folder, created if needed.
     target_names : list of str
@@ -117,7 +119,6 @@ def write_report(model, X, y, folder, *, target_names, progress=True):
         The files written, in order.
     """
     folder = Path(folder)
-    y_pred = model.predict(X)
     metrics = _metrics(y, y_pred, target_names)
     model_info = getattr(model, METADATA_ATTR, {})
     has_matplotlib = find_spec("matplotlib") is not None
@@ -130,9 +131,9 @@ def write_report(model, X, y, folder, *, target_names, progress=True):
         if bar is not None:
             bar.update(1)
 
-    for name, make_figure in figure_jobs:
+    if figure_jobs:
         import matplotlib.pyplot as plt
-
+    for name, make_figure in figure_jobs:
         fig = make_figure()
         with atomic_write(folder / name) as fh:
             fig.savefig(fh, format="png", dpi=100, bbox_inches="tight")
