@@ -77,7 +77,7 @@ def test_solver_stops_on_gradient_tolerance(digits, solver):
     loss, grad = objective.loss_gradient(result.params)
     assert loss == pytest.approx(result.objective, rel=1e-12)
     # the documented criterion: max |gradient| <= tol, or no representable progress
-    assert np.abs(grad).max() <= 1e-5 or "REL_REDUCTION" in result.message
+    assert np.abs(grad).max() <= 1e-5 or "RELATIVE REDUCTION" in result.message
 
 
 @pytest.mark.parametrize("solver", sorted(SOLVERS))
@@ -113,3 +113,54 @@ def test_auto_solver_docstring_states_rule_and_criterion():
     for name in SOLVERS:
         assert f'``"{name}"``' in doc
         assert "tol" in SOLVERS[name].__doc__
+
+
+def _digits_objective(X, y, n_classes=10, n_features=None):
+    if n_features is not None:
+        X = np.zeros((len(y), n_features))
+    return LogisticObjective(
+        X, y, np.ones(len(y)), n_classes, fit_intercept=True,
+        l2_reg_strength=1.0 / len(y), n_threads=1,
+    )
+
+
+def test_preconditioning_cuts_iterations(digits):
+    X, y = digits
+    objective = _digits_objective(X, y)
+    plain = SOLVERS["lbfgs"](objective, np.zeros(objective.n_params), tol=1e-5,
+                             max_iter=10_000)
+    pre = SOLVERS["preconditioned-lbfgs"](
+        objective, np.zeros(objective.n_params), tol=1e-5, max_iter=10_000
+    )
+    assert plain.converged and pre.converged
+    assert pre.n_iter * 2 < plain.n_iter
+    # both within tol of the same optimum
+    assert pre.objective == pytest.approx(plain.objective, rel=1e-6)
+
+
+def test_preconditioned_start_at_optimum_takes_no_iteration(digits):
+    X, y = digits
+    objective = _digits_objective(X, y)
+    solve = SOLVERS["preconditioned-lbfgs"]
+    first = solve(objective, np.zeros(objective.n_params), tol=1e-6, max_iter=10_000)
+    again = solve(objective, first.params, tol=1e-6, max_iter=10_000)
+    assert again.converged and again.n_iter == 0
+    np.testing.assert_allclose(again.params, first.params, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "n_classes, n_features, expected",
+    [
+        (10, 784, "preconditioned-lbfgs"),
+        (10, 2048, "preconditioned-lbfgs"),
+        (10, 2049, "lbfgs"),
+        (3, 64, "preconditioned-lbfgs"),
+        (2, 256, "preconditioned-lbfgs"),
+        (2, 257, "lbfgs"),
+        (2, 784, "lbfgs"),
+    ],
+)
+def test_auto_rule(n_classes, n_features, expected):
+    y = np.arange(20) % n_classes
+    objective = _digits_objective(None, y, n_classes, n_features)
+    assert select_solver(objective) == expected
