@@ -23,5 +23,9 @@ def test_quick_benchmark_runs_and_writes_json(tmp_path, capsys, monkeypatch):
     assert res["meta"]["quick"] is True
     assert any(k.startswith("skdigit") for k in res["kernel"]["rows"])
     assert {r["library"] for r in res["fit"]["rows"]} == {
-        "sklearn", "skdigit", "skdigit pipeline"}
+        "sklearn", "skdigit", "skdigit, solver=lbfgs", "skdigit pipeline"}
+    solvers = {r["library"]: r["solver"] for r in res["fit"]["rows"]}
+    assert solvers["sklearn"] == "lbfgs"
+    assert solvers["skdigit, solver=lbfgs"] == "lbfgs"
+    assert solvers["skdigit"] in {"lbfgs", "preconditioned-lbfgs"}
     del sys.modules["benchmarks.run"]

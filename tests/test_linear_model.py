@@ -262,3 +262,23 @@ def test_in_pipeline_gridsearch_and_cross_val_score():
     ).fit(X, y)
     assert search.best_params_["digitlogisticclassifier__C"] == 1.0
     assert clone(search.best_estimator_).get_params()["digitlogisticclassifier__C"] == 1.0
+
+
+@pytest.mark.parametrize("deskew", [True, False])
+def test_default_pipeline_has_no_float64_copy(deskew, monkeypatch):
+    """uint8 images reach the classifier's kernels as float32, never float64."""
+    from skdigit import make_digit_pipeline
+
+    X, y = load_digits(return_X_y=True)
+    X8 = np.round(X * (255 / 16)).astype(np.uint8)
+    seen = []
+    original = _loss.LogisticObjective.__init__
+
+    def spy(self, X, *args, **kwargs):
+        seen.append(X)
+        original(self, X, *args, **kwargs)
+
+    monkeypatch.setattr(_loss.LogisticObjective, "__init__", spy)
+    make_digit_pipeline(deskew=deskew, max_iter=50).fit(X8, y)
+    (X_used,) = seen
+    assert X_used.dtype == np.float32 and not sparse.issparse(X_used)

@@ -43,7 +43,9 @@ CURVATURE = 0.01
 # (and move the solution off the minimum-norm one that plain L-BFGS, like
 # scikit-learn, finds from zero).
 _EIGENVALUE_FLOOR = 1e-6
-_GRAM_CHUNK_ROWS = 4096
+# Rows per BLAS call: about 4 MB of float32 per chunk (1337 rows of 784 pixels),
+# so that the copies (densified, weighted) stay small next to X.
+_GRAM_CHUNK_ELEMENTS = 2**20
 
 
 def _moments(X, sample_weight, start, stop, chunk_rows):
@@ -64,9 +66,7 @@ def _moments(X, sample_weight, start, stop, chunk_rows):
     return second, first
 
 
-def weighted_gram(
-    X, sample_weight, fit_intercept, *, n_threads=1, chunk_rows=_GRAM_CHUNK_ROWS
-):
+def weighted_gram(X, sample_weight, fit_intercept, *, n_threads=1, chunk_rows=None):
     """Weighted second-moment matrix of the rows of ``X`` (with a column of ones).
 
     Computed in float32 by BLAS on chunks of rows (dense, or densified from
@@ -85,7 +85,8 @@ def weighted_gram(
     fit_intercept : bool
         Whether to append a column of ones to ``X``.
     n_threads : int, default=1
-    chunk_rows : int, default=4096
+    chunk_rows : int, default=None
+        Rows per BLAS product; by default about 4 MB of float32 per chunk.
 
     Returns
     -------
@@ -93,6 +94,8 @@ def weighted_gram(
         ``sum_i s_i x~_i x~_i^T / sum_i s_i``, symmetric, float64.
     """
     n_samples, n_features = X.shape
+    if chunk_rows is None:
+        chunk_rows = max(64, _GRAM_CHUNK_ELEMENTS // n_features)
     n_parts = max(1, min(n_threads, n_samples // chunk_rows))
     bounds = np.linspace(0, n_samples, n_parts + 1).astype(int)
     ranges = list(zip(bounds[:-1], bounds[1:]))
