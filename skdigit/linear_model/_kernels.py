@@ -1,16 +1,15 @@
-"""Numba kernels: fused, single-pass logistic loss and gradient.
+"""Numba kernels: fused, single-pass logistic loss and gradient, dense ``X``.
 
 Each kernel takes raw data and coefficients and writes into buffers that the
 caller passes in; it knows nothing of ``C``, the intercept convention or the
 optimizer (that is :mod:`skdigit.linear_model._loss`). One pass over the rows
 computes, while a row is in cache, its logits, its log-sum-exp, its loss and its
-contribution to the gradient.
+contribution to the gradient. The CSR kernels, which follow the same
+conventions, are in :mod:`skdigit.linear_model._kernels_csr`.
 
 Conventions shared by every kernel
 ----------------------------------
-- ``W`` holds the weights, one row per class: shape ``(n_rows_w, n_features)``
-  for the dense kernels and the *transposed* ``(n_features, n_rows_w)`` for the
-  CSR kernels (so that one feature's ``n_rows_w`` weights are contiguous).
+- ``W`` holds the weights, one row per class: shape ``(n_rows_w, n_features)``.
   ``n_rows_w`` is the number of classes for the multinomial loss and 1 for the
   binomial one (``binary=True``).
 - ``y`` holds class indices ``0 .. n_classes - 1`` (``int64``); for the binomial
@@ -220,48 +219,3 @@ def _dense_block_tail(X, i0, stop, y, sample_weight, W, b, gW, gb, Z, binary):
             for j in range(n_features):
                 gW[k, j] += res * X[i0 + r, j]
     return loss
-
-
-@njit(cache=True, nogil=True, parallel=True, fastmath=_FASTMATH)
-def logistic_loss_gradient_csr(
-    data, indices, indptr, y, sample_weight, WT, b, grad_WT, grad_b, binary, n_chunks
-):
-    """Fused loss and gradient for CSR ``X`` given as ``(data, indices, indptr)``.
-
-    ``WT`` and ``grad_WT`` are transposed: shape ``(n_features, n_rows_w)``, so a
-    non-zero ``X[i, j]`` touches the contiguous row ``WT[j]``. Other parameters
-    and the return value are as in :func:`logistic_loss_gradient_dense`.
-    """
-    n_samples = indptr.shape[0] - 1
-    n_features, n_rows_w = WT.shape
-    acc_W = np.zeros((n_chunks, n_features, n_rows_w))
-    acc_b = np.zeros((n_chunks, n_rows_w))
-    acc_loss = np.zeros(n_chunks)
-    chunk = (n_samples + n_chunks - 1) // n_chunks
-    for c in prange(n_chunks):
-        start = c * chunk
-        stop = min(n_samples, start + chunk)
-        gW = acc_W[c]
-        gb = acc_b[c]
-        z = np.empty(n_rows_w)
-        loss = 0.0
-        for i in range(start, stop):
-            for k in range(n_rows_w):
-                z[k] = b[k]
-            for p in range(indptr[i], indptr[i + 1]):
-                j = indices[p]
-                v = data[p]
-                for k in range(n_rows_w):
-                    z[k] += v * WT[j, k]
-            loss += _pointwise_residual(z, y[i], sample_weight[i], binary)
-            for k in range(n_rows_w):
-                gb[k] += z[k]
-            for p in range(indptr[i], indptr[i + 1]):
-                j = indices[p]
-                v = data[p]
-                for k in range(n_rows_w):
-                    gW[j, k] += v * z[k]
-        acc_loss[c] = loss
-    _sum_chunks(acc_W, grad_WT)
-    _sum_chunks(acc_b, grad_b)
-    return acc_loss.sum()
