@@ -121,6 +121,7 @@ def bench_kernel(X8, y, repeats):
     from sklearn._loss.loss import HalfMultinomialLoss
     from sklearn.linear_model._linear_loss import LinearModelLoss
 
+    from skdigit.linear_model._kernels import logistic_loss_gradient_dense
     from skdigit.linear_model._logistic import _resolve_n_threads
     from skdigit.linear_model._loss import LogisticObjective
 
@@ -137,7 +138,17 @@ def bench_kernel(X8, y, repeats):
             X, y_idx, sw, K, fit_intercept=True, l2_reg_strength=1.0 / n,
             n_threads=n_threads,
         )
-        fns[f"skdigit {name}"] = (lambda o: lambda: o.loss_gradient(params))(obj)
+        # what a fit runs: the layout LogisticObjective picked for this input
+        fns[f"skdigit {name} ({obj.layout} kernel)"] = (
+            lambda o: lambda: o.loss_gradient(params))(obj)
+    # the dense kernel itself, which dense input denser than MNIST would run
+    W, b = params.reshape(K, d + 1)[:, :d].copy(), params.reshape(K, d + 1)[:, d].copy()
+    for dt in ("float64", "float32"):
+        X = inputs[f"dense {dt}"]
+        fns[f"skdigit dense {dt} (dense kernel)"] = (
+            lambda X: lambda: logistic_loss_gradient_dense(
+                X, y_idx, sw, W, b, np.empty_like(W), np.empty(K), False, n_threads)
+        )(X)
     coef = params.reshape(K, d + 1)  # scikit-learn's multinomial layout
     for dt, X in (("float64", inputs["dense float64"]),
                   ("float32", inputs["dense float32"])):
@@ -168,6 +179,12 @@ def bench_kernel(X8, y, repeats):
         "vs_two_matmuls_float32": rows["two numpy matmuls float32"]["median_ms"]
         / rows[best]["median_ms"],
     }
+    # Same dtype on both sides: what a fit from dense float64 (or float32) runs.
+    for dt in ("float64", "float32"):
+        ours = next(k for k in rows
+                    if k.startswith(f"skdigit dense {dt} (") and "dense kernel" not in k)
+        ratios[f"dense_{dt}_vs_sklearn_{dt}"] = (
+            rows[f"sklearn loss_gradient {dt}"]["median_ms"] / rows[ours]["median_ms"])
     return {"n_threads": n_threads, "rows": rows, "ratios": ratios}
 
 
@@ -430,7 +447,12 @@ def markdown(res):
         lines += ["", f"Best skdigit ({r['best_skdigit']}): "
                   f"**{r['vs_sklearn_float64']:.1f}x** sklearn float64, "
                   f"**{r['vs_sklearn_float32']:.1f}x** sklearn float32, "
-                  f"{r['vs_two_matmuls_float32']:.1f}x two float32 matmuls.", ""]
+                  f"{r['vs_two_matmuls_float32']:.1f}x two float32 matmuls. "
+                  "Same dtype: skdigit dense float64 "
+                  f"**{r['dense_float64_vs_sklearn_float64']:.1f}x** sklearn float64, "
+                  "skdigit dense float32 "
+                  f"**{r['dense_float32_vs_sklearn_float32']:.1f}x** sklearn float32.",
+                  ""]
     if "fit" in res:
         f = res["fit"]
         lines += [f"## 2. Fit, C={f['C']} (sklearn tol=1e-4, skdigit tol="

@@ -114,12 +114,8 @@ def test_csr_float32_float64_reach_same_model(digits, binary):
         assert np.mean(other.predict(X_other) == ref.predict(X)) > 0.995
 
 
-@pytest.mark.parametrize("as_csr", [False, True])
-def test_float32_input_is_not_copied_to_float64(digits, monkeypatch, as_csr):
-    X, y = digits
-    X32 = X.astype(np.float32)
-    if as_csr:
-        X32 = sparse.csr_matrix(X32)
+def _record_objective_inputs(monkeypatch):
+    """The list, filled during the test, of the X each LogisticObjective is built on."""
     seen = []
     original = _loss.LogisticObjective.__init__
 
@@ -128,6 +124,16 @@ def test_float32_input_is_not_copied_to_float64(digits, monkeypatch, as_csr):
         original(self, X, *args, **kwargs)
 
     monkeypatch.setattr(_loss.LogisticObjective, "__init__", spy)
+    return seen
+
+
+@pytest.mark.parametrize("as_csr", [False, True])
+def test_float32_input_is_not_copied_to_float64(digits, monkeypatch, as_csr):
+    X, y = digits
+    X32 = X.astype(np.float32)
+    if as_csr:
+        X32 = sparse.csr_matrix(X32)
+    seen = _record_objective_inputs(monkeypatch)
     DigitLogisticClassifier(max_iter=5).fit(X32, y)
     (X_used,) = seen
     assert X_used.dtype == np.float32
@@ -271,14 +277,7 @@ def test_default_pipeline_has_no_float64_copy(deskew, monkeypatch):
 
     X, y = load_digits(return_X_y=True)
     X8 = np.round(X * (255 / 16)).astype(np.uint8)
-    seen = []
-    original = _loss.LogisticObjective.__init__
-
-    def spy(self, X, *args, **kwargs):
-        seen.append(X)
-        original(self, X, *args, **kwargs)
-
-    monkeypatch.setattr(_loss.LogisticObjective, "__init__", spy)
+    seen = _record_objective_inputs(monkeypatch)
     make_digit_pipeline(deskew=deskew, max_iter=50).fit(X8, y)
     (X_used,) = seen
     assert X_used.dtype == np.float32 and not sparse.issparse(X_used)

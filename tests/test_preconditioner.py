@@ -33,7 +33,7 @@ def test_weighted_gram_matches_numpy(digits, as_csr, fit_intercept, n_threads):
     gram = weighted_gram(X_in, sw, fit_intercept, n_threads=n_threads, chunk_rows=100)
     expected = _reference_gram(X, sw, fit_intercept)
     assert gram.shape == expected.shape
-    np.testing.assert_array_equal(gram, gram.T)
+    np.testing.assert_allclose(gram, gram.T, rtol=1e-6, atol=1e-7)
     # computed in float32
     np.testing.assert_allclose(gram, expected, rtol=1e-5, atol=1e-6)
     again = weighted_gram(X_in, sw, fit_intercept, n_threads=n_threads, chunk_rows=100)
