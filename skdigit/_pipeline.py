@@ -31,6 +31,14 @@ def make_digit_pipeline(*, deskew=True, C=1.0, max_iter=1000, **classifier_param
         Unfitted; it takes pixel intensities 0-255 of shape
         ``(n_samples, n_pixels)`` (square images, or set ``image_shape``).
 
+    Notes
+    -----
+    The data path has no float64 copy of the images: :class:`~skdigit.Deskew`
+    turns the ``uint8`` intensities into float32, :class:`~skdigit.PixelNormalizer`
+    keeps float32, and the classifier copies the (mostly zero) float32 pixels
+    once to a compact CSR form (float32 values, 16-bit column indices, about
+    0.3x the bytes of the dense float32 images on MNIST) that its kernel reads.
+
     See Also
     --------
     skdigit.Deskew : The deskewing step.
