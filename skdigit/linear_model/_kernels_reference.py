@@ -1,4 +1,4 @@
-"""Plain NumPy reference implementations of the kernels in ``_kernels``.
+"""Plain NumPy references for the kernels of ``_kernels`` and ``_kernels_csr``.
 
 Slow and memory-hungry (they form the ``(n_samples, n_rows_w)`` logits and
 residuals), but written so that each line can be checked against the textbook

@@ -13,6 +13,11 @@ differs). Lane counts must be compile-time integer literals. Loads and stores
 do no bounds checking and no negative-index wraparound: callers guarantee
 ``0 <= idx <= len(arr) - lanes``.
 
+The kernels built on them were measured as fast on MNIST when compiled for
+AVX2 or for plain SSE2 (``NUMBA_CPU_NAME=haswell`` or ``x86-64``) as for
+AVX-512: they are bound by loads and stores, not by the vector width; the tests
+pass on all three.
+
 ``vexp`` is a vectorized ``exp`` accurate to 2 ulp (tested against NumPy in
 ``tests/test_simd.py``, as is every other operation here).
 """
