@@ -33,6 +33,16 @@ def sklearn_models(digits):
     return out, sw
 
 
+def _digits_objective(X, y, n_classes=10, n_features=None, n_threads=1):
+    """The mean-scaled objective at C=1 (``X`` of zeros when ``n_features``)."""
+    if n_features is not None:
+        X = np.zeros((len(y), n_features))
+    return LogisticObjective(
+        X, y, np.ones(len(y)), n_classes, fit_intercept=True,
+        l2_reg_strength=1.0 / len(y), n_threads=n_threads,
+    )
+
+
 @pytest.mark.parametrize("solver", SOLVER_NAMES)
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("as_csr", [False, True])
@@ -65,10 +75,7 @@ def test_solver_reaches_sklearn_optimum(
 @pytest.mark.parametrize("solver", sorted(SOLVERS))
 def test_solver_stops_on_gradient_tolerance(digits, solver):
     X, y = digits
-    objective = LogisticObjective(
-        X, y, np.ones(len(y)), 10, fit_intercept=True,
-        l2_reg_strength=1.0 / len(y), n_threads=2,
-    )
+    objective = _digits_objective(X, y, n_threads=2)
     result = SOLVERS[solver](
         objective, np.zeros(objective.n_params), tol=1e-5, max_iter=10_000
     )
@@ -83,10 +90,7 @@ def test_solver_stops_on_gradient_tolerance(digits, solver):
 @pytest.mark.parametrize("solver", sorted(SOLVERS))
 def test_solver_reports_max_iter_as_not_converged(digits, solver):
     X, y = digits
-    objective = LogisticObjective(
-        X, y, np.ones(len(y)), 10, fit_intercept=True,
-        l2_reg_strength=1.0 / len(y), n_threads=1,
-    )
+    objective = _digits_objective(X, y)
     result = SOLVERS[solver](
         objective, np.zeros(objective.n_params), tol=1e-12, max_iter=4
     )
@@ -113,15 +117,6 @@ def test_auto_solver_docstring_states_rule_and_criterion():
     for name in SOLVERS:
         assert f'``"{name}"``' in doc
         assert "tol" in SOLVERS[name].__doc__
-
-
-def _digits_objective(X, y, n_classes=10, n_features=None):
-    if n_features is not None:
-        X = np.zeros((len(y), n_features))
-    return LogisticObjective(
-        X, y, np.ones(len(y)), n_classes, fit_intercept=True,
-        l2_reg_strength=1.0 / len(y), n_threads=1,
-    )
 
 
 def test_preconditioning_cuts_iterations(digits):

@@ -46,6 +46,7 @@ import math
 import numpy as np
 from numba import get_num_threads, njit, prange
 
+from ._kernels import _pointwise_residual, _sum_chunks
 from ._simd import (
     ld,
     vadd,
@@ -238,10 +239,7 @@ def _make_multinomial_csr(tail):
                 else:
                     for j in range(n_features):
                         grad_W[k, j] += accB[c, j * lb + k - _LA]
-        total = 0.0
-        for c in range(n_chunks):
-            total += acc_loss[c]
-        return total
+        return acc_loss.sum()
 
     return kernel
 
@@ -257,15 +255,16 @@ def _binomial_csr(data, indices, indptr, y, sample_weight, W, b, grad_W, grad_b,
     n_samples = indptr.shape[0] - 1
     n_features = W.shape[1]
     w = W[0]
-    acc_W = np.zeros((n_chunks, n_features))
-    acc_b = np.zeros(n_chunks)
+    acc_W = np.zeros((n_chunks, 1, n_features))
+    acc_b = np.zeros((n_chunks, 1))
     acc_loss = np.zeros(n_chunks)
     chunk = (n_samples + n_chunks - 1) // n_chunks
     for c in prange(n_chunks):
         start = c * chunk
         stop = min(n_samples, start + chunk)
-        g = acc_W[c]
-        gb = 0.0
+        g = acc_W[c, 0]
+        gb = acc_b[c]
+        z = np.empty(1)
         loss = 0.0
         for i in range(start, stop):
             s0 = b[0]
@@ -283,35 +282,17 @@ def _binomial_csr(data, indices, indptr, y, sample_weight, W, b, grad_W, grad_b,
             while p < p1:
                 s0 += ld(data, p) * ld(w, ld(indices, p))
                 p += 1
-            t = (s0 + s1) + (s2 + s3)
-            # log(1 + exp(t)) and sigmoid(t) without overflow
-            if t > 0.0:
-                e = math.exp(-t)
-                log1pexp = t + math.log1p(e)
-                prob = 1.0 / (1.0 + e)
-            else:
-                e = math.exp(t)
-                log1pexp = math.log1p(e)
-                prob = e / (1.0 + e)
-            w_i = ld(sample_weight, i)
-            yf = 1.0 if ld(y, i) == 1 else 0.0
-            loss += w_i * (log1pexp - yf * t)
-            r = w_i * (prob - yf)
-            gb += r
+            z[0] = (s0 + s1) + (s2 + s3)
+            loss += _pointwise_residual(z, ld(y, i), ld(sample_weight, i), True)
+            r = z[0]
+            gb[0] += r
             for q in range(ld(indptr, i), ld(indptr, i + 1)):
                 j = ld(indices, q)
                 g[j] += ld(data, q) * r
-        acc_b[c] = gb
         acc_loss[c] = loss
-    grad_W[0, :] = acc_W[0]
-    grad_b[0] = acc_b[0]
-    for c in range(1, n_chunks):
-        grad_W[0, :] += acc_W[c]
-        grad_b[0] += acc_b[c]
-    total = 0.0
-    for c in range(n_chunks):
-        total += acc_loss[c]
-    return total
+    _sum_chunks(acc_W, grad_W)
+    _sum_chunks(acc_b, grad_b)
+    return acc_loss.sum()
 
 
 @njit(nogil=True, parallel=True, fastmath=_FASTMATH, cache=True)
@@ -339,16 +320,7 @@ def _multinomial_csr_generic(data, indices, indptr, y, sample_weight, W, b, grad
                 v = data[p]
                 for k in range(K):
                     z[k] += v * WT[j, k]
-            zmax = z.max()
-            total = 0.0
-            for k in range(K):
-                total += math.exp(z[k] - zmax)
-            lse = zmax + math.log(total)
-            w_i = sample_weight[i]
-            loss += w_i * (lse - z[y[i]])
-            for k in range(K):
-                z[k] = w_i * math.exp(z[k] - lse)
-            z[y[i]] -= w_i
+            loss += _pointwise_residual(z, y[i], sample_weight[i], False)
             gb += z
             for p in range(indptr[i], indptr[i + 1]):
                 j = indices[p]
@@ -356,17 +328,11 @@ def _multinomial_csr_generic(data, indices, indptr, y, sample_weight, W, b, grad
                 for k in range(K):
                     gW[j, k] += v * z[k]
         acc_loss[c] = loss
-    gsum = acc_W[0].copy()
-    bsum = acc_b[0].copy()
-    for c in range(1, n_chunks):
-        gsum += acc_W[c]
-        bsum += acc_b[c]
-    grad_W[...] = gsum.T
-    grad_b[...] = bsum
-    total = 0.0
-    for c in range(n_chunks):
-        total += acc_loss[c]
-    return total
+    grad_WT = np.empty((n_features, K))
+    _sum_chunks(acc_W, grad_WT)
+    grad_W[...] = grad_WT.T
+    _sum_chunks(acc_b, grad_b)
+    return acc_loss.sum()
 
 
 # ---------------------------------------------------------------------------
@@ -376,11 +342,14 @@ def _index_dtype(n_features):
     return np.uint16 if n_features <= np.iinfo(np.uint16).max + 1 else np.int32
 
 
-def packed_csr_nbytes(X):
-    """Bytes that :func:`pack_dense_csr` would allocate for the dense ``X``."""
-    nnz = int(np.count_nonzero(X))
+def _packed_nbytes(nnz, X):
     index_size = np.dtype(_index_dtype(X.shape[1])).itemsize
     return nnz * (X.dtype.itemsize + index_size) + 8 * (X.shape[0] + 1)
+
+
+def packed_csr_nbytes(X):
+    """Bytes that :func:`pack_dense_csr` would allocate for the dense ``X``."""
+    return _packed_nbytes(int(np.count_nonzero(X)), X)
 
 
 @njit(nogil=True, parallel=True, cache=True)
@@ -419,7 +388,7 @@ def _fill_rows(X, indptr, data, indices, n_parts):
             indices[p:p + m] = buf_j[:m]
 
 
-def pack_dense_csr(X):
+def pack_dense_csr(X, max_nbytes=None):
     """CSR copy ``(data, indices, indptr)`` of the dense, C-contiguous ``X``.
 
     ``data`` keeps the dtype of ``X`` (exact: float64 stays float64),
@@ -429,12 +398,15 @@ def pack_dense_csr(X):
     Parameters
     ----------
     X : ndarray of shape (n_samples, n_features), float32 or float64
+    max_nbytes : float, default=None
+        Build the copy only if it takes at most this many bytes (the count of
+        non-zeros that decides it is the one the copy is built from).
 
     Returns
     -------
-    data : ndarray of shape (nnz,)
-    indices : ndarray of shape (nnz,)
-    indptr : ndarray of shape (n_samples + 1,)
+    csr : tuple ``(data, indices, indptr)`` or None
+        ``data`` and ``indices`` of shape (nnz,), ``indptr`` of shape
+        (n_samples + 1,); None when the copy would exceed ``max_nbytes``.
     """
     n_samples, n_features = X.shape
     counts = np.empty(n_samples, dtype=np.int64)
@@ -442,6 +414,8 @@ def pack_dense_csr(X):
     indptr = np.zeros(n_samples + 1, dtype=np.int64)
     np.cumsum(counts, out=indptr[1:])
     nnz = int(indptr[-1])
+    if max_nbytes is not None and _packed_nbytes(nnz, X) > max_nbytes:
+        return None
     data = np.empty(nnz, dtype=X.dtype)
     indices = np.empty(nnz, dtype=_index_dtype(n_features))
     _fill_rows(X, indptr, data, indices, max(1, get_num_threads()))

@@ -28,12 +28,7 @@ import numpy as np
 from scipy import sparse
 
 from ._kernels import logistic_loss_gradient_dense
-from ._kernels_csr import (
-    check_csr,
-    logistic_loss_gradient_csr,
-    pack_dense_csr,
-    packed_csr_nbytes,
-)
+from ._kernels_csr import check_csr, logistic_loss_gradient_csr, pack_dense_csr
 
 # A dense X is copied to CSR (values in its dtype, uint16 column indices) when
 # the copy takes at most this fraction of its bytes: below about 33% non-zeros
@@ -88,12 +83,9 @@ class LogisticObjective:
             check_csr(X)
             self.layout = "csr"
             self._csr = (X.data, X.indices, X.indptr)
-        elif packed_csr_nbytes(X) <= _PACK_MAX_FRACTION * X.nbytes:
-            self.layout = "packed-csr"
-            self._csr = pack_dense_csr(X)
         else:
-            self.layout = "dense"
-            self._csr = None
+            self._csr = pack_dense_csr(X, max_nbytes=_PACK_MAX_FRACTION * X.nbytes)
+            self.layout = "dense" if self._csr is None else "packed-csr"
 
     @property
     def n_params(self):

@@ -5,6 +5,7 @@ and returns a :class:`SolverResult`. None of them knows about estimators, so a
 future ``partial_fit`` or a Dask-backed search can call them directly.
 """
 
+import functools
 import sys
 from dataclasses import dataclass
 
@@ -15,7 +16,9 @@ from threadpoolctl import ThreadpoolController
 from ._preconditioner import Preconditioner
 
 
-_THREADPOOLS = []
+@functools.cache
+def _threadpool_controller():
+    return ThreadpoolController()
 
 
 def single_threaded_blas():
@@ -27,9 +30,7 @@ def single_threaded_blas():
     controller is created once (each ``threadpool_limits`` call would scan the
     loaded libraries again, about 3 ms, as much as a whole fit on small data).
     """
-    if not _THREADPOOLS:
-        _THREADPOOLS.append(ThreadpoolController())
-    return _THREADPOOLS[0].limit(limits=1, user_api="blas")
+    return _threadpool_controller().limit(limits=1, user_api="blas")
 
 
 @dataclass
