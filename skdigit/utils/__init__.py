@@ -1,6 +1,20 @@
 """Small helpers shared by the skdigit estimators and tools."""
 
 from ._atomic import atomic_write
+from ._geometry import MNIST_BOX, MNIST_CENTRE, MNIST_SHAPE, MNIST_SIDE
 from ._image_shape import check_image_shape, infer_image_shape
+from ._optional import MissingExtraError, import_optional
+from ._progress import progress_bar
 
-__all__ = ["atomic_write", "check_image_shape", "infer_image_shape"]
+__all__ = [
+    "MNIST_BOX",
+    "MNIST_CENTRE",
+    "MNIST_SHAPE",
+    "MNIST_SIDE",
+    "MissingExtraError",
+    "atomic_write",
+    "check_image_shape",
+    "import_optional",
+    "infer_image_shape",
+    "progress_bar",
+]
