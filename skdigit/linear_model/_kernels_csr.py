@@ -8,8 +8,8 @@ summed in chunk order: deterministic for a fixed ``n_chunks``), with ``W`` and
 ``grad_W`` of shape ``(n_rows_w, n_features)``. X arrives as CSR arrays
 ``(data, indices, indptr)``: a user's ``scipy.sparse`` matrix as it is, or the
 compact copy of a dense ``X`` that :func:`pack_dense_csr` builds once per fit
-(MNIST is 81% zeros: the copy is 0.29x the bytes of a float32 ``X`` and a pass
-over it does a fifth of the arithmetic).
+(digit images are mostly zeros: the copy is a fraction of the bytes of a
+float32 ``X``, and a pass over it skips the arithmetic on the zeros).
 
 Multinomial kernel (``3 <= K <= 16`` classes)
 ---------------------------------------------
@@ -24,7 +24,7 @@ never reach the loss or the gradient. Rows are processed in blocks of
 sums per row hide the FMA latency), then each row's softmax (vector ``exp``,
 one scalar ``log``), then the gradient scatter ``gW[j] += x_ij * r_i``: keeping
 the weight reads and the gradient updates in separate phases keeps each one's
-working set in L1 (measured 10% faster than alternating per row). More than 16
+working set in L1 (faster than alternating per row: ``benchmarks/``). More than 16
 classes use a scalar kernel.
 
 Binomial kernel: one weight vector, scalar, four partial sums per row.
@@ -33,7 +33,7 @@ Preconditions, not checked inside the kernels (their loads do no bounds
 checking, for speed): column indices in ``[0, n_features)``, ``indptr``
 non-decreasing from 0 to at most ``len(data)``, ``y`` in ``[0, n_rows_w)`` ({0,
 1} for the binomial loss), all arrays C-contiguous.
-:class:`~skdigit.linear_model._loss.LogisticObjective` checks a user's CSR
+:class:`~skdigit.linear_model._layouts.CSRLayout` checks a user's CSR
 matrix once (:func:`check_csr`) before any kernel sees it.
 
 :mod:`skdigit.linear_model._kernels_reference` holds the NumPy reference the

@@ -32,6 +32,7 @@ operator), and :meth:`value` gives the whole objective.
 import numpy as np
 
 from ._coef import CoefLayout
+from ._preconditioner import gram_eigh
 
 __all__ = ["LogisticObjective"]
 
@@ -78,6 +79,7 @@ class LogisticObjective:
         self.n_threads = max(1, int(n_threads))
         self.sw_sum = float(self.sample_weight.sum())
         self._gram = None
+        self._gram_eigh = None
 
     @property
     def n_params(self):
@@ -154,3 +156,9 @@ class LogisticObjective:
             moments = self.layout.moments(self.sample_weight, n_threads=self.n_threads)
             self._gram = moments.gram(self.coef.fit_intercept)
         return self._gram
+
+    def gram_eigh(self):
+        """Eigendecomposition of :meth:`gram` (computed once): ``(eigenvalues, eigenvectors)``."""
+        if self._gram_eigh is None:
+            self._gram_eigh = gram_eigh(self.gram())
+        return self._gram_eigh

@@ -11,7 +11,7 @@ predicted probabilities. Its data part is the weighted second-moment matrix
 log-loss. :class:`Preconditioner` replaces that curvature by one constant ``c``
 and keeps the rest exactly:
 
-    M = c * A + l2 * I    (no ``l2`` on the intercept)
+    M = c * A + l2 * I
 
 The same ``M`` serves every class (and the binomial loss), so it costs one
 ``(n_features + 1)``-square Gram matrix and one symmetric eigendecomposition.
@@ -32,7 +32,7 @@ the gradient in the original coefficients.
 import numpy as np
 from scipy import linalg
 
-__all__ = ["CURVATURE", "Preconditioner"]
+__all__ = ["CURVATURE", "Preconditioner", "gram_eigh"]
 
 CURVATURE = 0.01
 # Directions in which M is numerically singular (eigenvalue below this fraction
@@ -45,32 +45,44 @@ CURVATURE = 0.01
 _EIGENVALUE_FLOOR = 1e-6
 
 
+def gram_eigh(gram):
+    """Eigendecomposition ``(eigenvalues, eigenvectors)`` of a symmetric ``gram``.
+
+    Eigenvalues ascending; LAPACK's divide-and-conquer driver. ``gram`` is
+    not modified.
+    """
+    return linalg.eigh(gram, driver="evd", check_finite=False)
+
+
 class Preconditioner:
     """Change of variables ``u = [W, b] M^{1/2}``, with ``M = c * gram + l2 * I``.
 
     Parameters
     ----------
-    gram : ndarray of shape (n_dof, n_dof)
+    gram : ndarray of shape (n_dof, n_dof) or tuple of ndarray
         The normalized second-moment matrix of ``[x, 1]``
-        (:meth:`LogisticObjective.gram`). Not modified.
+        (:meth:`LogisticObjective.gram`), or its eigendecomposition
+        ``(eigenvalues, eigenvectors)`` (:meth:`LogisticObjective.gram_eigh`:
+        computed once and shared by every ``l2`` of a regularization path).
+        Not modified.
     coef : CoefLayout
         The coefficient layout (``n_dof = n_features + fit_intercept``).
     l2 : float, default=0.0
-        The curvature of the penalty (:attr:`Penalty.curvature`), added to the
-        weights' diagonal, not the intercept's.
+        The curvature of the penalty (:attr:`Penalty.curvature`). It is added
+        to the whole diagonal, the intercept's too: ``M`` keeps the
+        eigenvectors of ``gram``, and the intercept's own curvature in ``M``
+        (``c``, from the column of ones) dwarfs ``l2``.
     curvature : float, default=CURVATURE
         The constant standing in for the curvature of the log-loss.
     """
 
     def __init__(self, gram, coef, *, l2=0.0, curvature=CURVATURE):
         self.coef = coef
-        M = curvature * gram
-        weights = np.arange(coef.n_features)
-        M[weights, weights] += l2
-        eigenvalues, eigenvectors = linalg.eigh(
-            M, driver="evd", overwrite_a=True, check_finite=False
-        )
-        del M
+        if isinstance(gram, tuple):
+            gram_eigenvalues, eigenvectors = gram
+        else:
+            gram_eigenvalues, eigenvectors = gram_eigh(gram)
+        eigenvalues = curvature * gram_eigenvalues + l2
         largest = max(eigenvalues[-1], np.finfo(float).tiny)
         eigenvalues = np.where(
             eigenvalues < _EIGENVALUE_FLOOR * largest, largest, eigenvalues

@@ -243,7 +243,9 @@ class PreconditionedLBFGS(Solver):
     name = "preconditioned-lbfgs"
 
     def _solve(self, objective, params0, *, tol, max_iter, report):
-        pre = Preconditioner(objective.gram(), objective.coef, l2=objective.penalty.curvature)
+        pre = Preconditioner(
+            objective.gram_eigh(), objective.coef, l2=objective.penalty.curvature
+        )
         fun = _LastEvaluation(objective, pre.to_params, pre.gradient)
         u0 = pre.from_params(params0)
         return _run_lbfgs(objective, fun, u0, tol=tol, max_iter=max_iter, report=report)
