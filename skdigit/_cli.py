@@ -200,6 +200,8 @@ def _load(subset, args):
     except ValueError as exc:
         # a corrupted file: the loader's message names it and says what to do
         raise _UsageError(str(exc)) from exc
+    except OSError as exc:  # a file that cannot be read (permissions, say)
+        raise _UsageError(f"cannot read {exc.filename}: {exc.strerror}") from exc
 
 
 def _mnist_not_found(exc):

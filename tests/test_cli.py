@@ -159,6 +159,19 @@ def test_mnist_folder_that_is_a_file_is_one_line(tmp_path, capsys, monkeypatch, 
     assert err.count("\n") == 1 and "Errno" not in err and "data_home=" not in err
 
 
+def test_unreadable_mnist_file_is_one_line(monkeypatch, capsys):
+    def unreadable(**kwargs):
+        raise PermissionError(13, "Permission denied", "/mnist/train-images-idx3-ubyte.gz")
+
+    monkeypatch.setattr(_cli, "load_mnist", unreadable)
+    status, _, err = _run(["train", "--quiet"], capsys)
+    assert status == 2
+    assert err == (
+        "skdigit train: error: cannot read /mnist/train-images-idx3-ubyte.gz: "
+        "Permission denied\n"
+    )
+
+
 def test_module_entry_point_runs():
     result = subprocess.run(
         [sys.executable, "-m", "skdigit", "--version"],
