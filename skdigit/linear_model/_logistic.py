@@ -14,7 +14,12 @@ from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from ..utils import parallel_kernel_lock, resolve_n_threads, single_threaded_blas
+from ..utils import (
+    DocLinkMixin,
+    parallel_kernel_lock,
+    resolve_n_threads,
+    single_threaded_blas,
+)
 from ._callbacks import CallbackSupportMixin, FitCallbacks
 from ._layouts import make_layout
 from ._loss import LogisticObjective
@@ -23,7 +28,7 @@ from ._solvers import SOLVERS, select_solver
 
 
 class DigitLogisticClassifier(
-    CallbackSupportMixin, LinearClassifierMixin, SparseCoefMixin, BaseEstimator
+    DocLinkMixin, CallbackSupportMixin, LinearClassifierMixin, SparseCoefMixin, BaseEstimator
 ):
     r"""Logistic regression with scikit-learn's objective and fused numba kernels.
 

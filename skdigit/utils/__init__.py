@@ -1,6 +1,7 @@
 """Small helpers shared by the skdigit estimators and tools."""
 
 from ._atomic import atomic_write
+from ._doc_link import DocLinkMixin
 from ._geometry import MNIST_BOX, MNIST_CENTRE, MNIST_SHAPE, MNIST_SIDE
 from ._image_shape import check_image_shape, infer_image_shape
 from ._optional import MissingExtraError, import_optional
@@ -8,6 +9,7 @@ from ._progress import progress_bar
 from ._threads import parallel_kernel_lock, resolve_n_threads, single_threaded_blas
 
 __all__ = [
+    "DocLinkMixin",
     "MNIST_BOX",
     "MNIST_CENTRE",
     "MNIST_SHAPE",
