@@ -57,7 +57,9 @@ def ratios(rows):
     ours = [r for r in rows if r["library"] == "skdigit"]
     best = min(ours, key=lambda r: r["seconds"])
     fastest_sk = min(sk.values(), key=lambda r: r["seconds"])
+    same = {k: sk[k]["seconds"] / r["seconds"] for r in ours for k in sk if k == r["input"]}
     return {
+        "same_input": same,
         "skdigit_best": best["input"],
         "vs_sklearn_dense_float64": (sk["dense float64"]["seconds"] / best["seconds"]
                                      if "dense float64" in sk else None),
@@ -84,5 +86,7 @@ def tables(res):
                   + (f"**{vs64:.1f}x** scikit-learn on dense float64, " if vs64 else "")
                   + f"**{r['vs_fastest_sklearn']:.1f}x** scikit-learn's fastest configuration "
                   f"({r['fastest_sklearn']}); skdigit's objective at or below scikit-learn's: "
-                  f"{'yes' if r['objective_ok'] else 'no'}."],
+                  f"{'yes' if r['objective_ok'] else 'no'}. Same input: "
+                  + ", ".join(f"{k} **{v:.1f}x**" for k, v in r.get("same_input", {}).items())
+                  + "."],
     }]

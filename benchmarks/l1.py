@@ -25,7 +25,8 @@ def supported():
 def run(data, options, quick=False):
     if not supported():
         return {"skipped": "DigitLogisticClassifier has no l1_ratio parameter yet"}
-    X32, X64 = data.forms()["dense float32"], data.forms()["dense float64"]
+    forms = data.forms()
+    X32, X64 = forms["dense float32"], forms["dense float64"]
     test = data.forms(test=True)["dense float32"]
 
     def metrics(model, coef):

@@ -7,7 +7,7 @@ formatted; ``**bold**`` reads the same in markdown and reStructuredText), or
 path)`` draws. Without ``tables``, a section's rows render as one table.
 
 ``python -m benchmarks.report RESULTS.json [--publish]`` renders a saved run;
-``--publish`` writes ``docs/user_guide/performance_results.{json,rst}`` and the
+``--publish`` writes ``docs/user_guide/performance_results.{json,inc}`` and the
 figures in ``docs/_static/``: the one home of the figures the docs show.
 """
 
@@ -20,6 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DOCS_RESULTS = ROOT / "docs" / "user_guide" / "performance_results"
 STATIC = ROOT / "docs" / "_static"
+README = ROOT / "README.md"
+HEADLINE = ("<!-- benchmark-headline -->", "<!-- /benchmark-headline -->")
 
 
 def cell(value, fmt):
@@ -27,15 +29,20 @@ def cell(value, fmt):
     return "" if value is None else fmt.format(value)
 
 
+def _module(name):
+    """The section's module, or None where this checkout lacks it."""
+    try:
+        return importlib.import_module(f"benchmarks.{name}")
+    except ModuleNotFoundError:
+        return None
+
+
 def section_tables(name, result):
     if "skipped" in result:
         return [{"title": name, "header": [], "rows": [],
                  "notes": [f"Skipped: {result['skipped']}."]}]
-    try:
-        module = importlib.import_module(f"benchmarks.{name}")
-    except ImportError:
-        module = None
-    if module is not None and hasattr(module, "tables"):
+    module = _module(name)
+    if hasattr(module, "tables"):
         return module.tables(result)
     rows = result.get("rows", [])
     header = list(dict.fromkeys(k for r in rows for k in r))
@@ -77,7 +84,7 @@ def markdown(res):
             if "image" in t:
                 lines += [f"(figure: {t['image']})", ""]
                 continue
-            if t["header"]:
+            if t["rows"]:
                 lines += ["| " + " | ".join(t["header"]) + " |",
                           "|" + "---|" * len(t["header"])]
                 lines += ["| " + " | ".join(r) + " |" for r in t["rows"]]
@@ -97,7 +104,7 @@ def rst(res):
                 lines += [f".. figure:: /_static/{t['image']}", f"   :alt: {t['title']}", "",
                           f"   {t['title']}", ""]
                 continue
-            if t["header"]:
+            if t["rows"]:
                 lines += [f".. list-table:: {t['title']}", "   :header-rows: 1", ""]
                 for row in [t["header"], *t["rows"]]:
                     lines += [f"   * - {row[0]}".rstrip()]
@@ -107,20 +114,39 @@ def rst(res):
     return "\n".join(lines)
 
 
-def publish(res, base=DOCS_RESULTS, static=STATIC):
-    """Write the docs' results page, its JSON and the sections' figures."""
+def headline(res):
+    """README's one line, from the fit section (None without one)."""
+    fit = res.get("fit", {})
+    same = fit.get("ratios", {}).get("same_input", {})
+    if "dense float64" not in same:
+        return None
+    lower = ", to a lower objective," if fit["ratios"]["objective_ok"] else ""
+    return (f"A full MNIST fit is **{same['dense float64']:.0f}x** faster than scikit-learn's "
+            f"`LogisticRegression` on the same dense float64 input{lower} (benchmark run of "
+            f"{res['meta'].get('date', '?')}).")
+
+
+def publish(res, base=DOCS_RESULTS, static=STATIC, readme=README):
+    """Write the docs' results page, its JSON, the sections' figures and README's headline."""
     from skdigit.utils import atomic_write
 
+    line, text = headline(res), readme.read_text() if readme.exists() else ""
+    if line and all(m in text for m in HEADLINE):
+        head, rest = text.split(HEADLINE[0], 1)
+        tail = rest.split(HEADLINE[1], 1)[1]
+        with atomic_write(readme, mode="w") as f:
+            f.write(f"{head}{HEADLINE[0]}\n{line}\n{HEADLINE[1]}{tail}")
+
     for name, result in sections(res):
-        module = importlib.import_module(f"benchmarks.{name}")
+        module = _module(name)
         if "skipped" not in result and result.get("figure") and hasattr(module, "figure"):
             with atomic_write(static / result["figure"], mode="wb") as f:
                 module.figure(result, f)
     for suffix, text in ((".json", json.dumps(res, indent=2, default=str) + "\n"),
-                         (".rst", rst(res))):
+                         (".inc", rst(res))):
         with atomic_write(base.with_suffix(suffix), mode="w") as f:
             f.write(text)
-    print(f"published to {base}.rst / .json", file=sys.stderr)
+    print(f"published to {base}.inc / .json", file=sys.stderr)
 
 
 def main(argv=None):
