@@ -67,7 +67,8 @@ def describe(meta):
                          if k in v).replace("sklearn", "scikit-learn")
     load = (f", load average {meta['loadavg_start']:.1f} at start and "
             f"{meta['loadavg_end']:.1f} at the end" if "loadavg_end" in meta else "")
-    return (f"{meta.get('data', 'MNIST')}, {meta.get('n_train', '?'):,} training images x "
+    n = meta.get("n_train")
+    return (f"{meta.get('data', 'MNIST')}, {cell(n, '{:,}') or '?'} training images x "
             f"{meta.get('n_features', '?')} features; run of {meta.get('date', '?')} on "
             f"{meta.get('machine_description') or meta.get('machine', '?')} "
             f"({meta.get('cpu_count', '?')} CPUs{load}); {versions}."
@@ -120,7 +121,7 @@ def headline(res):
     same = fit.get("ratios", {}).get("same_input", {})
     if "dense float64" not in same:
         return None
-    lower = ", to a lower objective," if fit["ratios"]["objective_ok"] else ""
+    lower = ", to a lower objective" if fit["ratios"]["objective_ok"] else ""
     return (f"A full MNIST fit is **{same['dense float64']:.0f}x** faster than scikit-learn's "
             f"`LogisticRegression` on the same dense float64 input{lower} (benchmark run of "
             f"{res['meta'].get('date', '?')}).")
