@@ -48,6 +48,7 @@ class Data:
 
     def __init__(self, data_home, n_train=None, n_test=None):
         self.data_home, self.n_train, self.n_test = data_home, n_train, n_test
+        self._forms = {}
 
     @cached_property
     def _arrays(self):
@@ -76,7 +77,15 @@ class Data:
     yt = property(lambda self: self._arrays[3])
 
     def forms(self, test=False):
-        """What users pass: {"dense float64", "dense float32", "CSR float64", "CSR float32"}."""
+        """What users pass: {"dense float64", "dense float32", "CSR float64", "CSR float32"}.
+
+        Built once per split and shared by the sections: never modify them.
+        """
+        if test not in self._forms:
+            self._forms[test] = self._make_forms(test)
+        return self._forms[test]
+
+    def _make_forms(self, test):
         from scipy import sparse
 
         X64 = (self.Xt8 if test else self.X8) / 255.0
@@ -188,6 +197,8 @@ def parse_args(argv=None):
     parser.add_argument("--publish", action="store_true",
                         help="also render the docs' results page and figure from this run")
     args = parser.parse_args(argv)
+    if args.publish and args.quick:
+        parser.error("--publish writes the docs' figures: not from a --quick run")
     names = args.sections.replace("misc", "predict,memory,cold_start")
     args.sections = list(SECTIONS) if names == "all" else [s for s in names.split(",") if s]
     unknown = set(args.sections) - set(SECTIONS)
