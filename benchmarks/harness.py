@@ -56,9 +56,9 @@ class Data:
 
         try:
             X, y = skdigit.load_mnist(subset="train", data_home=self.data_home,
-                                      download=False, return_X_y=True)
+                                      return_X_y=True)
             Xt, yt = skdigit.load_mnist(subset="test", data_home=self.data_home,
-                                        download=False, return_X_y=True)
+                                        return_X_y=True)
             self.name = "MNIST"
         except Exception as exc:  # no MNIST here: a smoke run still works
             from sklearn.datasets import load_digits
