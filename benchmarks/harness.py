@@ -180,8 +180,8 @@ def parse_args(argv=None):
         "peers, side by side in one run (see benchmarks/README.md).")
     parser.add_argument("--quick", action="store_true",
                         help="smoke run on a small subsample, to check that everything runs")
-    parser.add_argument("--data-home", default=os.environ.get(
-        "SKDIGIT_DATA_HOME", str(REPO_ROOT.parent / "shared" / "data" / "mnist")))
+    parser.add_argument("--data-home", default=None,
+                        help="MNIST folder (default: load_mnist's own search order)")
     parser.add_argument("--sections", default=",".join(DEFAULT_SECTIONS),
                         help=f"comma-separated, out of {','.join(SECTIONS)} "
                         "(or 'all'; 'misc' = predict,memory,cold_start)")
