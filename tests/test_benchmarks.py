@@ -17,20 +17,18 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 
 def test_quick_benchmark_runs_and_writes_json(tmp_path, capsys):
     out = tmp_path / "quick.json"
-    # memory and cold start spawn fresh interpreters: see the next test
-    harness.main(["--quick", "--sections", "kernel,fit,l1,scattering", "--output", str(out)])
+    # children: see the next test; l1 (saga on 2,000 images is slow): see its own test
+    harness.main(["--quick", "--sections", "kernel,fit,scattering", "--output", str(out)])
     printed = capsys.readouterr().out
     assert "Loss + gradient" in printed and "Full fit" in printed
     res = json.loads(out.read_text())
-    assert {"meta", "kernel", "fit", "l1", "scattering"} <= set(res)
+    assert {"meta", "kernel", "fit", "scattering"} <= set(res)
     assert res["meta"]["quick"] is True
     assert any(r["implementation"].startswith("skdigit") for r in res["kernel"]["rows"])
     solvers = {r["library"]: r["solver"] for r in res["fit"]["rows"]}
     assert set(solvers) == {"sklearn", "skdigit", "skdigit, solver=lbfgs", "skdigit pipeline"}
     assert solvers["sklearn"] == "lbfgs" and solvers["skdigit, solver=lbfgs"] == "lbfgs"
     assert solvers["skdigit"] in {"lbfgs", "preconditioned-lbfgs"}
-    if "skipped" not in res["l1"]:
-        assert {r["solver"] for s in res["l1"]["settings"].values() for r in s["runs"]}
 
 
 def test_children_run_as_modules():
