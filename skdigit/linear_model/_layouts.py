@@ -35,7 +35,9 @@ from scipy import sparse
 from ._kernels import logistic_loss_gradient_dense
 from ._kernels_csr import check_csr, logistic_loss_gradient_csr, pack_dense_csr
 
-__all__ = ["CSRLayout", "DenseLayout", "Moments", "PackedCSRLayout", "make_layout"]
+__all__ = [
+    "CSRLayout", "DenseLayout", "Moments", "PackedCSRLayout", "is_dask_array", "make_layout"
+]
 
 # A dense X is copied to CSR when the copy takes at most this fraction of its
 # bytes: about where the CSR kernel overtakes the dense one (benchmarks/).
@@ -252,8 +254,16 @@ class PackedCSRLayout(_CSRArrays):
         return self.X[lo:hi]
 
 
+def is_dask_array(X):
+    """Whether ``X`` is a Dask array, known without importing dask."""
+    return type(X).__module__.split(".")[0] == "dask" and hasattr(X, "__dask_graph__")
+
+
 def make_layout(X, *, n_threads=1):
     """The layout for ``X``: CSR as given, packed CSR when sparse enough, else dense.
+
+    A Dask array gets a :class:`~._layout_dask.DaskLayout` (the local layouts
+    of its row chunks, made by this function where the chunks live).
 
     Parameters
     ----------
@@ -264,8 +274,12 @@ def make_layout(X, *, n_threads=1):
 
     Returns
     -------
-    layout : DenseLayout, CSRLayout or PackedCSRLayout
+    layout : DenseLayout, CSRLayout, PackedCSRLayout or DaskLayout
     """
+    if is_dask_array(X):
+        from ._layout_dask import DaskLayout
+
+        return DaskLayout(X)
     if sparse.issparse(X):
         return CSRLayout(X)
     csr = pack_dense_csr(X, max_nbytes=PACK_MAX_FRACTION * X.nbytes, n_threads=n_threads)

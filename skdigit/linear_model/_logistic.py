@@ -21,7 +21,7 @@ from ..utils import (
     single_threaded_blas,
 )
 from ._callbacks import CallbackSupportMixin, FitCallbacks
-from ._layouts import make_layout
+from ._layouts import is_dask_array, make_layout
 from ._loss import LogisticObjective
 from ._penalties import make_penalty, resolve_regularization
 from ._solvers import SOLVERS, select_solver
@@ -234,8 +234,10 @@ class DigitLogisticClassifier(
             Training data, e.g. pixel intensities scaled to [0, 1]. float32 and
             float64 are used as they are (no float64 copy of float32 data);
             other dtypes are converted to float64; sparse input is used as CSR.
+            A Dask array stays where its chunks are: the kernels run on them
+            (see the user guide's "Dask" page).
         y : array-like of shape (n_samples,)
-            Class labels; at least two distinct values.
+            Class labels; at least two distinct values. NumPy or Dask.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weight of each sample; ``None`` means all ones.
 
@@ -252,10 +254,15 @@ class DigitLogisticClassifier(
             or if the parameters are invalid.
         """
         C, l1_ratio = resolve_regularization(self.penalty, self.C, self.l1_ratio)
-        X, y = validate_data(
-            self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32],
-            order="C", accept_large_sparse=True,
-        )
+        if is_dask_array(X):  # checked lazily: X stays where its chunks are
+            from ._layout_dask import check_fit_input
+
+            X, y, sample_weight = check_fit_input(self, X, y, sample_weight)
+        else:
+            X, y = validate_data(
+                self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32],
+                order="C", accept_large_sparse=True,
+            )
         check_classification_targets(y)
         classes, y_idx = np.unique(y, return_inverse=True)
         if classes.shape[0] < 2:
@@ -347,9 +354,13 @@ class DigitLogisticClassifier(
         -------
         scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
             ``X @ coef_.T + intercept_``; one column (raveled) for two classes,
-            positive for ``classes_[1]``.
+            positive for ``classes_[1]``. A lazy Dask array for a Dask ``X``.
         """
         check_is_fitted(self)
+        if is_dask_array(X):
+            from ._layout_dask import decision_function
+
+            return decision_function(self, X)
         X = validate_data(
             self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
         )
@@ -370,8 +381,13 @@ class DigitLogisticClassifier(
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
-            Probability of each class, in the order of ``classes_``.
+            Probability of each class, in the order of ``classes_``. A lazy
+            Dask array for a Dask ``X``.
         """
+        if is_dask_array(X):
+            from ._layout_dask import predict_proba
+
+            return predict_proba(self, X)
         scores = self.decision_function(X)
         if scores.ndim == 1:
             p1 = expit(scores)
@@ -389,12 +405,59 @@ class DigitLogisticClassifier(
         Returns
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
-            Log-probability of each class, in the order of ``classes_``.
+            Log-probability of each class, in the order of ``classes_``. A lazy
+            Dask array for a Dask ``X``.
         """
+        if is_dask_array(X):
+            from ._layout_dask import predict_proba
+
+            return predict_proba(self, X, log=True)
         scores = self.decision_function(X)
         if scores.ndim == 1:
             return np.column_stack([log_expit(-scores), log_expit(scores)])
         return log_softmax(scores, axis=1)
+
+    def predict(self, X):
+        """Class labels: the class of the largest logit.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples, scaled as the training data was.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+            Labels out of ``classes_``. A lazy Dask array for a Dask ``X``.
+        """
+        if is_dask_array(X):
+            check_is_fitted(self)
+            from ._layout_dask import predict
+
+            return predict(self, X)
+        return super().predict(X)
+
+    def score(self, X, y, sample_weight=None):
+        """Mean accuracy of :meth:`predict` on ``(X, y)``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+            True labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        score : float
+            A lazy 0-d Dask array for a Dask ``X`` (``float(score)`` computes it).
+        """
+        if is_dask_array(X):
+            check_is_fitted(self)
+            from ._layout_dask import score
+
+            return score(self, X, y, sample_weight)
+        return super().score(X, y, sample_weight=sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -1,0 +1,362 @@
+"""A data layout for a Dask array: the kernels mapped over its row chunks.
+
+:class:`DaskLayout` answers the two questions of every layout
+(:mod:`._layouts`), :meth:`~DaskLayout.loss_gradient_sums` and
+:meth:`~DaskLayout.moments`, as sums over rows; since sums add across row
+chunks, it computes them chunk by chunk where the chunks live (one task per
+chunk, each making the local layout of its chunk with
+:func:`~._layouts.make_layout` and calling the same numba kernel as a NumPy
+fit), then adds the partial sums in a tree. Only the coefficients go out and
+only the sums come back (``n_rows_w x (n_features + 1)`` numbers): one
+scheduler round trip per evaluation, and no solver knows the difference.
+
+Where the chunks are held in memory (a persisted array, or NumPy chunks), the
+local layouts are built once and held beside them (persisted: on the workers
+under ``dask.distributed``); otherwise (a lazy graph, e.g. a zarr store read
+with :func:`dask.array.from_zarr`), every evaluation streams the chunks from
+their source and keeps none: a fit out of core.
+
+The same module holds the lazy prediction helpers (:func:`decision_function`
+and its siblings, by :func:`dask.array.map_blocks`) and the lazy input checks of
+``fit`` (:func:`check_fit_input`). It imports dask: it is imported only once an
+input is known to be a Dask array.
+"""
+
+import contextlib
+import threading
+import uuid
+from numbers import Integral
+
+import dask
+import dask.array as da
+import numpy as np
+from dask.core import flatten, istask
+from scipy.special import expit, log_expit, log_softmax, softmax
+
+from ..utils._threads import _needs_lock
+from ._layouts import make_layout
+
+__all__ = ["DaskLayout", "check_fit_input", "decision_function", "predict", "predict_proba"]
+
+# Partial sums combined per task of the reduction tree: the depth is
+# log_8(n_chunks) and each combine holds at most 8 gradients in memory.
+TREE_FAN_IN = 8
+# numba's "workqueue" threading layer aborts on parallel kernels called from two
+# threads at once (dask's threaded scheduler runs chunk tasks in a pool).
+_CHUNK_LOCK = threading.Lock()
+
+
+def _kernel_guard():
+    return _CHUNK_LOCK if _needs_lock() else contextlib.nullcontext()
+
+
+def is_held(X):
+    """Whether every chunk of ``X`` is data (NumPy, or a future on a worker), not a task."""
+    graph = X.__dask_graph__()
+    return not any(istask(graph[key]) for key in flatten(X.__dask_keys__()))
+
+
+class _Rows:
+    """One chunk's local layout with its labels and weights (``y`` may be None)."""
+
+    def __init__(self, layout, y, sample_weight):
+        self.layout, self.y, self.sample_weight = layout, y, sample_weight
+
+
+def _chunk_layout(block):
+    with _kernel_guard():
+        return make_layout(np.ascontiguousarray(block), n_threads=1)
+
+
+def _chunk_sums(rows, W, b, binary):
+    """``(loss_sum, grad_W_sum, grad_b_sum)`` of one chunk, single-threaded."""
+    grad_W, grad_b = np.zeros_like(W), np.zeros_like(b)
+    with _kernel_guard():
+        loss = rows.layout.loss_gradient_sums(
+            rows.y, rows.sample_weight, W, b, grad_W, grad_b, binary, 1
+        )
+    return loss, grad_W, grad_b
+
+
+def _chunk_moments(rows):
+    return rows.layout.moments(rows.sample_weight, n_threads=1)
+
+
+def _add_sums(*parts):
+    loss, grad_W, grad_b = parts[0]
+    grad_W, grad_b = grad_W.copy(), grad_b.copy()
+    for part in parts[1:]:
+        loss += part[0]
+        grad_W += part[1]
+        grad_b += part[2]
+    return loss, grad_W, grad_b
+
+
+def _add_moments(*parts):
+    total = parts[0]
+    for part in parts[1:]:
+        total = total + part
+    return total
+
+
+def tree_reduce(parts, combine, fan_in=TREE_FAN_IN):
+    """One delayed value: ``parts`` combined ``fan_in`` at a time, in order (deterministic)."""
+    combine = dask.delayed(combine, pure=True)
+    while len(parts) > 1:
+        parts = [combine(*parts[i:i + fan_in]) for i in range(0, len(parts), fan_in)]
+    return parts[0]
+
+
+class DaskLayout:
+    """The row chunks of a Dask array, read by the kernels where they live.
+
+    Parameters
+    ----------
+    X : dask.array.Array of shape (n_samples, n_features), float32 or float64
+        Known chunk sizes; columns in one chunk (rechunked lazily otherwise).
+        Held chunks (persisted, or NumPy) get their local layouts built once
+        and persisted beside them; lazy chunks are streamed at every
+        evaluation.
+
+    Attributes
+    ----------
+    streams : bool
+        Whether every evaluation reads the chunks from their source (``X`` not
+        held in memory).
+    bounds : ndarray of shape (n_chunks + 1,)
+        Row offsets of the chunks.
+    """
+
+    name = "dask"
+
+    def __init__(self, X):
+        if any(np.isnan(c) for c in X.chunks[0]):
+            raise ValueError(
+                "X is a Dask array of unknown chunk sizes; call X.compute_chunk_sizes() "
+                "(or build it with known chunks) before fit."
+            )
+        self.streams = not is_held(X)
+        if len(X.chunks[1]) > 1:
+            X = X.rechunk({1: -1})
+        self.X = X
+        self.shape = X.shape
+        self.dtype = X.dtype
+        self.bounds = np.concatenate([[0], np.cumsum(X.chunks[0])]).astype(np.int64)
+        blocks = list(X.to_delayed().ravel())
+        parts = [dask.delayed(_chunk_layout, pure=True)(block) for block in blocks]
+        self._layouts = parts if self.streams else list(dask.persist(*parts))
+        self._bound = None  # (y, sample_weight, [delayed _Rows]) of the last binding
+
+    @property
+    def n_samples(self):
+        return self.shape[0]
+
+    @property
+    def n_features(self):
+        return self.shape[1]
+
+    @property
+    def n_chunks(self):
+        return len(self._layouts)
+
+    def _rows(self, y, sample_weight):
+        """The chunks bound to ``y`` and ``sample_weight``, sent once per pair of arrays.
+
+        The objective passes the same arrays at every evaluation; they are cut
+        along the chunks of ``X`` and sent once (held with the local layouts).
+        """
+        bound = self._bound
+        if bound is not None and bound[1] is sample_weight and (y is None or bound[0] is y):
+            return bound[2]
+        token = uuid.uuid4().hex
+        rows = []
+        for i, layout in enumerate(self._layouts):
+            lo, hi = self.bounds[i], self.bounds[i + 1]
+            y_i = None if y is None else dask.delayed(
+                np.ascontiguousarray(y[lo:hi], dtype=np.int64), name=f"skdigit-y-{token}-{i}"
+            )
+            sw_i = dask.delayed(
+                np.ascontiguousarray(sample_weight[lo:hi], dtype=np.float64),
+                name=f"skdigit-sw-{token}-{i}",
+            )
+            rows.append(dask.delayed(_Rows, pure=True)(layout, y_i, sw_i))
+        if not self.streams:
+            rows = list(dask.persist(*rows))
+        self._bound = (y, sample_weight, rows)
+        return rows
+
+    def loss_gradient_sums(self, y, sample_weight, W, b, grad_W, grad_b, binary, n_threads):
+        """Weighted loss sum; writes the gradient sums into ``grad_W``, ``grad_b``.
+
+        The arguments are those of
+        :meth:`~skdigit.linear_model._layouts.DenseLayout.loss_gradient_sums`.
+        ``W`` and ``b`` go to the workers once (one key each), every chunk
+        task runs single-threaded (the parallelism is over chunks, so
+        ``n_threads`` is not used), and the partial sums come back reduced.
+
+        Raises
+        ------
+        ValueError
+            If the loss is not finite at finite coefficients: ``X`` (checked
+            lazily, chunk by chunk) holds NaN or infinity.
+        """
+        rows = self._rows(y, sample_weight)
+        token = uuid.uuid4().hex
+        W_d = dask.delayed(np.array(W), name=f"skdigit-W-{token}")
+        b_d = dask.delayed(np.array(b), name=f"skdigit-b-{token}")
+        chunk_sums = dask.delayed(_chunk_sums, pure=True)
+        parts = [chunk_sums(r, W_d, b_d, binary) for r in rows]
+        (loss, gW, gb), = dask.compute(tree_reduce(parts, _add_sums))
+        grad_W[...] = gW
+        grad_b[...] = gb
+        if not np.isfinite(loss) and np.isfinite(W).all() and np.isfinite(b).all():
+            raise ValueError(
+                "The loss is not finite at finite coefficients: the Dask array X holds "
+                "NaN or infinity (checked lazily, during fit). Clean the data, e.g. "
+                "X = dask.array.nan_to_num(X)."
+            )
+        return loss
+
+    def moments(self, sample_weight, *, n_threads=1):
+        """Weighted moments of the rows (:class:`~._layouts.Moments`), summed over chunks."""
+        rows = self._rows(None, sample_weight)
+        parts = [dask.delayed(_chunk_moments, pure=True)(r) for r in rows]
+        moments, = dask.compute(tree_reduce(parts, _add_moments))
+        return moments
+
+    def __repr__(self):
+        mode = "streamed" if self.streams else "held"
+        return (f"DaskLayout(shape={self.shape}, dtype={self.dtype}, "
+                f"n_chunks={self.n_chunks}, {mode})")
+
+
+# --- fit's input checks, lazily ------------------------------------------------
+
+
+def _to_numpy_vector(v, name, n_samples):
+    """A small per-sample vector (NumPy, list or Dask array) as NumPy, checked."""
+    v = v.compute() if hasattr(v, "__dask_graph__") else v
+    v = np.asarray(v)
+    if v.ndim == 2 and v.shape[1] == 1:
+        v = v.ravel()
+    if v.ndim != 1 or v.shape[0] != n_samples:
+        raise ValueError(
+            f"{name} must have shape ({n_samples},) like the rows of X, got {v.shape}."
+        )
+    return v
+
+
+def check_fit_input(estimator, X, y, sample_weight):
+    """``(X, y, sample_weight)`` for ``fit`` on a Dask array ``X``, without computing ``X``.
+
+    ``X`` is checked lazily (2-D, known chunks, at least one sample and
+    feature; float32 and float64 kept, other numeric dtypes cast lazily to
+    float64); non-finite values are caught during the fit. ``y`` and
+    ``sample_weight`` (NumPy or Dask) are one number per sample: they are
+    brought to the client as NumPy (8 bytes a row, against ``X``'s
+    ``n_features`` values). Sets ``n_features_in_``.
+    """
+    if X.ndim != 2:
+        raise ValueError(
+            f"Expected a 2-D Dask array X of shape (n_samples, n_features), got {X.ndim}-D "
+            f"with shape {X.shape}. Reshape it, e.g. X.reshape(len(X), -1) for images."
+        )
+    if not np.issubdtype(X.dtype, np.number) or np.issubdtype(X.dtype, np.complexfloating):
+        raise ValueError(f"X must hold real numbers, got dtype {X.dtype}.")
+    if X.dtype not in (np.float32, np.float64):
+        X = X.astype(np.float64)
+    n_samples, n_features = X.shape
+    if not isinstance(n_samples, Integral) or np.isnan(n_samples):
+        raise ValueError(
+            "X is a Dask array of unknown length; call X.compute_chunk_sizes() before fit."
+        )
+    if n_samples < 1 or n_features < 1:
+        raise ValueError(f"X of shape {X.shape} holds no sample or no feature.")
+    y = _to_numpy_vector(y, "y", n_samples)
+    if sample_weight is not None and not np.isscalar(sample_weight):
+        sample_weight = _to_numpy_vector(sample_weight, "sample_weight", n_samples)
+    # fit resets what validate_data(reset=True) would set
+    estimator.n_features_in_ = n_features
+    if hasattr(estimator, "feature_names_in_"):
+        del estimator.feature_names_in_
+    return X, y, sample_weight
+
+
+# --- predictions, lazily -------------------------------------------------------
+
+
+def _check_predict_input(estimator, X):
+    if X.ndim != 2 or X.shape[1] != estimator.n_features_in_:
+        raise ValueError(
+            f"X has shape {X.shape}, but {type(estimator).__name__} was fitted with "
+            f"{estimator.n_features_in_} features: pass a 2-D array with that many columns."
+        )
+    if X.dtype not in (np.float32, np.float64):
+        X = X.astype(np.float64)
+    return X.rechunk({1: -1}) if len(X.chunks[1]) > 1 else X
+
+
+def _scores_block(block, coef, intercept):
+    scores = block @ coef.T + intercept
+    return scores.ravel() if scores.shape[1] == 1 else scores
+
+
+def decision_function(estimator, X):
+    """The logits of a Dask array ``X``, lazily: a Dask array chunked like its rows."""
+    X = _check_predict_input(estimator, X)
+    coef = np.asarray(estimator.coef_.toarray() if hasattr(estimator.coef_, "toarray")
+                      else estimator.coef_, dtype=X.dtype)
+    intercept = np.asarray(estimator.intercept_, dtype=X.dtype)
+    if coef.shape[0] == 1:
+        return X.map_blocks(_scores_block, coef, intercept, drop_axis=1, dtype=X.dtype,
+                            meta=np.empty((0,), X.dtype))
+    return X.map_blocks(_scores_block, coef, intercept, dtype=X.dtype,
+                        chunks=(X.chunks[0], (coef.shape[0],)),
+                        meta=np.empty((0, 0), X.dtype))
+
+
+def _proba_block(scores, log):
+    if scores.ndim == 1:
+        if log:
+            return np.column_stack([log_expit(-scores), log_expit(scores)])
+        p1 = expit(scores)
+        return np.column_stack([1.0 - p1, p1])
+    return log_softmax(scores, axis=1) if log else softmax(scores, axis=1)
+
+
+def predict_proba(estimator, X, *, log=False):
+    """Class (log-)probabilities of a Dask array ``X``, lazily, shape (n_samples, n_classes)."""
+    scores = decision_function(estimator, X)
+    n_classes = len(estimator.classes_)
+    kwargs = {"new_axis": 1} if scores.ndim == 1 else {}
+    return scores.map_blocks(_proba_block, log, chunks=(scores.chunks[0], (n_classes,)),
+                             dtype=scores.dtype, meta=np.empty((0, 0), scores.dtype),
+                             **kwargs)
+
+
+def _label_block(scores, classes):
+    index = (scores > 0).astype(np.intp) if scores.ndim == 1 else scores.argmax(axis=1)
+    return classes[index]
+
+
+def predict(estimator, X):
+    """Class labels of a Dask array ``X``, lazily: a Dask array of shape (n_samples,)."""
+    scores = decision_function(estimator, X)
+    classes = estimator.classes_
+    kwargs = {"drop_axis": 1} if scores.ndim == 2 else {}
+    return scores.map_blocks(_label_block, classes, dtype=classes.dtype,
+                             meta=np.empty((0,), classes.dtype), **kwargs)
+
+
+def score(estimator, X, y, sample_weight=None):
+    """Mean accuracy on a Dask array ``X``, lazily: a 0-d Dask array (``float()`` computes it)."""
+    labels = predict(estimator, X)
+    if not hasattr(y, "__dask_graph__"):
+        y = da.from_array(np.asarray(y), chunks=(labels.chunks[0],))
+    correct = (labels == y).astype(np.float64)
+    if sample_weight is None:
+        return correct.mean()
+    if not hasattr(sample_weight, "__dask_graph__"):
+        sample_weight = da.from_array(np.asarray(sample_weight, dtype=np.float64),
+                                      chunks=(labels.chunks[0],))
+    return (correct * sample_weight).sum() / sample_weight.sum()
