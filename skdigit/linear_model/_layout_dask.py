@@ -46,6 +46,12 @@ TREE_FAN_IN = 8
 _CHUNK_LOCK = threading.Lock()
 
 
+_NOT_FINITE = (
+    "The Dask array X holds NaN or infinity (found during fit, which checks it "
+    "lazily, chunk by chunk). Clean the data, e.g. X = dask.array.nan_to_num(X)."
+)
+
+
 def _kernel_guard():
     return _CHUNK_LOCK if _needs_lock() else contextlib.nullcontext()
 
@@ -198,7 +204,8 @@ class DaskLayout:
         ------
         ValueError
             If the loss is not finite at finite coefficients: ``X`` (checked
-            lazily, chunk by chunk) holds NaN or infinity.
+            lazily, chunk by chunk) holds NaN or infinity. :meth:`moments`
+            raises the same.
         """
         rows = self._rows(y, sample_weight)
         token = uuid.uuid4().hex
@@ -210,11 +217,7 @@ class DaskLayout:
         grad_W[...] = gW
         grad_b[...] = gb
         if not np.isfinite(loss) and np.isfinite(W).all() and np.isfinite(b).all():
-            raise ValueError(
-                "The loss is not finite at finite coefficients: the Dask array X holds "
-                "NaN or infinity (checked lazily, during fit). Clean the data, e.g. "
-                "X = dask.array.nan_to_num(X)."
-            )
+            raise ValueError(_NOT_FINITE)
         return loss
 
     def moments(self, sample_weight, *, n_threads=1):
@@ -222,6 +225,8 @@ class DaskLayout:
         rows = self._rows(None, sample_weight)
         parts = [dask.delayed(_chunk_moments, pure=True)(r) for r in rows]
         moments, = dask.compute(tree_reduce(parts, _add_moments))
+        if not np.isfinite(moments.first).all():
+            raise ValueError(_NOT_FINITE)
         return moments
 
     def __repr__(self):

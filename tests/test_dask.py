@@ -1,0 +1,257 @@
+"""Fitting on Dask arrays: the DaskLayout, lazy predictions, distributed, out of core."""
+
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+
+da = pytest.importorskip("dask.array")
+dask = pytest.importorskip("dask")
+
+from skdigit import DigitLogisticClassifier  # noqa: E402
+from skdigit.linear_model._layout_dask import DaskLayout, is_held, tree_reduce  # noqa: E402
+from skdigit.linear_model._layouts import is_dask_array, make_layout  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+RTOL = 1e-6
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X, y = load_digits(return_X_y=True)
+    return X / 16.0, y
+
+
+def _rel(a, b):
+    return np.max(np.abs(a - b)) / np.max(np.abs(b))
+
+
+def _fit(X, y, sample_weight=None, **params):
+    params = {"tol": 1e-10, "max_iter": 5000, "C": 0.5, **params}
+    return DigitLogisticClassifier(**params).fit(X, y, sample_weight=sample_weight)
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "preconditioned-lbfgs"])
+@pytest.mark.parametrize("binary", [False, True])
+def test_fit_equals_numpy_fit_threaded(digits, solver, binary):
+    X, y = digits
+    y = (y == 2).astype(int) if binary else y
+    Xd = da.from_array(X, chunks=(400, -1))
+    with dask.config.set(scheduler="threads"):
+        got = _fit(Xd, y, solver=solver)
+    want = _fit(X, y, solver=solver)
+    for name in ("coef_", "intercept_"):
+        rtol = RTOL
+        if solver == "lbfgs" and not binary:
+            # Plain L-BFGS-B on ten classes stops on its relative-decrease rule
+            # (64 eps) before tol=1e-10 holds: NumPy fits that only sum in another
+            # order (n_jobs) differ as much; the Dask fit must stay within that.
+            spread = max(_rel(getattr(_fit(X, y, solver=solver, n_jobs=n), name),
+                              getattr(want, name)) for n in (1, 3))
+            rtol = max(RTOL, 3 * spread)
+        assert _rel(getattr(got, name), getattr(want, name)) < rtol, name
+    np.testing.assert_array_equal(got.classes_, want.classes_)
+    assert got.n_features_in_ == X.shape[1]
+
+
+def test_weights_and_dask_targets(digits):
+    X, y = digits
+    rng = np.random.default_rng(0)
+    sw = rng.uniform(0.0, 2.0, size=y.shape[0])
+    Xd = da.from_array(X, chunks=(500, -1))
+    yd, swd = da.from_array(y, chunks=500), da.from_array(sw, chunks=500)
+    got = _fit(Xd, yd, sample_weight=swd, class_weight="balanced")
+    want = _fit(X, y, sample_weight=sw, class_weight="balanced")
+    assert _rel(got.coef_, want.coef_) < RTOL
+
+
+def test_float32_and_integer_dtypes(digits):
+    X, y = digits
+    X32 = X.astype(np.float32)
+    got = _fit(da.from_array(X32, chunks=(600, -1)), y, solver="preconditioned-lbfgs")
+    want = _fit(X32, y, solver="preconditioned-lbfgs")
+    assert got.coef_.dtype == np.float32
+    assert _rel(got.coef_, want.coef_) < 1e-5  # float32 coefficients
+    X8 = np.round(X * 16).astype(np.int64)
+    got = _fit(da.from_array(X8, chunks=(600, -1)), y, max_iter=50, tol=1e-4)
+    want = _fit(X8.astype(np.float64), y, max_iter=50, tol=1e-4)
+    assert got.coef_.dtype == np.float64
+    assert _rel(got.coef_, want.coef_) < 1e-4
+
+
+def test_layout_sums_equal_numpy_layout(digits):
+    X, y = digits
+    rng = np.random.default_rng(1)
+    sw = rng.uniform(0.5, 1.5, size=y.shape[0])
+    W, b = rng.normal(size=(10, 64)), rng.normal(size=10)
+    local, chunked = make_layout(X), make_layout(da.from_array(X, chunks=(250, 16)))
+    assert isinstance(chunked, DaskLayout) and chunked.n_chunks == 8 and not chunked.streams
+    sums = []
+    for layout in (local, chunked):
+        gW, gb = np.empty_like(W), np.empty_like(b)
+        loss = layout.loss_gradient_sums(y, sw, W, b, gW, gb, False, 1)
+        sums.append((loss, gW, gb))
+    for got, want in zip(sums[1], sums[0]):
+        np.testing.assert_allclose(got, want, rtol=1e-12)
+    m_local, m_dask = local.moments(sw), chunked.moments(sw)
+    np.testing.assert_allclose(m_dask.second, m_local.second, rtol=1e-5)
+    np.testing.assert_allclose(m_dask.first, m_local.first, rtol=1e-5)
+    assert m_dask.total == pytest.approx(sw.sum())
+
+
+def test_tree_reduce_order_and_depth():
+    parts = [dask.delayed(i) for i in range(20)]
+    assert dask.compute(tree_reduce(parts, lambda *a: list(a), fan_in=8))[0] == [
+        [0, 1, 2, 3, 4, 5, 6, 7], [8, 9, 10, 11, 12, 13, 14, 15], [16, 17, 18, 19]
+    ]
+
+
+def test_held_or_streamed():
+    X = da.random.random((100, 4), chunks=30)
+    assert not is_held(X)
+    assert is_held(X.persist())
+    assert make_layout(X).streams and not make_layout(X.persist()).streams
+
+
+def test_lazy_predictions(digits):
+    X, y = digits
+    Xd = da.from_array(X, chunks=(500, -1))
+    for yy in (y, (y == 2).astype(int)):
+        clf = _fit(X, yy, tol=1e-4, max_iter=200)
+        out = {
+            "decision_function": clf.decision_function(Xd),
+            "predict_proba": clf.predict_proba(Xd),
+            "predict_log_proba": clf.predict_log_proba(Xd),
+            "predict": clf.predict(Xd),
+        }
+        for name, lazy in out.items():
+            assert is_dask_array(lazy), name
+            np.testing.assert_allclose(lazy.compute(), getattr(clf, name)(X), rtol=1e-9,
+                                       atol=1e-12, err_msg=name)
+        score = clf.score(Xd, da.from_array(yy, chunks=500))
+        assert is_dask_array(score)
+        assert float(score) == pytest.approx(clf.score(X, yy))
+        sw = np.linspace(0, 1, len(yy))
+        assert float(clf.score(Xd, yy, sample_weight=sw)) == pytest.approx(
+            clf.score(X, yy, sample_weight=sw))
+
+
+def test_bad_input_messages(digits):
+    X, y = digits
+    Xd = da.from_array(X, chunks=(500, -1))
+    with pytest.raises(ValueError, match="2-D Dask array"):
+        DigitLogisticClassifier().fit(Xd.reshape(-1, 8, 8), y)
+    with pytest.raises(ValueError, match=r"y must have shape \(1797,\)"):
+        DigitLogisticClassifier().fit(Xd, y[:-1])
+    with pytest.raises(ValueError, match="unknown length"):
+        DigitLogisticClassifier().fit(Xd[Xd[:, 0] >= 0], y)
+    bad = X.copy()
+    bad[1500, 3] = np.nan
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        DigitLogisticClassifier().fit(da.from_array(bad, chunks=(500, -1)), y)
+    clf = _fit(X, y, tol=1e-3, max_iter=20)
+    with pytest.raises(ValueError, match="fitted with 64 features"):
+        clf.predict(Xd[:, :10])
+
+
+def test_numpy_fit_does_not_import_dask():
+    code = (
+        "import sys\n"
+        "from sklearn.datasets import load_digits\n"
+        "from skdigit import DigitLogisticClassifier\n"
+        "X, y = load_digits(return_X_y=True)\n"
+        "DigitLogisticClassifier(max_iter=5).fit(X / 16, y).predict(X)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'dask'))\n"
+    )
+    out = subprocess.run([sys.executable, "-W", "ignore", "-c", code], cwd=REPO,
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_out_of_core_zarr(digits, tmp_path):
+    zarr = pytest.importorskip("zarr")
+    X, y = digits
+    store = tmp_path / "X.zarr"
+    z = zarr.open_array(store, mode="w", shape=X.shape, chunks=(300, 64), dtype="float64")
+    z[:] = X
+    Xd = da.from_zarr(str(store))
+    layout = make_layout(Xd)
+    assert layout.streams and layout.n_chunks == 6
+    got = _fit(Xd, y, solver="preconditioned-lbfgs")
+    want = _fit(X, y, solver="preconditioned-lbfgs")
+    assert _rel(got.coef_, want.coef_) < RTOL
+    assert is_dask_array(got.predict(Xd))
+
+
+# --- dask.distributed: a LocalCluster of two worker processes ------------------
+
+
+@pytest.fixture(scope="module")
+def client():
+    distributed = pytest.importorskip("distributed")
+    # The workers import skdigit from this checkout, as the test process does.
+    old = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), old]))
+    try:
+        cluster = distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
+        with cluster, distributed.Client(cluster) as c:
+            yield c
+    finally:
+        if old is None:
+            os.environ.pop("PYTHONPATH")
+        else:
+            os.environ["PYTHONPATH"] = old
+
+
+def _skdigit_file():
+    import skdigit
+
+    return os.path.realpath(skdigit.__file__)
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "preconditioned-lbfgs"])
+def test_fit_equals_numpy_fit_distributed(client, digits, solver):
+    import skdigit
+
+    assert set(client.run(_skdigit_file).values()) == {os.path.realpath(skdigit.__file__)}
+    X, y = digits
+    Xd = da.from_array(X, chunks=(300, -1)).persist()
+    got = _fit(Xd, y, solver=solver)
+    want = _fit(X, y, solver=solver)
+    assert _rel(got.coef_, want.coef_) < RTOL
+    # the chunk layouts stay on the two workers: held there, never gathered
+    layout = make_layout(Xd)
+    assert not layout.streams
+    held = client.who_has([r.key for r in layout._rows(y, np.ones(len(y)))])
+    assert {w for workers in held.values() for w in workers} <= set(
+        client.scheduler_info()["workers"])
+    labels = got.predict(Xd)
+    assert is_dask_array(labels)
+    np.testing.assert_array_equal(labels.compute(), want.predict(X))
+
+
+def test_grid_search_dask_backend(client, digits):
+    import joblib
+    from sklearn.model_selection import GridSearchCV
+
+    X, y = digits
+    grid = {"C": [0.01, 0.1, 1.0]}
+    search = GridSearchCV(DigitLogisticClassifier(max_iter=300, n_jobs=1), grid, cv=3)
+    from distributed import get_task_stream
+
+    with get_task_stream(client) as stream, joblib.parallel_config(backend="dask"):
+        search.fit(X, y)
+    assert len(stream.data) >= 9  # the 3 x 3 fits ran as tasks on the workers
+    local = GridSearchCV(DigitLogisticClassifier(max_iter=300, n_jobs=1), grid, cv=3,
+                         n_jobs=1).fit(X, y)
+    assert search.best_params_ == local.best_params_
+    np.testing.assert_allclose(search.cv_results_["mean_test_score"],
+                               local.cv_results_["mean_test_score"])
