@@ -1,0 +1,248 @@
+"""Fitting on Dask arrays: a LocalCluster of worker processes against the NumPy fit.
+
+Deskewed MNIST scaled to [0, 1], float32, tiled 5 times (300,000 x 784; a
+quick run tiles the harness's 2,000 images twice), ten classes, C=1,
+``tol=1e-4``, chunks of 20,000 rows persisted on a ``LocalCluster`` of worker
+processes with one thread each. Rows:
+
+- ``numpy``: the in-memory fit of the same data in this process (as many
+  kernel threads as workers), and ``dask, N workers`` for N = 1 and 2: fit
+  time, its ratio to the NumPy fit, and the growth of this (client)
+  process's resident memory during the fit (peak RSS minus RSS before, sampled
+  every 5 ms with psutil), as a fraction of ``X``'s bytes.
+- ``per evaluation``: one loss-and-gradient evaluation on the cluster; the
+  kernel time of one chunk here (single-threaded, the layout a chunk task
+  builds); and the overhead, the time of an evaluation over a Dask array of as
+  many chunks of 8 rows (scheduling, sending the coefficients, the reduction
+  tree: everything but the kernels).
+- ``dense kernel``: the single-threaded dense kernel's time per row, feature
+  and class on a dense float32 chunk (what dense features such as scattering
+  coefficients cost), for the docs' cost model.
+- ``dask-ml``: "is it a 2" on MNIST without its constant columns, dask-ml's
+  ``LogisticRegression`` (lbfgs, ``normalize=False``) against skdigit on the
+  same Dask array, both judged by :func:`benchmarks.objective.objective`
+  (intercept unpenalized; dask-ml penalizes it, so its objective can only be
+  higher).
+"""
+
+import gc
+import os
+import threading
+import time
+
+import numpy as np
+
+from benchmarks.harness import REPO_ROOT, log
+from benchmarks.objective import objective
+
+C = 1.0
+TOL = 1e-4
+CHUNK_ROWS = 20_000
+TILES = 5
+
+
+class PeakRSS:
+    """Peak resident memory of this process while the ``with`` block runs (bytes)."""
+
+    def __init__(self, interval=0.005):
+        import psutil
+
+        self._process, self._interval = psutil.Process(), interval
+
+    def __enter__(self):
+        self.start = self.peak = self._process.memory_info().rss
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+        return self
+
+    def _watch(self):
+        while not self._stop.wait(self._interval):
+            self.peak = max(self.peak, self._process.memory_info().rss)
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self._process.memory_info().rss)
+
+    @property
+    def growth(self):
+        return self.peak - self.start
+
+
+def _cluster(n_workers):
+    from distributed import Client, LocalCluster
+
+    # worker processes import skdigit from this checkout
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))
+    cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
+                           dashboard_address=None, silence_logs=40)
+    return cluster, Client(cluster)
+
+
+def _data(data, quick):
+    from skdigit import Deskew
+
+    X = Deskew().fit_transform(data.X8 / 255.0).astype(np.float32)
+    tiles = 2 if quick else TILES
+    return np.ascontiguousarray(np.tile(X, (tiles, 1))), np.tile(data.y, tiles)
+
+
+def _fit_dask(X, y, n_workers, chunk_rows):
+    import dask.array as da
+
+    from skdigit import DigitLogisticClassifier
+
+    cluster, client = _cluster(n_workers)
+    with cluster, client:
+        Xd = da.from_array(X, chunks=(chunk_rows, -1)).persist()
+        yd = da.from_array(y, chunks=chunk_rows).persist()
+        client.wait_for_workers(n_workers)
+        client.run(gc.collect)
+        # warm the workers (numba's cached kernels load on first call)
+        DigitLogisticClassifier(C=C, max_iter=1).fit(Xd[:2 * chunk_rows], yd[:2 * chunk_rows])
+        gc.collect()
+        with PeakRSS() as rss:
+            t0 = time.perf_counter()
+            clf = DigitLogisticClassifier(C=C, tol=TOL).fit(Xd, yd)
+            seconds = time.perf_counter() - t0
+        row = {"fit": f"dask, {n_workers} worker{'s' * (n_workers > 1)}",
+               "seconds": seconds, "n_iter": int(clf.n_iter_[0]),
+               "client_growth_MB": rss.growth / 2**20,
+               "client_growth_of_X": rss.growth / X.nbytes,
+               "objective": objective(X, y, clf.coef_, clf.intercept_, C)}
+        extra = _per_evaluation(client, Xd, y) if n_workers == 2 else None
+    return row, extra
+
+
+def _evaluate(layout, y, sw, n_rows_w, repeats=5):
+    W = np.zeros((n_rows_w, layout.n_features))
+    b = np.zeros(n_rows_w)
+    gW, gb = np.empty_like(W), np.empty_like(b)
+    layout.loss_gradient_sums(y, sw, W, b, gW, gb, False, 1)  # binds y and sw once
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        layout.loss_gradient_sums(y, sw, W, b, gW, gb, False, 1)
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times))
+
+
+def _per_evaluation(client, Xd, y):
+    import dask.array as da
+
+    from skdigit.linear_model._layouts import make_layout
+
+    n_chunks = Xd.numblocks[0]
+    sw = np.ones(len(y))
+    layout = make_layout(Xd)
+    evaluation = _evaluate(layout, y, sw, 10)
+    tiny = da.zeros((8 * n_chunks, Xd.shape[1]), chunks=(8, -1), dtype=Xd.dtype).persist()
+    overhead = _evaluate(make_layout(tiny), np.zeros(8 * n_chunks, dtype=np.int64),
+                         np.ones(8 * n_chunks), 10)
+    chunk = np.ascontiguousarray(Xd.blocks[0].compute())
+    local = make_layout(chunk)
+    W, b = np.zeros((10, chunk.shape[1])), np.zeros(10)
+    gW, gb = np.empty_like(W), np.empty_like(b)
+    yc, swc = np.ascontiguousarray(y[:len(chunk)], dtype=np.int64), np.ones(len(chunk))
+    times = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        local.loss_gradient_sums(yc, swc, W, b, gW, gb, False, 1)
+        times.append(time.perf_counter() - t0)
+    return {"fit": "per evaluation", "n_chunks": n_chunks,
+            "evaluation_ms": 1e3 * evaluation, "chunk_kernel_ms": 1e3 * float(np.median(times)),
+            "chunk_layout": local.name, "overhead_ms": 1e3 * overhead}
+
+
+def _dense_kernel_cost(quick):
+    from skdigit.linear_model._layouts import DenseLayout
+
+    rng = np.random.default_rng(0)
+    n, d, k = (2000, 512, 10) if quick else (10_000, 3969, 10)
+    X = rng.random((n, d), dtype=np.float32)
+    W, b = rng.normal(size=(k, d)) * 0.01, np.zeros(k)
+    gW, gb = np.empty_like(W), np.empty_like(b)
+    y, sw = rng.integers(0, k, n), np.ones(n)
+    layout = DenseLayout(X)
+    layout.loss_gradient_sums(y, sw, W, b, gW, gb, False, 1)
+    times = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        layout.loss_gradient_sums(y, sw, W, b, gW, gb, False, 1)
+        times.append(time.perf_counter() - t0)
+    t = float(np.median(times))
+    return {"fit": "dense kernel", "shape": f"{n} x {d}, {k} classes",
+            "seconds": t, "ns_per_row_feature_class": 1e9 * t / (n * d * k)}
+
+
+def _dask_ml(X, y, quick):
+    import dask.array as da
+    from dask_ml.linear_model import LogisticRegression
+
+    from skdigit import DigitLogisticClassifier
+
+    keep = X.max(axis=0) > X.min(axis=0)
+    Xk, yk = np.ascontiguousarray(X[:, keep]), (y == 2).astype(np.int64)
+    cluster, client = _cluster(2)
+    rows = []
+    with cluster, client:
+        chunk = -(-len(Xk) // 4)
+        Xd = da.from_array(Xk, chunks=(chunk, -1)).persist()
+        yd = da.from_array(yk, chunks=chunk).persist()
+        DigitLogisticClassifier(C=C, max_iter=1).fit(Xd, yd)  # warm the workers
+        for name, make in {
+            "dask-ml lbfgs": lambda: LogisticRegression(
+                C=C, solver="lbfgs", max_iter=20 if quick else 1000,
+                solver_kwargs={"normalize": False}),
+            "skdigit": lambda: DigitLogisticClassifier(C=C, tol=TOL),
+        }.items():
+            t0 = time.perf_counter()
+            model = make().fit(Xd, yd)
+            seconds = time.perf_counter() - t0
+            coef = np.asarray(model.coef_, dtype=float).reshape(1, -1)
+            rows.append({"fit": f"is it a 2: {name}", "seconds": seconds,
+                         "objective": objective(Xk, yk, coef, np.ravel(model.intercept_), C)})
+    return rows
+
+
+def run(quick=False, data=None):
+    from skdigit import DigitLogisticClassifier
+
+    if data is None:
+        from benchmarks.harness import Data
+
+        data = Data(None, *((2000, 500) if quick else (None, None)))
+    X, y = _data(data, quick)
+    chunk_rows = 1000 if quick else CHUNK_ROWS
+    log(f"dask_fit: X {X.shape} {X.dtype}, {X.nbytes / 2**20:.0f} MB")
+    t0 = time.perf_counter()
+    clf = DigitLogisticClassifier(C=C, tol=TOL, n_jobs=2).fit(X, y)
+    numpy_s = time.perf_counter() - t0
+    rows = [{"fit": "numpy, 2 threads", "seconds": numpy_s, "n_iter": int(clf.n_iter_[0]),
+             "objective": objective(X, y, clf.coef_, clf.intercept_, C)}]
+    extra = None
+    for n_workers in (1, 2):
+        log(f"dask_fit: {n_workers} worker(s)")
+        row, more = _fit_dask(X, y, n_workers, chunk_rows)
+        row["ratio_to_numpy"] = row["seconds"] / numpy_s
+        rows.append(row)
+        extra = more or extra
+    rows.append(extra)
+    rows.append(_dense_kernel_cost(quick))
+    log("dask_fit: dask-ml")
+    rows.extend(_dask_ml(X, y, quick))
+    ours, peer = rows[-1], rows[-2]
+    ours["speedup_vs_dask_ml"] = peer["seconds"] / ours["seconds"]
+    ours["objective_vs_dask_ml"] = ours["objective"] - peer["objective"]
+    return {"rows": rows, "note": f"{X.shape[0]} x {X.shape[1]} float32, "
+            f"chunks of {chunk_rows} rows, C={C}, tol={TOL}"}
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+
+    result = run(quick="--quick" in sys.argv)
+    print(json.dumps(result, indent=1, default=float))
