@@ -81,6 +81,29 @@ def _cluster(n_workers):
     return cluster, Client(cluster)
 
 
+def _on_workers(client, A, chunk_rows):
+    """``A`` as a Dask array whose row chunks are scattered to the workers (held there)."""
+    import dask.array as da
+
+    pieces = []
+    for lo in range(0, len(A), chunk_rows):
+        piece = A[lo:lo + chunk_rows]
+        future = client.scatter(piece)
+        pieces.append(da.from_delayed(future, shape=piece.shape, dtype=piece.dtype))
+    return da.concatenate(pieces)
+
+
+def _warm(Xd, yd, rows):
+    """One short fit: the workers load numba's cached kernels on their first call."""
+    import warnings
+
+    from skdigit import DigitLogisticClassifier
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        DigitLogisticClassifier(C=C, max_iter=1).fit(Xd[:rows], yd[:rows])
+
+
 def _data(data, quick):
     from skdigit import Deskew
 
@@ -90,18 +113,13 @@ def _data(data, quick):
 
 
 def _fit_dask(X, y, n_workers, chunk_rows):
-    import dask.array as da
-
     from skdigit import DigitLogisticClassifier
 
     cluster, client = _cluster(n_workers)
     with cluster, client:
-        Xd = da.from_array(X, chunks=(chunk_rows, -1)).persist()
-        yd = da.from_array(y, chunks=chunk_rows).persist()
         client.wait_for_workers(n_workers)
-        client.run(gc.collect)
-        # warm the workers (numba's cached kernels load on first call)
-        DigitLogisticClassifier(C=C, max_iter=1).fit(Xd[:2 * chunk_rows], yd[:2 * chunk_rows])
+        Xd, yd = _on_workers(client, X, chunk_rows), _on_workers(client, y, chunk_rows)
+        _warm(Xd, yd, 2 * chunk_rows)
         gc.collect()
         with PeakRSS() as rss:
             t0 = time.perf_counter()
@@ -178,7 +196,6 @@ def _dense_kernel_cost(quick):
 
 
 def _dask_ml(X, y, quick):
-    import dask.array as da
     from dask_ml.linear_model import LogisticRegression
 
     from skdigit import DigitLogisticClassifier
@@ -189,9 +206,9 @@ def _dask_ml(X, y, quick):
     rows = []
     with cluster, client:
         chunk = -(-len(Xk) // 4)
-        Xd = da.from_array(Xk, chunks=(chunk, -1)).persist()
-        yd = da.from_array(yk, chunks=chunk).persist()
-        DigitLogisticClassifier(C=C, max_iter=1).fit(Xd, yd)  # warm the workers
+        client.wait_for_workers(2)
+        Xd, yd = _on_workers(client, Xk, chunk), _on_workers(client, yk, chunk)
+        _warm(Xd, yd, len(Xk))
         for name, make in {
             "dask-ml lbfgs": lambda: LogisticRegression(
                 C=C, solver="lbfgs", max_iter=20 if quick else 1000,

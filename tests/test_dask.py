@@ -13,9 +13,9 @@ from sklearn.datasets import load_digits
 da = pytest.importorskip("dask.array")
 dask = pytest.importorskip("dask")
 
-from skdigit import DigitLogisticClassifier  # noqa: E402
-from skdigit.linear_model._layout_dask import DaskLayout, is_held, tree_reduce  # noqa: E402
-from skdigit.linear_model._layouts import is_dask_array, make_layout  # noqa: E402
+from skdigit import DigitLogisticClassifier
+from skdigit.linear_model._layout_dask import DaskLayout, is_held, tree_reduce
+from skdigit.linear_model._layouts import is_dask_array, make_layout
 
 REPO = Path(__file__).resolve().parents[1]
 RTOL = 1e-6
@@ -257,3 +257,12 @@ def test_grid_search_dask_backend(client, digits):
     assert search.best_params_ == local.best_params_
     np.testing.assert_allclose(search.cv_results_["mean_test_score"],
                                local.cv_results_["mean_test_score"])
+
+
+def test_lazy_predictions_need_a_fitted_model(digits):
+    from sklearn.exceptions import NotFittedError
+
+    Xd = da.from_array(digits[0], chunks=(500, -1))
+    for method in ("predict", "predict_proba", "decision_function"):
+        with pytest.raises(NotFittedError):
+            getattr(DigitLogisticClassifier(), method)(Xd)

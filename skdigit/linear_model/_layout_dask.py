@@ -16,8 +16,8 @@ under ``dask.distributed``); otherwise (a lazy graph, e.g. a zarr store read
 with :func:`dask.array.from_zarr`), every evaluation streams the chunks from
 their source and keeps none: a fit out of core.
 
-The same module holds the lazy prediction helpers (:func:`decision_function`
-and its siblings, by :func:`dask.array.map_blocks`) and the lazy input checks of
+The same module holds the lazy predictions (:func:`predict_lazily`, by
+:func:`dask.array.map_blocks`, and :func:`score`) and the lazy input checks of
 ``fit`` (:func:`check_fit_input`). It imports dask: it is imported only once an
 input is known to be a Dask array.
 """
@@ -31,12 +31,12 @@ import dask
 import dask.array as da
 import numpy as np
 from dask.core import flatten, istask
-from scipy.special import expit, log_expit, log_softmax, softmax
+from sklearn.utils.validation import check_is_fitted
 
 from ..utils._threads import _needs_lock
-from ._layouts import make_layout
+from ._layouts import _Layout, make_layout
 
-__all__ = ["DaskLayout", "check_fit_input", "decision_function", "predict", "predict_proba"]
+__all__ = ["DaskLayout", "check_fit_input", "predict_lazily", "score"]
 
 # Partial sums combined per task of the reduction tree: the depth is
 # log_8(n_chunks) and each combine holds at most 8 gradients in memory.
@@ -113,7 +113,7 @@ def tree_reduce(parts, combine, fan_in=TREE_FAN_IN):
     return parts[0]
 
 
-class DaskLayout:
+class DaskLayout(_Layout):
     """The row chunks of a Dask array, read by the kernels where they live.
 
     Parameters
@@ -152,14 +152,6 @@ class DaskLayout:
         parts = [dask.delayed(_chunk_layout, pure=True)(block) for block in blocks]
         self._layouts = parts if self.streams else list(dask.persist(*parts))
         self._bound = None  # (y, sample_weight, [delayed _Rows]) of the last binding
-
-    @property
-    def n_samples(self):
-        return self.shape[0]
-
-    @property
-    def n_features(self):
-        return self.shape[1]
 
     @property
     def n_chunks(self):
@@ -291,6 +283,7 @@ def check_fit_input(estimator, X, y, sample_weight):
 
 
 def _check_predict_input(estimator, X):
+    check_is_fitted(estimator)
     if X.ndim != 2 or X.shape[1] != estimator.n_features_in_:
         raise ValueError(
             f"X has shape {X.shape}, but {type(estimator).__name__} was fitted with "
@@ -301,61 +294,33 @@ def _check_predict_input(estimator, X):
     return X.rechunk({1: -1}) if len(X.chunks[1]) > 1 else X
 
 
-def _scores_block(block, coef, intercept):
-    scores = block @ coef.T + intercept
-    return scores.ravel() if scores.shape[1] == 1 else scores
+def _apply(block, estimator, method):
+    return getattr(estimator, method)(block)
 
 
-def decision_function(estimator, X):
-    """The logits of a Dask array ``X``, lazily: a Dask array chunked like its rows."""
+def predict_lazily(estimator, X, method):
+    """``estimator.<method>`` on each row chunk of a Dask ``X``: a lazy Dask array.
+
+    ``method`` is ``"decision_function"``, ``"predict_proba"``,
+    ``"predict_log_proba"`` or ``"predict"``; each chunk task calls the NumPy
+    method (the fitted estimator, small, travels with the graph).
+    """
     X = _check_predict_input(estimator, X)
-    coef = np.asarray(estimator.coef_.toarray() if hasattr(estimator.coef_, "toarray")
-                      else estimator.coef_, dtype=X.dtype)
-    intercept = np.asarray(estimator.intercept_, dtype=X.dtype)
-    if coef.shape[0] == 1:
-        return X.map_blocks(_scores_block, coef, intercept, drop_axis=1, dtype=X.dtype,
-                            meta=np.empty((0,), X.dtype))
-    return X.map_blocks(_scores_block, coef, intercept, dtype=X.dtype,
-                        chunks=(X.chunks[0], (coef.shape[0],)),
-                        meta=np.empty((0, 0), X.dtype))
-
-
-def _proba_block(scores, log):
-    if scores.ndim == 1:
-        if log:
-            return np.column_stack([log_expit(-scores), log_expit(scores)])
-        p1 = expit(scores)
-        return np.column_stack([1.0 - p1, p1])
-    return log_softmax(scores, axis=1) if log else softmax(scores, axis=1)
-
-
-def predict_proba(estimator, X, *, log=False):
-    """Class (log-)probabilities of a Dask array ``X``, lazily, shape (n_samples, n_classes)."""
-    scores = decision_function(estimator, X)
-    n_classes = len(estimator.classes_)
-    kwargs = {"new_axis": 1} if scores.ndim == 1 else {}
-    return scores.map_blocks(_proba_block, log, chunks=(scores.chunks[0], (n_classes,)),
-                             dtype=scores.dtype, meta=np.empty((0, 0), scores.dtype),
-                             **kwargs)
-
-
-def _label_block(scores, classes):
-    index = (scores > 0).astype(np.intp) if scores.ndim == 1 else scores.argmax(axis=1)
-    return classes[index]
-
-
-def predict(estimator, X):
-    """Class labels of a Dask array ``X``, lazily: a Dask array of shape (n_samples,)."""
-    scores = decision_function(estimator, X)
-    classes = estimator.classes_
-    kwargs = {"drop_axis": 1} if scores.ndim == 2 else {}
-    return scores.map_blocks(_label_block, classes, dtype=classes.dtype,
-                             meta=np.empty((0,), classes.dtype), **kwargs)
+    if method == "predict":
+        dtype = estimator.classes_.dtype
+    else:
+        dtype = np.result_type(X.dtype, estimator.coef_.dtype)
+    if method == "predict" or (method == "decision_function" and estimator.coef_.shape[0] == 1):
+        return X.map_blocks(_apply, estimator, method, drop_axis=1, dtype=dtype,
+                            meta=np.empty((0,), dtype))
+    n_out = len(estimator.classes_)
+    return X.map_blocks(_apply, estimator, method, chunks=(X.chunks[0], (n_out,)),
+                        dtype=dtype, meta=np.empty((0, 0), dtype))
 
 
 def score(estimator, X, y, sample_weight=None):
     """Mean accuracy on a Dask array ``X``, lazily: a 0-d Dask array (``float()`` computes it)."""
-    labels = predict(estimator, X)
+    labels = predict_lazily(estimator, X, "predict")
     if not hasattr(y, "__dask_graph__"):
         y = da.from_array(np.asarray(y), chunks=(labels.chunks[0],))
     correct = (labels == y).astype(np.float64)

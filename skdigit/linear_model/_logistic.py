@@ -12,7 +12,11 @@ from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
 
 from ..utils import (
     DocLinkMixin,
@@ -358,9 +362,9 @@ class DigitLogisticClassifier(
         """
         check_is_fitted(self)
         if is_dask_array(X):
-            from ._layout_dask import decision_function
+            from ._layout_dask import predict_lazily
 
-            return decision_function(self, X)
+            return predict_lazily(self, X, "decision_function")
         X = validate_data(
             self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
         )
@@ -385,9 +389,9 @@ class DigitLogisticClassifier(
             Dask array for a Dask ``X``.
         """
         if is_dask_array(X):
-            from ._layout_dask import predict_proba
+            from ._layout_dask import predict_lazily
 
-            return predict_proba(self, X)
+            return predict_lazily(self, X, "predict_proba")
         scores = self.decision_function(X)
         if scores.ndim == 1:
             p1 = expit(scores)
@@ -409,9 +413,9 @@ class DigitLogisticClassifier(
             Dask array for a Dask ``X``.
         """
         if is_dask_array(X):
-            from ._layout_dask import predict_proba
+            from ._layout_dask import predict_lazily
 
-            return predict_proba(self, X, log=True)
+            return predict_lazily(self, X, "predict_log_proba")
         scores = self.decision_function(X)
         if scores.ndim == 1:
             return np.column_stack([log_expit(-scores), log_expit(scores)])
@@ -431,10 +435,9 @@ class DigitLogisticClassifier(
             Labels out of ``classes_``. A lazy Dask array for a Dask ``X``.
         """
         if is_dask_array(X):
-            check_is_fitted(self)
-            from ._layout_dask import predict
+            from ._layout_dask import predict_lazily
 
-            return predict(self, X)
+            return predict_lazily(self, X, "predict")
         return super().predict(X)
 
     def score(self, X, y, sample_weight=None):
@@ -453,7 +456,6 @@ class DigitLogisticClassifier(
             A lazy 0-d Dask array for a Dask ``X`` (``float(score)`` computes it).
         """
         if is_dask_array(X):
-            check_is_fitted(self)
             from ._layout_dask import score
 
             return score(self, X, y, sample_weight)
