@@ -262,6 +262,37 @@ def run(quick=False, data=None):
             "per-evaluation and kernel times: the fastest of 10 (5) repeats"}
 
 
+def tables(res):
+    from benchmarks.report import cell
+
+    rows = {r["fit"]: r for r in res["rows"]}
+    fits = [r for r in res["rows"] if r["fit"].startswith(("numpy", "dask,"))]
+    per, dense = rows["per evaluation"], rows["dense kernel"]
+    peers = [r for r in res["rows"] if r["fit"].startswith("is it a 2")]
+    return [
+        {"title": "Fit on a Dask array held by worker processes, against NumPy",
+         "header": ["fit", "seconds", "x NumPy", "iterations", "objective",
+                    "client memory growth (MB)", "of X"],
+         "rows": [[r["fit"], f"{r['seconds']:.2f}", cell(r.get("ratio_to_numpy"), "{:.2f}"),
+                   str(r["n_iter"]), f"{r['objective']:.7f}",
+                   cell(r.get("client_growth_MB"), "{:.1f}"),
+                   cell(r.get("client_growth_of_X"), "{:.1%}")] for r in fits],
+         "notes": [res["note"],
+                   f"One evaluation on 2 workers: {per['evaluation_ms']:.1f} ms over "
+                   f"{per['n_chunks']} chunks; one chunk's kernel here "
+                   f"{per['chunk_kernel_ms']:.2f} ms ({per['chunk_layout']}); the same "
+                   f"graph without kernel work {per['overhead_ms']:.1f} ms.",
+                   f"Dense kernel ({dense['shape']}, one thread): "
+                   f"{dense['ns_per_row_feature_class']:.2f} ns per row, feature and class."]},
+        {"title": 'dask-ml against skdigit, "is it a 2", same Dask array',
+         "header": ["library", "seconds", "objective"],
+         "rows": [[r["fit"].split(": ")[1], f"{r['seconds']:.2f}", f"{r['objective']:.7f}"]
+                  for r in peers],
+         "notes": [f"skdigit {peers[-1]['speedup_vs_dask_ml']:.1f}x faster, objective "
+                   f"{peers[-1]['objective_vs_dask_ml']:+.2e} against dask-ml's."]},
+    ]
+
+
 if __name__ == "__main__":
     import json
     import sys
