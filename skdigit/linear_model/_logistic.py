@@ -94,9 +94,8 @@ class DigitLogisticClassifier(
           iterations on digits. Smooth penalties only.
         - ``"auto"``: the rule of
           ``skdigit.linear_model._solvers.select_solver``: the proximal solver
-          for an L1 term; ``"preconditioned-lbfgs"`` for three or more
-          classes with at most 2048 features, or two classes with at most 256;
-          ``"lbfgs"`` otherwise. ``solver_`` says which ran.
+          for an L1 term; ``"preconditioned-lbfgs"`` for at most 2048
+          features; ``"lbfgs"`` otherwise. ``solver_`` says which ran.
 
         Whatever the solver, sparse ``X`` runs the CSR kernel as it is; dense
         ``X`` is copied once to a compact CSR form when that takes at most half
