@@ -133,7 +133,7 @@ def write_report(model, X, y, y_pred, folder, *, target_names, progress=True):
     model_info = getattr(model, METADATA_ATTR, {})
     written, skipped = [], []
     try:
-        plt = import_optional("matplotlib.pyplot", extra="plot", purpose="the figures")
+        plt = import_optional("matplotlib.pyplot", extra="plot", purpose="drawing the figures")
     except MissingExtraError as exc:
         plt = None
         skipped.append(("all figures", str(exc)))
