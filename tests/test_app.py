@@ -20,8 +20,7 @@ import pytest
 from sklearn.dummy import DummyClassifier
 
 from skdigit._persistence import ModelFileError, save_model
-from skdigit.app import SCRIPT_PATH, _model, launch
-from skdigit.app import _launch, _streamlit_app
+from skdigit.app import SCRIPT_PATH, _launch, _model, _streamlit_app, launch
 from skdigit.datasets import MNISTNotFoundError, load_mnist
 from skdigit.utils import MissingExtraError
 
@@ -335,7 +334,9 @@ def test_page_upload_shows_the_right_digit(
 
     at.file_uploader[0].set_value(("broken.png", b"not an image", "image/png")).run()
     assert not at.exception and not at.metric
-    assert "Cannot read broken.png" in at.error[0].value
+    message = at.error[0].value
+    assert "Cannot read broken.png" in message
+    assert message.count("broken.png") == 1 and "<bytes" not in message
 
 
 def test_page_uses_the_cached_quick_model(app_test, page_env, digit_model_path, tmp_path):
@@ -353,6 +354,16 @@ def test_page_bad_model_file(app_test, page_env, tmp_path):
     assert not at.exception
     assert "Cannot use the model" in at.error[0].value
     assert "not found" in at.error[0].value
+    assert not at.file_uploader
+
+
+def test_page_model_for_other_image_sizes(app_test, page_env, tmp_path):
+    small = DummyClassifier().fit(np.zeros((10, 64)), np.arange(10))  # 8x8 images
+    page_env.setenv(_model.ENV_MODEL, str(save_model(small, tmp_path / "small.joblib")))
+    at = app_test.from_file(str(SCRIPT_PATH), default_timeout=60).run()
+    assert not at.exception
+    assert "Cannot use the model" in at.error[0].value
+    assert "64 pixels per image" in at.error[0].value
     assert not at.file_uploader
 
 

@@ -521,7 +521,7 @@ def test_report_of_a_non_linear_model(model_file, small_mnist, tmp_path, capsys)
     assert written == ["confusion_matrix.png", "metrics.json", "misclassified.png",
                        "precision_recall.png", "report.md"]
     reason = "RandomForestClassifier has none"
-    assert f"coefficients.png skipped: " in out and reason in out
+    assert "coefficients.png skipped: " in out and reason in out
     markdown = (report / "report.md").read_text()
     assert "coefficients.png skipped" in markdown and reason in markdown
     assert "(coefficients.png)" not in markdown

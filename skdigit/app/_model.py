@@ -22,7 +22,7 @@ from typing import NamedTuple
 import numpy as np
 import sklearn
 
-from .._digit_model import check_digit_model as _check, load_digit_model as _load, top_k
+from .. import _digit_model
 from .._persistence import ModelFileError, save_model
 from .._pipeline import make_digit_pipeline
 from .._version import __version__
@@ -132,7 +132,7 @@ def check_digit_model(model, source="the model"):
         to 9 (a one-digit detector from ``skdigit train --binary-digit``, say),
         or it expects other images than MNIST's 28x28.
     """
-    _check(model, source, ten_classes=True)
+    _digit_model.check_digit_model(model, source, ten_classes=True)
     return model
 
 
@@ -155,7 +155,7 @@ def load_digit_model(path):
         If the file is missing, unreadable or untrusted, or does not hold a
         fitted ten-class digit classifier.
     """
-    return _load(path, ten_classes=True)[0]
+    return _digit_model.load_digit_model(path, ten_classes=True)[0]
 
 
 def train_quick_model(*, n_train=QUICK_N_TRAIN, data_home=None, random_state=0):
@@ -286,7 +286,7 @@ def predict_digit(model, x):
     prediction : DigitPrediction
     """
     proba = np.asarray(model.predict_proba(np.asarray(x).reshape(1, N_PIXELS)), float)
-    (digit,), (probability,) = top_k(proba, 1)
+    (digit,), (probability,) = _digit_model.top_k(proba, 1)
     return DigitPrediction(int(digit[0]), float(probability[0]), proba[0])
 
 
