@@ -298,7 +298,7 @@ def _train(args):
         with _stage(f"Fitting {steps} on {len(y_train)} images", quiet):
             pipeline.fit(X_train, y_train)
     for warning in caught:
-        _say(f"warning: {warning.message}", quiet)
+        _say(f"skdigit train: warning: {cli_wording(str(warning.message))}", quiet)
     pipeline.set_params(classifier__verbose=0)
     classifier = pipeline.named_steps["classifier"]
     _say(f"solver iterations: {int(classifier.n_iter_[0])}", quiet)
