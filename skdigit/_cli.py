@@ -62,24 +62,22 @@ def _inverse_regularization(text):
     return value
 
 
-def _positive_int(text):
+def _integer(text, minimum):
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {text}")
     return value
+
+
+def _positive_int(text):
+    return _integer(text, 1)
 
 
 def _non_negative_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
-    return value
+    return _integer(text, 0)
 
 
 def _port(text):
@@ -345,10 +343,9 @@ def _evaluate(args):
 
 
 def _predict(args):
-    try:
-        from .image import DigitImageError, load_digit_image
-    except ImportError as exc:
-        raise _UsageError(str(exc)) from exc
+    import_optional("PIL.Image", extra="image", purpose="skdigit predict")
+    from .image import DigitImageError, load_digit_image
+
     model, positive_label = load_digit_model(args.model)
     if not hasattr(model, "predict_proba"):
         raise _UsageError(f"{args.model!r} has no predict_proba; predict needs probabilities")

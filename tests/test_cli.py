@@ -102,7 +102,7 @@ def test_train_binary_detector_with_cv(small_mnist, tmp_path, capsys):
         (["app", "--port", "70000"], "1-65535"),
         (["app", "--port", "0"], "at least 1"),
         (["predict", "m.joblib", "x.png", "--top", "0"], "at least 1"),
-        (["predict", "m.joblib", "x.png", "--frame", "-1"], "0 or more"),
+        (["predict", "m.joblib", "x.png", "--frame", "-1"], "at least 0"),
         (["train", "--binary-digit", "12"], "must be a digit 0-9"),
         (["train", "--cv", "1"], "at least 2 folds"),
         (["train", "--max-iter", "0"], "at least 1"),
@@ -508,6 +508,17 @@ def test_app_failures(tmp_path, capsys, monkeypatch):
     assert _one_line(err) == (
         'skdigit app: error: skdigit app needs streamlit, which is not installed: '
         'pip install "skdigit[app]"'
+    )
+
+
+def test_predict_without_pillow(model_file, tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "PIL", None)
+    monkeypatch.setitem(sys.modules, "PIL.Image", None)
+    status, out, err = _run(["predict", str(model_file()), "a.png", "b.png"], capsys)
+    assert status == 2 and out == ""
+    assert _one_line(err) == (
+        'skdigit predict: error: skdigit predict needs PIL, which is not installed: '
+        'pip install "skdigit[image]"'
     )
 
 
