@@ -14,7 +14,10 @@ Two formats, chosen by the file's suffix:
 """
 
 import errno
+import functools
+import importlib
 import inspect
+import pkgutil
 import tempfile
 import warnings
 from pathlib import Path
@@ -36,25 +39,33 @@ def _skops_io():
     return import_optional("skops.io", extra="skops", purpose="the .skops format")
 
 
+@functools.cache
 def trusted_types():
     """The names of skdigit's types that :func:`load_model` trusts in ``.skops`` files.
 
-    Exactly the estimator classes exported by :mod:`skdigit` (and
-    :mod:`skdigit.preprocessing`, :mod:`skdigit.linear_model`), named where
-    they are defined, as skops names them. Functions, exceptions and anything
-    merely imported into a skdigit module are never trusted. A new estimator
-    is trusted as soon as it is exported.
+    Exactly the estimator classes exported (listed in ``__all__``) by
+    :mod:`skdigit` and its public subpackages (:mod:`skdigit.preprocessing`,
+    :mod:`skdigit.linear_model`, ...), named where they are defined, as skops
+    names them. Functions, exceptions and anything merely imported into a
+    skdigit module are never trusted. A new estimator is trusted as soon as it
+    is exported.
 
     Returns
     -------
-    names : list of str
+    names : tuple of str
         Sorted, e.g. ``"skdigit.preprocessing._deskew.Deskew"``.
     """
     import skdigit
-    from skdigit import linear_model, preprocessing
 
+    packages = [skdigit]
+    for info in pkgutil.iter_modules(skdigit.__path__):
+        if not info.name.startswith("_"):
+            try:
+                packages.append(importlib.import_module(f"skdigit.{info.name}"))
+            except ImportError:  # a subpackage needing a missing extra exports none
+                continue
     names = set()
-    for package in (skdigit, linear_model, preprocessing):
+    for package in packages:
         for name in getattr(package, "__all__", ()):
             obj = getattr(package, name, None)
             if (
@@ -63,7 +74,7 @@ def trusted_types():
                 and obj.__module__.split(".")[0] == "skdigit"
             ):
                 names.add(f"{obj.__module__}.{obj.__qualname__}")
-    return sorted(names)
+    return tuple(sorted(names))
 
 
 class ModelFileError(ValueError):
