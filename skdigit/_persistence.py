@@ -35,8 +35,10 @@ SKOPS_SUFFIX = ".skops"
 _WRITE_ERRNOS = (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT)
 
 
-def _skops_io():
-    return import_optional("skops.io", extra="skops", purpose="the .skops format")
+# skops is imported when a .skops file is written or read
+_skops_io = functools.partial(
+    import_optional, "skops.io", extra="skops", purpose="the .skops format"
+)
 
 
 @functools.cache

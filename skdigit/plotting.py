@@ -17,6 +17,7 @@ imported only when a function is called, so ``import skdigit.plotting`` is
 cheap.
 """
 
+import functools
 import math
 
 import numpy as np
@@ -32,9 +33,10 @@ __all__ = [
     "plot_precision_recall",
 ]
 
-
-def _import_pyplot():
-    return import_optional("matplotlib.pyplot", extra="plot", purpose="plotting")
+# matplotlib is imported on the first call, through the one optional-import helper
+_pyplot = functools.partial(
+    import_optional, "matplotlib.pyplot", extra="plot", purpose="plotting"
+)
 
 
 def _check_display_labels(labels, display_labels, y_true=None, y_pred=None):
@@ -147,7 +149,7 @@ def plot_confusion_matrix(
            [0, 0, 1]])
     >>> plt.close(disp.figure_)
     """
-    plt = _import_pyplot()
+    plt = _pyplot()
     from sklearn.metrics import ConfusionMatrixDisplay
 
     if ax is None:
@@ -244,7 +246,7 @@ def plot_misclassified(
     ['true 2 / pred 7', 'true 4 / pred 9']
     >>> plt.close(fig)
     """
-    plt = _import_pyplot()
+    plt = _pyplot()
     images = np.asarray(images)
     if images.ndim != 2:
         raise ValueError(
@@ -416,7 +418,7 @@ def plot_coefficients(
     11
     >>> plt.close(fig)
     """
-    plt = _import_pyplot()
+    plt = _pyplot()
     if not 0 < percentile <= 100:
         raise ValueError(f"percentile must be in (0, 100]; got {percentile!r}.")
     if not smooth >= 0:
@@ -506,7 +508,7 @@ def plot_precision_recall(y_true, y_pred, *, labels=None, display_labels=None, a
     [0.5, 1.0]
     >>> plt.close(fig)
     """
-    plt = _import_pyplot()
+    plt = _pyplot()
     from sklearn.utils.multiclass import unique_labels
 
     if labels is None:

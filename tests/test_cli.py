@@ -672,3 +672,19 @@ def test_sigint_during_train_is_one_line_and_exit_130(mnist_home, tmp_path):
     assert rest.strip().splitlines() == ["skdigit train: interrupted"], rest
     assert not output.exists()
     _no_leftovers(tmp_path)
+
+
+def test_library_advice_is_given_as_flags():
+    from skdigit._cli_output import cli_wording
+
+    assert cli_wording(
+        "x.png: no ink found. Check that it shows a digit, or pass invert=True/False "
+        "if the automatic polarity guess is wrong."
+    ) == ("x.png: no ink found. Check that it shows a digit, or use --invert yes/no "
+          "if the automatic polarity guess is wrong.")
+    assert cli_wording(
+        "x.png: the image is 9 = 9 pixels, more than max_pixels=4. This guards against "
+        "decompression bombs; scale the image down, or pass a larger max_pixels (or "
+        "None) if you trust it."
+    ) == ("x.png: the image is 9 = 9 pixels, more than the limit of 4. This guards "
+          "against decompression bombs; scale the image down.")
