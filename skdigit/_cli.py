@@ -302,16 +302,17 @@ def _train(args):
     _say(f"solver iterations: {int(classifier.n_iter_[0])}", quiet)
     accuracy, report = evaluation(y_test, pipeline.predict(X_test), positive_label)
     print(report, flush=True)  # before saving: a failed save loses no result
-    path = save_model(
-        pipeline,
-        output,
-        metadata={
-            "task": "multiclass" if positive_label is None else "binary",
-            "positive_label": positive_label,
-            "trained_on": f"MNIST train ({len(y_train)} images)",
-            "test_accuracy": float(accuracy),
-        },
-    )
+    metadata = {
+        "task": "multiclass" if positive_label is None else "binary",
+        "positive_label": positive_label,
+        "trained_on": f"MNIST train ({len(y_train)} images)",
+        "test_accuracy": float(accuracy),
+    }
+    try:
+        path = save_model(pipeline, output, metadata=metadata)
+    except OSError as exc:  # a full disk, say: the report above is not lost
+        reason = exc.strerror or str(exc)
+        raise OSError(exc.errno, f"cannot save the model to {output}: {reason}") from exc
     print(f"\nModel saved to {path}")
     return 0
 

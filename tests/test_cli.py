@@ -467,7 +467,10 @@ def test_report_is_printed_before_a_failed_save(small_mnist, tmp_path, capsys, m
                              "-o", str(tmp_path / "m.joblib")], capsys)
     assert status == 1
     assert "Confusion matrix" in out and "accuracy" in out  # the result is not lost
-    assert _one_line(err) == "skdigit train: error: No space left on device"
+    assert _one_line(err) == (
+        f"skdigit train: error: cannot save the model to {tmp_path / 'm.joblib'}: "
+        "No space left on device"
+    )
     assert not list(tmp_path.iterdir())
 
 
