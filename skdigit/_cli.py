@@ -1,7 +1,8 @@
 """The ``skdigit`` command line: train on MNIST, evaluate a saved model.
 
-``skdigit train`` fits the default pipeline (Deskew -> PixelNormalizer ->
-DigitLogisticClassifier) on the 60,000 MNIST training images, evaluates it on the
+``skdigit train`` fits a pipeline (by default Deskew -> PixelNormalizer ->
+Scattering2D -> StandardScaler -> DigitLogisticClassifier; ``--features pixels``
+for the raw-pixel logistic regression) on the 60,000 MNIST training images, evaluates it on the
 10,000 test images and saves it; ``skdigit evaluate MODEL`` re-scores a saved
 model. Progress goes to standard error, results to standard output. Any user
 error (bad arguments, a missing or wrong model file, MNIST not found) prints a
@@ -29,7 +30,7 @@ from ._persistence import (
     load_model,
     save_model,
 )
-from ._pipeline import make_digit_pipeline
+from ._pipeline import FEATURES, default_C, make_digit_pipeline
 from ._version import __version__
 from .datasets import load_mnist
 from .datasets._mnist import MNISTNotFoundError
@@ -107,14 +108,22 @@ def build_parser():
     train = commands.add_parser(
         "train",
         help="train on MNIST, evaluate on its test set, save the model",
-        description="Fit Deskew -> PixelNormalizer -> DigitLogisticClassifier on the "
-        "60,000 MNIST training images, evaluate on the 10,000 test images and save "
-        "the fitted pipeline with joblib.",
+        description="Fit Deskew -> PixelNormalizer -> Scattering2D -> StandardScaler -> "
+        "DigitLogisticClassifier (or, with --features pixels, Deskew -> PixelNormalizer "
+        "-> DigitLogisticClassifier) on the 60,000 MNIST training images, evaluate on "
+        "the 10,000 test images and save the fitted pipeline with joblib.",
     )
     _add_data_arguments(train)
+    train.add_argument(
+        "--features", choices=FEATURES, default="scattering",
+        help="what the classifier sees: wavelet scattering coefficients (default; about "
+        "99.4%% accuracy) or the pixels (about 95.6%%, and trains in seconds)",
+    )
     train.add_argument("--no-deskew", action="store_true", help="skip deskewing")
     train.add_argument(
-        "--C", type=_positive_float, default=1.0, help="inverse regularization (default 1.0)"
+        "--C", type=_positive_float, default=None,
+        help=f"inverse regularization (default {default_C('scattering')} for scattering "
+        f"features, {default_C('pixels')} for pixels)",
     )
     train.add_argument(
         "--max-iter", type=_positive_int, default=1000,
@@ -251,7 +260,7 @@ def _train(args):
         binarizer = TargetBinarizer(positive_label=positive_label).fit(y_train)
         y_train, y_test = binarizer.transform(y_train), binarizer.transform(y_test)
     pipeline = make_digit_pipeline(
-        deskew=not args.no_deskew, C=args.C, max_iter=args.max_iter
+        features=args.features, deskew=not args.no_deskew, C=args.C, max_iter=args.max_iter
     )
     if args.cv:
         with _stage(f"{args.cv}-fold cross_val_score on the training set", quiet):

@@ -49,7 +49,8 @@ def test_train_then_evaluate_small(small_mnist, tmp_path, capsys):
     assert status == 0, err
     assert {call["subset"] for call in small_mnist} == {"train", "test"}
     assert all(call["data_home"] == "DH" and call["download"] for call in small_mnist)
-    assert "Fitting Deskew -> PixelNormalizer -> DigitLogisticClassifier" in err
+    assert ("Fitting Deskew -> PixelNormalizer -> Scattering2D -> StandardScaler -> "
+            "DigitLogisticClassifier") in err
     assert "[lbfgs] iteration" in out or "solver iterations" in err
     assert "Confusion matrix" in out and "precision" in out
     assert f"Model saved to {model_path}" in out
@@ -69,7 +70,7 @@ def test_train_binary_detector_with_cv(small_mnist, tmp_path, capsys):
     model_path = tmp_path / "two.joblib"
     status, out, err = _run(
         ["train", "--binary-digit", "2", "--cv", "3", "--no-deskew", "--quiet",
-         "--output", str(model_path)],
+         "--features", "pixels", "--output", str(model_path)],
         capsys,
     )
     assert status == 0, err
@@ -77,6 +78,8 @@ def test_train_binary_detector_with_cv(small_mnist, tmp_path, capsys):
     assert "cross_val_score (cv=3) accuracy" in out
     assert "is it a 2?" in out and "not 2" in out
     model = load_model(model_path)
+    assert list(model.named_steps) == ["deskew", "normalize", "classifier"]
+    assert model.named_steps["classifier"].C == 1.0
     assert model.named_steps["deskew"] == "passthrough"
     assert model.skdigit_metadata_["positive_label"] == 2
     np.testing.assert_array_equal(model.classes_, [0, 1])
