@@ -31,13 +31,12 @@ def _lowpass(u, modulus, filters, res):
     return out.reshape(*lead, -1)
 
 
-def _products(spectra, bank, k):
-    """Spectra (B, C, P, Q) times each filter of ``bank``, subsampled by k."""
-    n, n_chan, P, Q = spectra.shape
-    if k == 1:
-        return spectra[:, :, None] * bank[None, None]
+def _products(half_spectra, bank, k):
+    """Half spectra (B, C, P, Q // 2 + 1) times each filter of ``bank``, subsampled by k."""
+    n, n_chan = half_spectra.shape[:2]
+    _, P, Q = bank.shape
     out = np.empty((n, n_chan, bank.shape[0], P // k, Q // k), dtype=np.complex64)
-    periodized_products(spectra, bank, k, out)
+    periodized_products(half_spectra, bank, k, out)
     return out
 
 
@@ -54,14 +53,14 @@ def _scatter_chunk(images, filters, max_order, workers):
     first = [_lowpass(padded, False, filters, 0)]
     second = []
     if J:
-        spectrum = scipy.fft.fft2(padded, workers=workers)[:, None]
+        spectrum = scipy.fft.rfft2(padded, workers=workers)[:, None]
     for j1 in range(J):
         wave = _products(spectrum, filters.psi[j1][0], 2**j1)[:, 0]
         U1 = scipy.fft.ifft2(wave, workers=workers, overwrite_x=True)
         first.append(_lowpass(U1, True, filters, j1).reshape(n, -1))
         if max_order < 2 or j1 == J - 1:
             continue
-        U1_spectrum = scipy.fft.fft2(np.abs(U1), workers=workers)
+        U1_spectrum = scipy.fft.rfft2(np.abs(U1), workers=workers)
         per_j2 = []
         for j2 in range(j1 + 1, J):
             wave = _products(U1_spectrum, filters.psi[j2][j1], 2 ** (j2 - j1))

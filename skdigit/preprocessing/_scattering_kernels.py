@@ -2,10 +2,12 @@
 
 Two steps sit between the FFTs of :func:`skdigit.preprocessing.Scattering2D`:
 
-- :func:`periodized_products`: multiply spectra by a bank of real Fourier
-  filters and subsample the result by ``k`` in Fourier (the mean of the
-  ``k * k`` aliased blocks, which is what subsampling by ``k`` in space does to
-  a spectrum), in one pass and without the full-size product in memory.
+- :func:`periodized_products`: multiply the spectra of real images (their
+  half spectra, as :func:`scipy.fft.rfft2` computes them at half the cost of
+  full ones) by a bank of real Fourier filters and subsample the result by
+  ``k`` in Fourier (the mean of the ``k * k`` aliased blocks, which is what
+  subsampling by ``k`` in space does to a spectrum), in one pass and without
+  the full-size product in memory.
 - :func:`lowpass_subsample`: the low-pass, subsample and unpad stage of a real
   image (or of the modulus of a complex one), as the separable map ``T_row @ u
   @ T_col.T`` (see :mod:`skdigit.preprocessing._scattering_filters`).
@@ -27,21 +29,26 @@ __all__ = [
 
 
 @njit(parallel=True, cache=True, nogil=True)
-def periodized_products(spectra, filters, k, out):
+def periodized_products(half_spectra, filters, k, out):
     """``out[b, c, f] = mean over k x k aliases of spectra[b, c] * filters[f]``.
+
+    The spectra are those of real images, given as their non-negative
+    frequency half (what :func:`scipy.fft.rfft2` returns); the other half is
+    read through Hermitian symmetry, ``X[r, q] = conj(X[-r, -q])``.
 
     Parameters
     ----------
-    spectra : ndarray of shape (B, C, P, Q), complex64
+    half_spectra : ndarray of shape (B, C, P, Q // 2 + 1), complex64
     filters : ndarray of shape (F, P, Q), float32
     k : int
         Subsampling factor; P and Q are multiples of k.
     out : ndarray of shape (B, C, F, P // k, Q // k), complex64
         Overwritten.
     """
-    n_batch, n_chan, P, Q = spectra.shape
-    n_filters = filters.shape[0]
+    n_batch, n_chan, P = half_spectra.shape[:3]
+    n_filters, _, Q = filters.shape
     Pk, Qk = P // k, Q // k
+    half = Q // 2
     scale = np.float32(1.0 / (k * k))
     for b in prange(n_batch):
         for c in range(n_chan):
@@ -49,19 +56,29 @@ def periodized_products(spectra, filters, k, out):
                 block = out[b, c, f]
                 block[:, :] = 0
                 for i in range(k):
-                    for j in range(k):
-                        for p in range(Pk):
-                            row = i * Pk + p
+                    for p in range(Pk):
+                        row = i * Pk + p
+                        mirror = (P - row) % P
+                        for j in range(k):
                             for q in range(Qk):
                                 col = j * Qk + q
-                                block[p, q] += spectra[b, c, row, col] * filters[f, row, col]
+                                if col <= half:
+                                    value = half_spectra[b, c, row, col]
+                                else:
+                                    value = np.conj(half_spectra[b, c, mirror, Q - col])
+                                block[p, q] += value * filters[f, row, col]
                 for p in range(Pk):
                     for q in range(Qk):
                         block[p, q] *= scale
 
 
-def periodized_products_numpy(spectra, filters, k):
+def periodized_products_numpy(half_spectra, filters, k):
     """NumPy twin of :func:`periodized_products`; returns the new array."""
+    P, Q = filters.shape[1:]
+    rows = (-np.arange(P)) % P
+    cols = Q - np.arange(Q // 2 + 1, Q)
+    spectra = np.concatenate(
+        [half_spectra, np.conj(half_spectra[..., rows, :][..., cols])], axis=-1)
     product = spectra[:, :, None] * filters[None, None]
     *lead, P, Q = product.shape
     return product.reshape(*lead, k, P // k, k, Q // k).mean(axis=(-4, -2))
