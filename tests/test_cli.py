@@ -192,8 +192,8 @@ def test_main_job_on_real_mnist(mnist_home, tmp_path, capsys):
     """The issue's acceptance figures: deskewed >= 0.955, raw pixels >= 0.925."""
     deskewed = tmp_path / "deskew.joblib"
     status, out, err = _run(
-        ["train", "--data-home", str(mnist_home), "--no-download", "--output",
-         str(deskewed)],
+        ["train", "--data-home", str(mnist_home), "--no-download", "--features", "pixels",
+         "--output", str(deskewed)],
         capsys,
     )
     assert status == 0, err
@@ -204,7 +204,7 @@ def test_main_job_on_real_mnist(mnist_home, tmp_path, capsys):
     raw = tmp_path / "raw.joblib"
     status, out, err = _run(
         ["train", "--data-home", str(mnist_home), "--no-deskew", "--quiet",
-         "--output", str(raw)],
+         "--features", "pixels", "--output", str(raw)],
         capsys,
     )
     assert status == 0, err
@@ -224,7 +224,8 @@ def test_binary_two_detector_cross_validation_on_real_mnist(mnist_home, tmp_path
     """The classic "is it a 2?" task: mean cross_val_score(cv=3) >= 0.97."""
     status, out, err = _run(
         ["train", "--data-home", str(mnist_home), "--binary-digit", "2", "--cv", "3",
-         "--no-deskew", "--quiet", "--output", str(tmp_path / "two.joblib")],
+         "--no-deskew", "--quiet", "--features", "pixels",
+         "--output", str(tmp_path / "two.joblib")],
         capsys,
     )
     assert status == 0, err
