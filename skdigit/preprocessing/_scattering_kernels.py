@@ -45,28 +45,30 @@ def periodized_products(half_spectra, filters, k, out):
     out : ndarray of shape (B, C, F, P // k, Q // k), complex64
         Overwritten.
     """
-    n_batch, n_chan, P = half_spectra.shape[:3]
+    n_batch, n_chan, P, n_half = half_spectra.shape
     n_filters, _, Q = filters.shape
     Pk, Qk = P // k, Q // k
-    half = Q // 2
     scale = np.float32(1.0 / (k * k))
     for b in prange(n_batch):
+        spectrum = np.empty((P, Q), dtype=np.complex64)
         for c in range(n_chan):
+            # the full spectrum once (in cache), then plain contiguous loops
+            for row in range(P):
+                mirror = (P - row) % P
+                for col in range(n_half):
+                    spectrum[row, col] = half_spectra[b, c, row, col]
+                for col in range(n_half, Q):
+                    spectrum[row, col] = np.conj(half_spectra[b, c, mirror, Q - col])
             for f in range(n_filters):
                 block = out[b, c, f]
                 block[:, :] = 0
                 for i in range(k):
                     for p in range(Pk):
                         row = i * Pk + p
-                        mirror = (P - row) % P
                         for j in range(k):
                             for q in range(Qk):
                                 col = j * Qk + q
-                                if col <= half:
-                                    value = half_spectra[b, c, row, col]
-                                else:
-                                    value = np.conj(half_spectra[b, c, mirror, Q - col])
-                                block[p, q] += value * filters[f, row, col]
+                                block[p, q] += spectrum[row, col] * filters[f, row, col]
                 for p in range(Pk):
                     for q in range(Qk):
                         block[p, q] *= scale
