@@ -251,3 +251,15 @@ def test_scattering_pipeline_accuracy_on_mnist(mnist_home):
     accuracy = pipeline.score(X_test, y_test)
     print(f"scattering pipeline: test accuracy {accuracy:.4f} in {time.perf_counter() - start:.0f} s")
     assert accuracy >= 0.994
+
+
+def test_set_output_pandas_uses_the_feature_names():
+    pd = pytest.importorskip("pandas")
+    X, _ = load_digits(return_X_y=True)
+    frame = pd.DataFrame(X[:5], columns=[f"pixel{i}" for i in range(64)])
+    scattering = Scattering2D(J=1).set_output(transform="pandas").fit(frame)
+    out = scattering.transform(frame)
+    assert list(out.columns) == list(scattering.get_feature_names_out())
+    assert out.shape == (5, 144)
+    with pytest.raises(ValueError):
+        scattering.get_feature_names_out([f"other{i}" for i in range(64)])
