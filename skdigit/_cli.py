@@ -1,7 +1,8 @@
 """The ``skdigit`` command line: train on MNIST, evaluate a saved model.
 
-``skdigit train`` fits the default pipeline (Deskew -> PixelNormalizer ->
-DigitLogisticClassifier) on the 60,000 MNIST training images, evaluates it on the
+``skdigit train`` fits a pipeline (by default Deskew -> PixelNormalizer ->
+Scattering2D -> StandardScaler -> DigitLogisticClassifier; ``--features pixels``
+for the raw-pixel logistic regression) on the 60,000 MNIST training images, evaluates it on the
 10,000 test images and saves it; ``skdigit evaluate MODEL`` re-scores a saved
 model. Progress goes to standard error, results to standard output. Every
 failure is one line on standard error: a user error (bad arguments, a missing,
@@ -26,7 +27,7 @@ from sklearn.model_selection import cross_val_score
 from ._cli_output import cli_wording, evaluation, image_error, warning_printer
 from ._digit_model import class_names, load_digit_model, top_k
 from ._persistence import ModelFileError, check_save_path, save_model
-from ._pipeline import make_digit_pipeline
+from ._pipeline import FEATURES, default_C, make_digit_pipeline
 from ._version import __version__
 from .datasets import load_mnist
 from .datasets._mnist import MNISTNotFoundError
@@ -122,16 +123,23 @@ def build_parser():
     train = commands.add_parser(
         "train",
         help="train on MNIST, evaluate on its test set, save the model",
-        description="Fit Deskew -> PixelNormalizer -> DigitLogisticClassifier on the "
-        "60,000 MNIST training images, evaluate on the 10,000 test images and save "
-        "the fitted pipeline with joblib.",
+        description="Fit Deskew -> PixelNormalizer -> Scattering2D -> StandardScaler -> "
+        "DigitLogisticClassifier (or, with --features pixels, Deskew -> PixelNormalizer "
+        "-> DigitLogisticClassifier) on the 60,000 MNIST training images, evaluate on "
+        "the 10,000 test images and save the fitted pipeline with joblib.",
     )
     _add_data_arguments(train)
+    train.add_argument(
+        "--features", choices=FEATURES, default="scattering",
+        help="what the classifier sees: wavelet scattering coefficients (default; about "
+        "99.4%% accuracy) or the pixels (about 95.6%%, and trains in seconds)",
+    )
     train.add_argument("--no-deskew", action="store_true", help="skip deskewing")
     train.add_argument(
-        "--C", type=_inverse_regularization, default=1.0,
+        "--C", type=_inverse_regularization, default=None,
         help="inverse regularization: a positive number, or inf for no penalty "
-        "(default 1.0)",
+        f"(default {default_C('scattering')} for scattering features, "
+        f"{default_C('pixels')} for pixels)",
     )
     train.add_argument(
         "--max-iter", type=_positive_int, default=1000,
@@ -281,7 +289,7 @@ def _train(args):
     except (ModelFileError, MissingExtraError) as exc:
         raise _UsageError(f"--output {output}: {exc}") from exc
     pipeline = make_digit_pipeline(
-        deskew=not args.no_deskew, C=args.C, max_iter=args.max_iter
+        features=args.features, deskew=not args.no_deskew, C=args.C, max_iter=args.max_iter
     )
     _check_parameters(pipeline)
     with _stage("Loading MNIST", quiet):

@@ -57,7 +57,8 @@ def test_train_then_evaluate_small(small_mnist, tmp_path, capsys):
     assert status == 0, err
     assert {call["subset"] for call in small_mnist} == {"train", "test"}
     assert all(call["data_home"] == "DH" for call in small_mnist)
-    assert "Fitting Deskew -> PixelNormalizer -> DigitLogisticClassifier" in err
+    assert ("Fitting Deskew -> PixelNormalizer -> Scattering2D -> StandardScaler -> "
+            "DigitLogisticClassifier") in err
     assert "[lbfgs] iteration" in out or "solver iterations" in err
     assert "Confusion matrix" in out and "precision" in out
     assert f"Model saved to {model_path}" in out
@@ -77,7 +78,7 @@ def test_train_binary_detector_with_cv(small_mnist, tmp_path, capsys):
     model_path = tmp_path / "two.joblib"
     status, out, err = _run(
         ["train", "--binary-digit", "2", "--cv", "3", "--no-deskew", "--quiet",
-         "--output", str(model_path)],
+         "--features", "pixels", "--output", str(model_path)],
         capsys,
     )
     assert status == 0, err
@@ -85,6 +86,8 @@ def test_train_binary_detector_with_cv(small_mnist, tmp_path, capsys):
     assert "cross_val_score (cv=3) accuracy" in out
     assert "is it a 2?" in out and "not 2" in out
     model = load_model(model_path)
+    assert list(model.named_steps) == ["deskew", "normalize", "classifier"]
+    assert model.named_steps["classifier"].C == 1.0
     assert model.named_steps["deskew"] == "passthrough"
     assert model.skdigit_metadata_["positive_label"] == 2
     np.testing.assert_array_equal(model.classes_, [0, 1])
@@ -233,7 +236,8 @@ def test_main_job_on_real_mnist(mnist_home, tmp_path, capsys):
     """The issue's acceptance figures: deskewed >= 0.955, raw pixels >= 0.925."""
     deskewed = tmp_path / "deskew.joblib"
     status, out, err = _run(
-        ["train", "--data-home", str(mnist_home), "--output", str(deskewed)],
+        ["train", "--data-home", str(mnist_home), "--features", "pixels",
+         "--output", str(deskewed)],
         capsys,
     )
     assert status == 0, err
@@ -244,7 +248,7 @@ def test_main_job_on_real_mnist(mnist_home, tmp_path, capsys):
     raw = tmp_path / "raw.joblib"
     status, out, err = _run(
         ["train", "--data-home", str(mnist_home), "--no-deskew", "--quiet",
-         "--output", str(raw)],
+         "--features", "pixels", "--output", str(raw)],
         capsys,
     )
     assert status == 0, err
@@ -264,7 +268,8 @@ def test_binary_two_detector_cross_validation_on_real_mnist(mnist_home, tmp_path
     """The classic "is it a 2?" task: mean cross_val_score(cv=3) >= 0.97."""
     status, out, err = _run(
         ["train", "--data-home", str(mnist_home), "--binary-digit", "2", "--cv", "3",
-         "--no-deskew", "--quiet", "--output", str(tmp_path / "two.joblib")],
+         "--no-deskew", "--quiet", "--features", "pixels",
+         "--output", str(tmp_path / "two.joblib")],
         capsys,
     )
     assert status == 0, err

@@ -25,10 +25,13 @@ def _public_estimators():
 # The checks feed 1 to 10 features, mostly a non-square count, which Deskew
 # cannot infer an image shape from: check it on one-row and one-column images.
 # The CV estimator: three folds (the checks' smallest classes have 3 to 5
-# samples) and a short grid, to keep the checks fast.
+# samples) and a short grid, to keep the checks fast. Scattering2D needs sides
+# of at least 2**J pixels: J=0 (the low-pass alone) is the one scale defined
+# on such images.
 CHECK_PARAMS = {
     "Deskew": [{"image_shape": (1, -1)}, {"image_shape": (-1, 1)}],
     "DigitLogisticClassifierCV": [{"Cs": 3, "cv": 3}],
+    "Scattering2D": [{"J": 0, "image_shape": (1, -1)}, {"J": 0, "image_shape": (-1, 1)}],
 }
 
 ESTIMATORS = [
@@ -41,7 +44,7 @@ ESTIMATORS = [
 def test_every_public_class_is_checked():
     names = {type(est).__name__ for est in ESTIMATORS}
     assert {"DigitLogisticClassifier", "DigitLogisticClassifierCV", "PixelNormalizer",
-            "Deskew", "TargetBinarizer"} <= names
+            "Deskew", "Scattering2D", "TargetBinarizer"} <= names
 
 
 @parametrize_with_checks(ESTIMATORS)
