@@ -1,7 +1,8 @@
 """scikit-learn's common estimator checks over every public estimator of skdigit.
 
 Estimators are found automatically from ``skdigit.__all__``, so a new public
-estimator or transformer cannot dodge these checks. No check is expected to fail.
+estimator or transformer cannot dodge these checks. The only checks expected to
+fail are listed, with their reason, in ``_expected_failed_checks``.
 """
 
 import inspect
@@ -47,7 +48,20 @@ def test_every_public_class_is_checked():
             "Deskew", "Scattering2D", "TargetBinarizer"} <= names
 
 
-@parametrize_with_checks(ESTIMATORS)
+def _expected_failed_checks(estimator):
+    """Checks an estimator fails by design, each with the reason (none otherwise)."""
+    if type(estimator).__name__ == "DigitLogisticClassifierCV":
+        # As scikit-learn's LogisticRegressionCV: repeating a row changes which
+        # rows the folds hold, so integer weights are not repeated rows.
+        reason = "cross-validation folds split repeated rows differently from weights"
+        return {
+            "check_sample_weight_equivalence_on_dense_data": reason,
+            "check_sample_weight_equivalence_on_sparse_data": reason,
+        }
+    return {}
+
+
+@parametrize_with_checks(ESTIMATORS, expected_failed_checks=_expected_failed_checks)
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
 
