@@ -312,6 +312,12 @@ def _train(args):
         type(step).__name__ for step in pipeline.named_steps.values()
         if step != "passthrough"
     )
+    if not _kernels_compiled(positive_label is not None):
+        _say(
+            "First run on this machine: numba compiles skdigit's kernels once "
+            "(later runs reuse them)",
+            quiet,
+        )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
         with _stage(f"Fitting {steps} on {len(y_train)} images", quiet):
@@ -336,6 +342,18 @@ def _train(args):
         raise OSError(exc.errno, f"cannot save the model to {output}: {reason}") from exc
     print(f"\nModel saved to {path}")
     return 0
+
+
+def _kernels_compiled(binary):
+    """Whether the kernels a default fit runs are already compiled on disk."""
+    from .linear_model import _kernels_csr
+    from .preprocessing import _deskew_kernels
+    from .utils._numba_cache import kernels_on_disk
+
+    loss = _kernels_csr._binomial_csr if binary else _kernels_csr._MULTINOMIAL_CSR[2]
+    return kernels_on_disk(
+        loss, _kernels_csr._row_nnz, _kernels_csr._fill_rows, _deskew_kernels.deskew_images
+    )
 
 
 def _evaluate(args):
