@@ -168,6 +168,22 @@ def build_parser():
         help="invert the image (dark ink on light paper); default: decide per image",
     )
 
+    read = commands.add_parser(
+        "read",
+        help="read a number written on paper, digit by digit",
+        description="Find the digits in each image (left to right), prepare each "
+        "the way MNIST was prepared, and print the number with each digit's "
+        "probability. The digits must stand on one line, not touching. Needs "
+        "skdigit[image].",
+    )
+    read.add_argument("model", metavar="MODEL", help="ten-digit model file (.joblib or .skops)")
+    read.add_argument("images", metavar="IMAGE", nargs="+", help="image files")
+    read.add_argument("--json", action="store_true", help="machine-readable output")
+    read.add_argument(
+        "--invert", choices=["auto", "yes", "no"], default="auto",
+        help="invert the image (dark ink on light paper); default: decide per image",
+    )
+
     app = commands.add_parser(
         "app",
         help="start the web app (Streamlit): upload a digit, see the prediction",
@@ -329,7 +345,8 @@ def _evaluate(args):
 
 def _predict(args):
     try:
-        from .image import DigitImageError, load_digit_image
+        from .image import DigitImageError
+        from .image._number import digit_and_count
     except ImportError as exc:
         raise _UsageError(str(exc)) from exc
     model, positive_label = _load_digit_model(args.model)
@@ -338,13 +355,17 @@ def _predict(args):
     results, failed = [], 0
     for source in args.images:
         try:
-            x = load_digit_image(source, invert=invert)
+            x, n_digits = digit_and_count(source, invert=invert)
         except (DigitImageError, OSError, ImportError) as exc:
             failed += 1
             results.append({"file": source, "error": str(exc)})
             if not args.json:
                 print(f"skdigit predict: error: {source}: {exc}", file=sys.stderr)
             continue
+        if n_digits > 1:
+            print(f"skdigit predict: warning: {source} holds {n_digits} separate "
+                  "marks, maybe several digits; predict reads one digit per image "
+                  "(use 'skdigit read' for a number)", file=sys.stderr)
         proba = model.predict_proba(x.reshape(1, -1))[0]
         order = np.argsort(proba)[::-1][: args.top]
         top = [
@@ -356,6 +377,43 @@ def _predict(args):
         if not args.json:
             print(f"{source}: {top[0]['label']} ({top[0]['probability']:.3f})"
                   + "".join(f"  {t['label']} ({t['probability']:.3f})" for t in top[1:]))
+    if args.json:
+        print(json.dumps(results, indent=2))
+    return EXIT_USAGE if failed else 0
+
+
+def _read(args):
+    try:
+        from .image import DigitImageError, read_number
+    except ImportError as exc:
+        raise _UsageError(str(exc)) from exc
+    model, positive_label = _load_digit_model(args.model)
+    if positive_label is not None:
+        raise _UsageError(
+            f"{args.model} is a one-digit detector ('is it a {positive_label}?'); "
+            "reading a number needs a ten-digit model (skdigit train without "
+            "--binary-digit)"
+        )
+    invert = {"auto": "auto", "yes": True, "no": False}[args.invert]
+    results, failed = [], 0
+    for source in args.images:
+        try:
+            reading = read_number(source, model, invert=invert)
+        except (DigitImageError, OSError, ImportError) as exc:
+            failed += 1
+            results.append({"file": source, "error": str(exc)})
+            if not args.json:
+                print(f"skdigit read: error: {source}: {exc}", file=sys.stderr)
+            continue
+        digits = [
+            {"label": str(label), "probability": round(float(p), 6),
+             "box": [int(v) for v in box]}
+            for label, p, box in zip(reading.labels, reading.probabilities, reading.boxes)
+        ]
+        results.append({"file": source, "number": reading.text, "digits": digits})
+        if not args.json:
+            print(f"{source}: {reading.text}  "
+                  + "  ".join(f"{d['label']} ({d['probability']:.3f})" for d in digits))
     if args.json:
         print(json.dumps(results, indent=2))
     return EXIT_USAGE if failed else 0
@@ -385,7 +443,8 @@ def main(argv=None):
     """
     args = build_parser().parse_args(argv)
     command = {
-        "train": _train, "evaluate": _evaluate, "predict": _predict, "app": _app,
+        "train": _train, "evaluate": _evaluate, "predict": _predict, "read": _read,
+        "app": _app,
     }[args.command]
     try:
         return command(args)

@@ -11,7 +11,7 @@ from ._fit import fit_and_centre
 from ._ink import EIGHT_CONNECTED, ink_image
 from ._stroke import normalize_stroke
 
-__all__ = ["NumberReading", "read_number", "segment_digits"]
+__all__ = ["NumberReading", "digit_and_count", "read_number", "segment_digits"]
 
 # Two ink components are parts of one digit when their column ranges overlap
 # by at least this fraction of the narrower one (a 5's detached cap, the two
@@ -80,6 +80,19 @@ def _segments(source, invert, frame, max_pixels):
     return ink, segment_digits(ink), factor
 
 
+def digit_and_count(source, *, invert="auto"):
+    """One image as :func:`load_digit_image` reads it, and how many digits it holds.
+
+    For ``skdigit predict``, which warns when an image holds several digits.
+    Returns the ``(784,)`` uint8 row and the number of segments
+    (:func:`segment_digits`).
+    """
+    invert = check_invert(invert)
+    ink, segments, _ = _segments(source, invert, None, MAX_PIXELS)
+    Image, _ = import_pil()
+    return fit_and_centre(normalize_stroke(ink), Image), len(segments)
+
+
 def _prepare(ink, segments, Image):
     """One MNIST-style row per segment, stacked."""
     return np.stack([
@@ -126,7 +139,7 @@ class NumberReading:
         return self.text
 
     def __len__(self):
-        return len(self.text)
+        return len(self.labels)
 
 
 def read_number(source, model, *, invert="auto", frame=None, max_pixels=MAX_PIXELS):
@@ -192,13 +205,14 @@ def read_number(source, model, *, invert="auto", frame=None, max_pixels=MAX_PIXE
     >>> model = make_digit_pipeline(C=0.1).fit(X28, y)
     >>> page = np.full((120, 200), 255, dtype=np.uint8)
     >>> page[20:100, 40:52] = 0                        # a "1"
-    >>> ring = np.hypot(*np.ogrid[-40:40, -28:28] / np.array([[36.0], [24.0]]))
+    >>> rows, cols = np.ogrid[-40:40, -28:28]
+    >>> ring = np.hypot(rows / 36, cols / 24)
     >>> page[20:100, 100:156][(ring > 0.7) & (ring < 1.0)] = 0  # a "0"
     >>> reading = read_number(page, model)
     >>> reading.text
     '10'
     >>> reading.boxes.tolist()  # (left, top, right, bottom) in the page's pixels
-    [[40, 20, 52, 100], [101, 20, 155, 100]]
+    [[40, 20, 52, 100], [105, 25, 152, 96]]
     >>> reading.digits.shape
     (2, 784)
     """
