@@ -43,8 +43,15 @@ class InkImage:
         self.x, self.mask, self.strong = x, mask, strong
 
     def restricted(self, keep, box):
-        """The ink inside ``box = (top, bottom, left, right)`` where ``keep`` is True."""
+        """The ink where ``keep`` is True, cropped to ``box = (top, bottom, left, right)``.
+
+        The crop has a margin of an eighth of the box's longer side (at least
+        2 pixels), into which the stroke normalization may thicken the ink.
+        """
         top, bottom, left, right = box
+        margin = max(bottom - top, right - left) // 8 + 2
+        top, left = max(0, top - margin), max(0, left - margin)
+        bottom, right = bottom + margin, right + margin
         keep = keep[top:bottom, left:right]
         x = np.where(keep, self.x[top:bottom, left:right], 0).astype(np.float32)
         return InkImage(
