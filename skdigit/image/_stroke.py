@@ -30,7 +30,7 @@ MNIST_STROKE_WIDTH = 2.6
 
 # Strokes whose width lies within this band (as a fraction of MNIST's) are
 # left as drawn: MNIST's own digits vary that much.
-_THIN, _THICK = 0.6, 1.8
+_THIN, _THICK = 0.6, 1.5
 
 
 def stroke_width(strong):
@@ -62,8 +62,6 @@ def _thin(ink, width):
     """Keep the strong ink within ``width / 2`` working pixels of its centre lines."""
     dist = ndimage.distance_transform_edt(ink.strong)
     ridge = ink.strong & (dist >= ndimage.maximum_filter(dist, footprint=EIGHT_CONNECTED))
-    # the plateau next to a local maximum belongs to the centre line too
-    ridge |= ink.strong & (dist >= ndimage.maximum_filter(dist, size=3) - 1)
     strong = ink.strong & (ndimage.distance_transform_edt(~ridge) <= width / 2)
     mask = ndimage.binary_dilation(strong, structure=EIGHT_CONNECTED) & ink.mask
     return InkImage(np.where(mask, ink.x, 0).astype(np.float32), mask, strong)
@@ -76,7 +74,8 @@ def normalize_stroke(ink):
     ``S``, growing each stroke by ``g`` on both sides also enlarges the box to
     ``S + 2 g``; MNIST's width ``t`` (output pixels) is reached when ``(w + 2
     g) * MNIST_BOX / (S + 2 g) = t``, so ``2 g = (t S / MNIST_BOX - w) / (1 -
-    t / MNIST_BOX)``. Thinning keeps the box (the ridge stays inside it).
+    t / MNIST_BOX)``. Thinning to a width ``v`` shrinks the box to about ``S -
+    (w - v)``, so ``v = t (S - w) / (MNIST_BOX - t)``.
     """
     width = stroke_width(ink.strong)
     if width == 0:
@@ -89,5 +88,5 @@ def normalize_stroke(ink):
         grow = 0.5 * (target * side / MNIST_BOX - width) / (1 - target / MNIST_BOX)
         return _thicken(ink, grow)
     if out_width > _THICK * target:
-        return _thin(ink, target * side / MNIST_BOX)
+        return _thin(ink, target * (side - width) / (MNIST_BOX - target))
     return ink
