@@ -32,10 +32,10 @@ The preparation, step by step:
    Everything else is set to 0, and the intensities are stretched so that the
    ink level (75th percentile of the strong ink) becomes 255: pencil on grey
    paper looks like MNIST's pen strokes.
-6. Normalize the stroke width: MNIST's strokes are about 2.6 pixels wide in
+6. Normalize the stroke width: MNIST's strokes are about 2.3 pixels wide in
    the 20x20 box. The width is estimated with a distance transform; strokes
-   of under 0.6 of that (a thin pen on a large page) are thickened, strokes
-   of over 1.5 times that (a felt marker) are thinned, to MNIST's width.
+   of under 0.6 of that (a thin pen on a large page) are thickened to
+   MNIST's width. Thicker strokes (a felt marker) are left as drawn.
 7. Scale so that the strong ink's bounding box fits a 20x20 box, keeping the
    aspect ratio (Lanczos resampling, which anti-aliases). The half-contrast
    level is where the edge of a blurred stroke was, so a blurry photo and a
