@@ -18,11 +18,26 @@ __all__ = ["NumberReading", "digit_and_count", "read_number", "segment_digits"]
 # strokes of a 4 or a 7 written in two goes).
 _JOIN_OVERLAP = 0.5
 # Specks: components holding less than this fraction of the largest one's ink
-# are dropped before joining; once joined, groups both lower than _SPECK_HEIGHT
-# of the tallest and lighter than _SPECK_MASS of the heaviest are dropped too
-# (a dot, a smudge), whereas a short "1" or a small "0" is kept.
+# are dropped before joining. Once joined, a group lower than _SMALL of the
+# tallest is a fragment: it joins the digit whose columns it overlaps most (a
+# 5's cap that hangs to the right), or, overlapping none, it is dropped when it
+# is also lighter than _SPECK_MASS of the heaviest group (a dot, a smudge),
+# whereas a short "1" or a small "0" is kept.
 _DUST = 0.02
-_SPECK_HEIGHT, _SPECK_MASS = 0.3, 0.15
+_SMALL, _SPECK_MASS = 0.3, 0.15
+
+
+def _overlap(a, b):
+    """Columns shared by two parts or groups ``[label(s), top, bottom, left, right, mass]``."""
+    return min(a[4], b[4]) - max(a[3], b[3])
+
+
+def _merge(group, part):
+    """Add a part (or group) to a group, in place."""
+    group[0].extend(part[0] if isinstance(part[0], list) else [part[0]])
+    group[1], group[2] = min(group[1], part[1]), max(group[2], part[2])
+    group[3], group[4] = min(group[3], part[3]), max(group[4], part[4])
+    group[5] += part[5]
 
 
 def segment_digits(ink):
@@ -51,23 +66,25 @@ def segment_digits(ink):
     ]
     parts.sort(key=lambda p: p[3])
     groups = []  # [labels, top, bottom, left, right, mass]
-    for label, top, bottom, left, right, m in parts:
+    for part in parts:
         for g in groups:
-            overlap = min(right, g[4]) - max(left, g[3])
-            if overlap >= _JOIN_OVERLAP * min(right - left, g[4] - g[3]):
-                g[0].append(label)
-                g[1], g[2] = min(g[1], top), max(g[2], bottom)
-                g[3], g[4] = min(g[3], left), max(g[4], right)
-                g[5] += m
+            if _overlap(part, g) >= _JOIN_OVERLAP * min(part[4] - part[3], g[4] - g[3]):
+                _merge(g, part)
                 break
         else:
-            groups.append([[label], top, bottom, left, right, m])
+            groups.append([[part[0]], *part[1:]])
     tallest = max(g[2] - g[1] for g in groups)
     heaviest = max(g[5] for g in groups)
-    groups = [
-        g for g in groups
-        if g[2] - g[1] >= _SPECK_HEIGHT * tallest or g[5] >= _SPECK_MASS * heaviest
-    ]
+    digits = [g for g in groups if g[2] - g[1] >= _SMALL * tallest]
+    for g in groups:
+        if g[2] - g[1] >= _SMALL * tallest:
+            continue
+        overlaps = [_overlap(g, d) for d in digits]
+        if overlaps and max(overlaps) > 0:
+            _merge(digits[int(np.argmax(overlaps))], g)
+        elif g[5] >= _SPECK_MASS * heaviest:
+            digits.append(g)
+    groups = digits
     groups.sort(key=lambda g: g[3])
     return [(np.isin(labels, g[0]), tuple(g[1:5])) for g in groups]
 
