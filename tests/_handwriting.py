@@ -16,11 +16,11 @@ def mnist_model_and_test_set(mnist_home):
     """The default pipeline fitted on 10,000 random MNIST training images, and the test set."""
     from skdigit import load_mnist, make_digit_pipeline
 
-    X, y = load_mnist(subset="train", data_home=mnist_home, download=False, return_X_y=True)
+    X, y = load_mnist(subset="train", data_home=mnist_home, return_X_y=True)
     subset = np.random.default_rng(0).choice(len(X), 10_000, replace=False)
     model = make_digit_pipeline().fit(X[subset], y[subset])
     X_test, y_test = load_mnist(
-        subset="test", data_home=mnist_home, download=False, return_X_y=True
+        subset="test", data_home=mnist_home, return_X_y=True
     )
     return model, X_test, y_test
 
