@@ -1,5 +1,5 @@
-"""``python -m benchmarks``: the same as ``python benchmarks/run.py``."""
+"""``python -m benchmarks [--quick] [--sections a,b] ...``: see ``benchmarks/README.md``."""
 
-from benchmarks.run import main
+from benchmarks.harness import main
 
 main()

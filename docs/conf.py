@@ -1,7 +1,7 @@
 """Sphinx configuration of the skdigit documentation.
 
 Build it with ``make -C docs html`` (warnings are errors; the gallery runs on
-MNIST, found through ``SKDIGIT_DATA_HOME``). ``make -C docs html-noplot``
+the MNIST bundled with skdigit). ``make -C docs html-noplot``
 builds without running the examples.
 """
 

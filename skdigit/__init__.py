@@ -2,7 +2,8 @@
 
 The public API is re-exported here from private modules:
 
-- :class:`DigitLogisticClassifier` (``skdigit.linear_model``)
+- :class:`DigitLogisticClassifier`, :class:`DigitLogisticClassifierCV`
+  (``skdigit.linear_model``)
 - :class:`PixelNormalizer`, :class:`Deskew`, :class:`TargetBinarizer`
   (``skdigit.preprocessing``)
 - :func:`load_mnist`, :func:`load_idx` (``skdigit.datasets``)
@@ -10,13 +11,14 @@ The public API is re-exported here from private modules:
 
 from ._version import __version__
 from .datasets import load_idx, load_mnist
-from .linear_model import DigitLogisticClassifier
+from .linear_model import DigitLogisticClassifier, DigitLogisticClassifierCV
 from .preprocessing import Deskew, PixelNormalizer, TargetBinarizer
 from ._persistence import ModelFileError, load_model, save_model
 from ._pipeline import make_digit_pipeline
 
 __all__ = [
     "DigitLogisticClassifier",
+    "DigitLogisticClassifierCV",
     "Deskew",
     "PixelNormalizer",
     "TargetBinarizer",

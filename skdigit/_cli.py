@@ -85,12 +85,7 @@ def _add_data_arguments(parser):
         "--data-home",
         metavar="DIR",
         help="folder holding the four MNIST IDX files (default: $SKDIGIT_DATA_HOME, "
-        "else scikit-learn's data home /mnist)",
-    )
-    parser.add_argument(
-        "--no-download",
-        action="store_true",
-        help="fail instead of downloading MNIST when it is missing",
+        "else the copy bundled with skdigit)",
     )
 
 
@@ -215,15 +210,33 @@ def _stage(message, quiet):
 def _load(subset, args):
     """MNIST as ``(X, y)``; a missing or corrupted file becomes a usage error."""
     try:
-        return load_mnist(
-            subset=subset,
-            data_home=args.data_home,
-            download=not args.no_download,
-            return_X_y=True,
-        )
-    except (MNISTNotFoundError, ValueError) as exc:
-        # the loader's messages name the file, the folder and what to do
+        return load_mnist(subset=subset, data_home=args.data_home, return_X_y=True)
+    except MNISTNotFoundError as exc:
+        raise _UsageError(_mnist_not_found(exc)) from exc
+    except ValueError as exc:
+        # a corrupted file: the loader's message names it and says what to do
         raise _UsageError(str(exc)) from exc
+    except OSError as exc:  # a file that cannot be read (permissions, say)
+        raise _UsageError(f"cannot read {exc.filename}: {exc.strerror}") from exc
+
+
+def _mnist_not_found(exc):
+    """The loader's MNISTNotFoundError as one line in terms of the flags."""
+    if exc.origin == "bundled":
+        return (f"the copy of MNIST bundled with skdigit lacks {', '.join(exc.missing)}: "
+                "reinstall skdigit, or pass --data-home DIR")
+    if exc.origin == "data_home":
+        given, otherwise = "--data-home", "leave out --data-home"
+    else:
+        given, otherwise = f"${exc.origin}", f"unset {exc.origin}"
+    if not exc.data_home.exists():
+        problem = "does not exist"
+    elif not exc.data_home.is_dir():
+        problem = "is not a folder"
+    else:
+        problem = f"lacks the MNIST file(s) {', '.join(exc.missing)}"
+    return (f"{given} {exc.data_home} {problem}: give a folder holding the four MNIST IDX "
+            f"files, or {otherwise} to use the copy bundled with skdigit")
 
 
 def _target_names(positive_label):

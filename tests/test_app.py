@@ -222,7 +222,7 @@ def digit_model_path(mnist_home, tmp_path_factory):
 def confident_test_digit(digit_model_path, mnist_home):
     """A MNIST test image the model classifies right with probability >= 0.999."""
     model = _model.load_digit_model(digit_model_path)
-    X, y = load_mnist(subset="test", data_home=mnist_home, download=False, return_X_y=True)
+    X, y = load_mnist(subset="test", data_home=mnist_home, return_X_y=True)
     X, y = X[:2000], y[:2000]
     p_true = model.predict_proba(X)[np.arange(len(y)), y]
     best = int(np.argmax(p_true))
@@ -233,12 +233,9 @@ def confident_test_digit(digit_model_path, mnist_home):
 @pytest.fixture
 def page_env(monkeypatch, tmp_path):
     """No model, MNIST or cache reachable unless a test says otherwise."""
-    from skdigit.datasets import _mnist
-
     monkeypatch.delenv(_model.ENV_MODEL, raising=False)
     monkeypatch.setenv(_model.ENV_CACHE_DIR, str(tmp_path / "cache"))
     monkeypatch.setenv("SKDIGIT_DATA_HOME", str(tmp_path / "no-mnist"))
-    monkeypatch.setattr(_mnist, "MIRRORS", [])  # never download in tests
     return monkeypatch
 
 

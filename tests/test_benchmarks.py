@@ -1,31 +1,117 @@
-"""The benchmark script runs (a smoke run on a subsample; no timing is asserted)."""
+"""The benchmark suite runs (smoke runs on a subsample; no timing is asserted)."""
 
-import json
 import sys
+import json
+import types
 from pathlib import Path
 
 import pytest
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/ is not installed
+
+from benchmarks import harness, report
+from benchmarks._ladder import Solver, ladder, time_to_target
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_quick_benchmark_runs_and_writes_json(tmp_path, capsys, monkeypatch):
-    monkeypatch.syspath_prepend(str(REPO_ROOT))
-    from benchmarks.run import main
-
+def test_quick_benchmark_runs_and_writes_json(tmp_path, capsys):
     out = tmp_path / "quick.json"
-    # cold start spawns fresh interpreters: left to the full run
-    main(["--quick", "--sections", "kernel,fit,workflows", "--output", str(out)])
+    # children: see the next test; l1 (saga on 2,000 images is slow): see its own test
+    harness.main(["--quick", "--sections", "kernel,fit,scattering", "--output", str(out)])
     printed = capsys.readouterr().out
-    assert "## 1. Loss + gradient" in printed and "## 2. Fit" in printed
+    assert "Loss + gradient" in printed and "Full fit" in printed
     res = json.loads(out.read_text())
-    assert {"meta", "kernel", "fit", "workflows"} <= set(res)
+    assert {"meta", "kernel", "fit", "scattering"} <= set(res)
     assert res["meta"]["quick"] is True
-    assert any(k.startswith("skdigit") for k in res["kernel"]["rows"])
-    assert {r["library"] for r in res["fit"]["rows"]} == {
-        "sklearn", "skdigit", "skdigit, solver=lbfgs", "skdigit pipeline"}
+    assert any(r["implementation"].startswith("skdigit") for r in res["kernel"]["rows"])
     solvers = {r["library"]: r["solver"] for r in res["fit"]["rows"]}
-    assert solvers["sklearn"] == "lbfgs"
-    assert solvers["skdigit, solver=lbfgs"] == "lbfgs"
+    assert set(solvers) == {"sklearn", "skdigit", "skdigit, solver=lbfgs", "skdigit pipeline"}
+    assert solvers["sklearn"] == "lbfgs" and solvers["skdigit, solver=lbfgs"] == "lbfgs"
     assert solvers["skdigit"] in {"lbfgs", "preconditioned-lbfgs"}
-    del sys.modules["benchmarks.run"]
+
+
+def test_children_run_as_modules():
+    r = harness.run_child("cold_child")
+    assert r["import_s"] > 0 and r["first_fit_s"] > 0 and r["wall_s"] >= r["import_s"]
+
+
+def test_sections_option_is_checked():
+    assert harness.parse_args(["--sections", "misc"]).sections == [
+        "predict", "memory", "cold_start"]
+    with pytest.raises(SystemExit):
+        harness.parse_args(["--sections", "kernal"])
+
+
+def test_a_section_returning_a_list_renders_as_a_table(monkeypatch):
+    """The interface of benchmarks.scattering: ``run(quick=False) -> list[dict]``."""
+    module = types.SimpleNamespace(run=lambda quick=False: [{"features": 4000, "s": 1.5}])
+    monkeypatch.setitem(__import__("sys").modules, "benchmarks.fake", module)
+    result = harness.run_section("fake", {"quick": True, "data": None})
+    text = report.markdown({"meta": {}, "fake": result})
+    assert "| features | s |" in text and "| 4000 | 1.5 |" in text
+
+
+def test_missing_peer_is_skipped_with_a_note():
+    import numpy as np
+
+    from benchmarks._ladder import run_all
+
+    X = np.random.default_rng(0).random((20, 3))
+    runs, notes = run_all([Solver("nobody", None, requires=("no_such_module_xyz",))],
+                          X.astype(np.float32), X, np.arange(20) % 2, C=1.0, tols=(1e-2,))
+    assert runs == [] and "no_such_module_xyz is not installed" in notes[0]
+
+
+def test_ladder_stops_at_the_target_and_reports_the_first_run_below():
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(0)
+    X = rng.random((200, 4))
+    y = (X[:, 0] + 0.3 * rng.random(200) > 0.6).astype(int)
+    solver = Solver("sklearn", lambda tol: LogisticRegression(tol=tol, max_iter=1000),
+                    prepare=lambda X32, X64, y: (X64, y))
+    runs = ladder(solver, X.astype(np.float32), X, y, C=1.0, tols=(1e-1, 1e-4, 1e-8, 1e-10),
+                  target=-1.0)  # unreachable: the whole ladder runs
+    assert [r["tol"] for r in runs] == [1e-1, 1e-4, 1e-8, 1e-10]
+    target = runs[2]["objective"]
+    first = next(r for r in runs if r["objective"] <= target)
+    assert time_to_target(runs, target)["sklearn"] == {**first, "reached": True}
+    stopped = ladder(solver, X.astype(np.float32), X, y, C=1.0, tols=(1e-1, 1e-4, 1e-8),
+                     target=runs[0]["objective"] + 1.0)
+    assert len(stopped) == 1
+
+
+def test_published_results_page_is_generated_from_its_json(tmp_path):
+    base = REPO_ROOT / "docs" / "user_guide" / "performance_results"
+    res = json.loads(base.with_suffix(".json").read_text())
+    assert report.rst(res) == base.with_suffix(".inc").read_text()
+
+
+def test_l1_section_runs_once_the_estimator_takes_l1_ratio(monkeypatch):
+    """The L1 section's plumbing, with scikit-learn's saga standing in for skdigit."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    from benchmarks import l1
+
+    class StandIn(LogisticRegression):
+        def __init__(self, l1_ratio=0.0, C=1.0, tol=1e-4, max_iter=100):
+            super().__init__(solver="saga", l1_ratio=l1_ratio, C=C, tol=tol, max_iter=max_iter)
+
+        def get_params(self, deep=True):
+            return {"l1_ratio": self.l1_ratio, "C": self.C, "tol": self.tol,
+                    "max_iter": self.max_iter}
+
+    rng = np.random.default_rng(0)
+    data = harness.Data(None)
+    X8 = rng.integers(0, 256, size=(90, 8), dtype=np.uint8)
+    y = rng.integers(0, 3, size=90)
+    data.__dict__["_arrays"] = (X8[:60], y[:60], X8[60:], y[60:])
+    monkeypatch.setattr(l1, "DigitLogisticClassifier", StandIn)
+    res = l1.run(data, harness.parse_args([]))
+    runs = res["settings"]["1"]["runs"]
+    assert {r["solver"] for r in runs} == {"scikit-learn saga, float64", "skdigit, float32"}
+    assert all(0 <= r["zero_fraction"] <= 1 and 0 <= r["test_accuracy"] <= 1 for r in runs)
+    assert "Time to objective" in report.markdown({"meta": {}, "l1": res})

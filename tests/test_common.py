@@ -24,8 +24,11 @@ def _public_estimators():
 
 # The checks feed 1 to 10 features, mostly a non-square count, which Deskew
 # cannot infer an image shape from: check it on one-row and one-column images.
+# The CV estimator: three folds (the checks' smallest classes have 3 to 5
+# samples) and a short grid, to keep the checks fast.
 CHECK_PARAMS = {
     "Deskew": [{"image_shape": (1, -1)}, {"image_shape": (-1, 1)}],
+    "DigitLogisticClassifierCV": [{"Cs": 3, "cv": 3}],
 }
 
 ESTIMATORS = [
@@ -37,8 +40,8 @@ ESTIMATORS = [
 
 def test_every_public_class_is_checked():
     names = {type(est).__name__ for est in ESTIMATORS}
-    assert {"DigitLogisticClassifier", "PixelNormalizer", "Deskew",
-            "TargetBinarizer"} <= names
+    assert {"DigitLogisticClassifier", "DigitLogisticClassifierCV", "PixelNormalizer",
+            "Deskew", "TargetBinarizer"} <= names
 
 
 @parametrize_with_checks(ESTIMATORS)

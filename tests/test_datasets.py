@@ -1,16 +1,15 @@
-"""Tests for skdigit.datasets: the IDX reader, load_mnist, and downloading.
+"""Tests for skdigit.datasets: the IDX reader and load_mnist.
 
-Downloads are tested against a local HTTP server on 127.0.0.1 serving small
-fake MNIST-shaped files (with the expected checksums monkeypatched), so no test
-touches the internet. The tests marked ``mnist`` read the real MNIST.
+Most tests of load_mnist use small fake MNIST-shaped files (with the expected
+checksums monkeypatched); the tests marked ``mnist`` read the real MNIST bundled
+with skdigit.
 """
 
 import gzip
 import hashlib
-import socket
-import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import re
+import shutil
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -45,11 +44,6 @@ def idx_bytes(array, code=None):
 def write(path, payload, gz):
     path.write_bytes(gzip.compress(payload) if gz else payload)
     return path
-
-
-def leftovers(folder):
-    """Names of the files in ``folder`` (temporary files included)."""
-    return sorted(p.name for p in Path(folder).iterdir())
 
 
 # --------------------------------------------------------------------- load_idx
@@ -158,12 +152,9 @@ def test_load_idx_missing_file(tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _isolate(monkeypatch, tmp_path):
-    """No test reaches the internet, the user's data home or waits on retries."""
-    monkeypatch.setattr(_mnist, "MIRRORS", [])
-    monkeypatch.setattr(_mnist, "_BACKOFF_S", 0)
+def _isolate(monkeypatch):
+    """The tests choose the data home themselves, whatever the caller's environment."""
     monkeypatch.delenv("SKDIGIT_DATA_HOME", raising=False)
-    monkeypatch.setenv("SCIKIT_LEARN_DATA", str(tmp_path / "scikit_learn_data"))
 
 
 @pytest.fixture
@@ -187,8 +178,16 @@ def put(folder, fake, names=ALL_FILES, suffix=".gz"):
     return folder
 
 
+@pytest.fixture
+def fake_bundled(tmp_path, fake_mnist, monkeypatch):
+    """Stand in a folder of fake MNIST files for the copy bundled with skdigit."""
+    folder = put(tmp_path / "bundled", fake_mnist)
+    monkeypatch.setattr(_mnist, "_bundled_home", lambda: folder)
+    return folder
+
+
 def test_load_mnist_bunch(tmp_path, fake_mnist):
-    bunch = load_mnist(data_home=put(tmp_path / "home", fake_mnist), download=False)
+    bunch = load_mnist(data_home=put(tmp_path / "home", fake_mnist))
 
     images = fake_mnist.arrays["train-images-idx3-ubyte"]
     assert isinstance(bunch, Bunch)
@@ -209,6 +208,8 @@ def test_load_mnist_descr(tmp_path, fake_mnist):
     descr = load_mnist(subset="test", data_home=put(tmp_path, fake_mnist, names=TEST_FILES)).DESCR
     for fact in [
         "LeCun",
+        "Cortes",
+        "Burges",
         "Bottou",
         "Bengio",
         "Haffner",
@@ -217,6 +218,7 @@ def test_load_mnist_descr(tmp_path, fake_mnist):
         "60,000",
         "10,000",
         "70,000",
+        "bundles",
         "http://yann.lecun.com/exdb/mnist/",
     ]:
         assert fact in descr
@@ -235,13 +237,12 @@ def test_load_mnist_subsets(tmp_path, fake_mnist):
     home = put(tmp_path, fake_mnist)
     a = fake_mnist.arrays
 
-    test = load_mnist(subset="test", data_home=home, download=False)
+    test = load_mnist(subset="test", data_home=home)
     np.testing.assert_array_equal(test.images, a["t10k-images-idx3-ubyte"])
     np.testing.assert_array_equal(test.target, a["t10k-labels-idx1-ubyte"])
 
-    every = load_mnist(subset="all", data_home=home, download=False)
+    every = load_mnist(subset="all", data_home=home)
     assert every.data.shape == (10, 784) and every.data.flags.c_contiguous
-    assert np.shares_memory(every.data, every.images)
     np.testing.assert_array_equal(
         every.images, np.concatenate([a["train-images-idx3-ubyte"], a["t10k-images-idx3-ubyte"]])
     )
@@ -251,7 +252,9 @@ def test_load_mnist_subsets(tmp_path, fake_mnist):
 
 
 def test_load_mnist_return_X_y(tmp_path, fake_mnist):
-    X, y = load_mnist(subset="test", data_home=put(tmp_path, fake_mnist), return_X_y=True)
+    X, y = load_mnist(
+        subset="test", data_home=put(tmp_path, fake_mnist, names=TEST_FILES), return_X_y=True
+    )
     assert X.shape == (4, 784) and X.dtype == np.uint8
     assert y.dtype == np.int64
     np.testing.assert_array_equal(y, fake_mnist.arrays["t10k-labels-idx1-ubyte"])
@@ -276,319 +279,180 @@ def test_load_mnist_bad_subset(subset):
 def test_load_mnist_file_name_variants(tmp_path, fake_mnist, rename):
     for name in TEST_FILES:
         write(tmp_path / rename(name), fake_mnist.payloads[name], gz=rename(name).endswith(".gz"))
-    X, y = load_mnist(subset="test", data_home=tmp_path, download=False, return_X_y=True)
+    X, y = load_mnist(subset="test", data_home=tmp_path, return_X_y=True)
     np.testing.assert_array_equal(y, fake_mnist.arrays["t10k-labels-idx1-ubyte"])
 
 
 def test_load_mnist_data_home_from_env(tmp_path, fake_mnist, monkeypatch):
     monkeypatch.setenv("SKDIGIT_DATA_HOME", str(put(tmp_path / "env", fake_mnist)))
-    _, y = load_mnist(subset="test", download=False, return_X_y=True)
+    _, y = load_mnist(subset="test", return_X_y=True)
     np.testing.assert_array_equal(y, fake_mnist.arrays["t10k-labels-idx1-ubyte"])
 
 
-def test_load_mnist_argument_beats_env(tmp_path, fake_mnist, monkeypatch):
-    monkeypatch.setenv("SKDIGIT_DATA_HOME", str(tmp_path / "empty"))
-    home = put(tmp_path / "arg", fake_mnist, names=TEST_FILES)
-    _, y = load_mnist(subset="test", data_home=home, download=False, return_X_y=True)
-    assert len(y) == 4
+def test_load_mnist_order_data_home_then_env_then_bundled(
+    tmp_path, fake_mnist, fake_bundled, monkeypatch
+):
+    # Each source holds other files, so what loads and what is missing shows which
+    # folder was read, and that a chosen folder never falls back to the next one.
+    argument = put(tmp_path / "argument", fake_mnist, names=TEST_FILES)
+    env = put(tmp_path / "env", fake_mnist, names=TRAIN_FILES)
+    monkeypatch.setenv("SKDIGIT_DATA_HOME", str(env))
+
+    assert len(load_mnist(subset="test", data_home=argument).target) == 4
+    with pytest.raises(MNISTNotFoundError) as excinfo:
+        load_mnist(subset="train", data_home=argument)
+    assert (excinfo.value.origin, excinfo.value.data_home) == ("data_home", argument)
+
+    assert len(load_mnist(subset="train").target) == 6
+    with pytest.raises(MNISTNotFoundError) as excinfo:
+        load_mnist(subset="test")
+    assert (excinfo.value.origin, excinfo.value.data_home) == ("SKDIGIT_DATA_HOME", env)
+
+    for unset in [lambda: monkeypatch.delenv("SKDIGIT_DATA_HOME"),
+                  lambda: monkeypatch.setenv("SKDIGIT_DATA_HOME", "")]:
+        unset()
+        assert len(load_mnist(subset="all").target) == 10  # the (fake) bundled copy
 
 
-def test_load_mnist_default_data_home(tmp_path, fake_mnist):
-    # _isolate points SCIKIT_LEARN_DATA, read by sklearn's get_data_home, at tmp_path.
-    put(tmp_path / "scikit_learn_data" / "mnist", fake_mnist, names=TEST_FILES)
-    _, y = load_mnist(subset="test", download=False, return_X_y=True)
+def test_load_mnist_data_home_expands_user(tmp_path, fake_mnist, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    put(tmp_path / "mnist", fake_mnist, names=TEST_FILES)
+    _, y = load_mnist(subset="test", data_home="~/mnist", return_X_y=True)
     assert len(y) == 4
 
 
 @pytest.mark.parametrize(
-    "env, origin",
-    [(False, "the data_home argument"), (True, "the SKDIGIT_DATA_HOME environment variable")],
+    "env, origin, advice",
+    [
+        (False, "the folder given by data_home", "Pass data_home= a folder"),
+        (True, "the folder given by the SKDIGIT_DATA_HOME environment variable",
+         "Point SKDIGIT_DATA_HOME at a folder"),
+    ],
 )
-def test_load_mnist_missing_without_download(tmp_path, fake_mnist, monkeypatch, env, origin):
+def test_load_mnist_missing_files(tmp_path, fake_mnist, monkeypatch, env, origin, advice):
     home = put(tmp_path / "partial", fake_mnist, names=["train-labels-idx1-ubyte"])
     if env:
         monkeypatch.setenv("SKDIGIT_DATA_HOME", str(home))
     with pytest.raises(MNISTNotFoundError) as excinfo:
-        load_mnist(subset="all", data_home=None if env else home, download=False)
+        load_mnist(subset="all", data_home=None if env else home)
 
     exc = excinfo.value
     assert isinstance(exc, FileNotFoundError)
     missing = ["train-images-idx3-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
     assert exc.missing == missing and exc.data_home == home
+    assert exc.origin == ("SKDIGIT_DATA_HOME" if env else "data_home")
     message = str(exc)
-    assert f"missing from {home} (data home chosen by {origin}): " + ", ".join(missing) in message
-    assert "train-labels-idx1-ubyte" not in message.splitlines()[0]
-    assert "download=False" in message
-    assert "data_home=" in message and "SKDIGIT_DATA_HOME" in message
+    assert f"missing from {home} ({origin}): " + ", ".join(missing) + " (" in message
+    assert "train-labels-idx1-ubyte" not in message
+    assert advice in message and "the copy bundled with skdigit" in message
+    assert "download" not in message
 
 
-def test_load_mnist_missing_default_home_says_so(tmp_path):
-    with pytest.raises(MNISTNotFoundError, match=r"get_data_home\(\)/mnist") as excinfo:
-        load_mnist(download=False)
-    assert excinfo.value.data_home == tmp_path / "scikit_learn_data" / "mnist"
+@pytest.mark.parametrize("env", [False, True], ids=["data_home", "env"])
+def test_load_mnist_data_home_is_a_file(tmp_path, monkeypatch, env):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    if env:
+        monkeypatch.setenv("SKDIGIT_DATA_HOME", str(blocker))
+    with pytest.raises(MNISTNotFoundError, match=f"^{re.escape(str(blocker))} .*is not a folder") as excinfo:
+        load_mnist(subset="test", data_home=None if env else blocker)
+    assert "Errno" not in str(excinfo.value)
+    assert excinfo.value.missing == TEST_FILES and excinfo.value.data_home == blocker
+    assert blocker.read_text() == "not a folder"
 
 
-def test_load_mnist_corrupted_local_file(tmp_path, fake_mnist, mirror_server, monkeypatch):
+def test_load_mnist_data_home_does_not_exist(tmp_path):
+    home = tmp_path / "no" / "such" / "folder"
+    with pytest.raises(MNISTNotFoundError, match=f"^{re.escape(str(home))} .*does not exist") as excinfo:
+        load_mnist(data_home=home)
+    assert excinfo.value.missing == TRAIN_FILES
+    assert not (tmp_path / "no").exists()  # nothing is created
+
+
+def test_load_mnist_bundled_copy_incomplete(fake_bundled):
+    (fake_bundled / "t10k-labels-idx1-ubyte.gz").unlink()
+    with pytest.raises(MNISTNotFoundError, match="reinstall skdigit") as excinfo:
+        load_mnist(subset="test")
+    exc = excinfo.value
+    assert (exc.missing, exc.data_home, exc.origin) == (
+        ["t10k-labels-idx1-ubyte"], fake_bundled, "bundled"
+    )
+    assert "the copy bundled with skdigit" in str(exc)
+
+
+def test_load_mnist_corrupted_local_file(tmp_path, fake_mnist):
     home = put(tmp_path, fake_mnist, names=TEST_FILES)
     bad = home / "t10k-images-idx3-ubyte.gz"
     tampered = bytearray(fake_mnist.payloads["t10k-images-idx3-ubyte"])
     tampered[100] ^= 1
     write(bad, bytes(tampered), gz=True)
-    # Even with a mirror holding a good copy, a local file is never overwritten.
-    mirror_server.serve("m", fake_mnist.payloads)
-    monkeypatch.setattr(_mnist, "MIRRORS", [mirror_server.url("m")])
 
     with pytest.raises(ValueError, match=r"SHA-256 of the decompressed payload") as excinfo:
-        load_mnist(subset="test", data_home=home, download=True)
+        load_mnist(subset="test", data_home=home)
 
     message = str(excinfo.value)
-    assert str(bad) in message and f"Delete {bad}" in message and "data_home" in message
-    assert gzip.decompress(bad.read_bytes()) == bytes(tampered)
-    assert mirror_server.requests == []
+    assert message.startswith(f"{bad}: ") and "\n" not in message
+    assert "replace it with an intact copy" in message
+    assert gzip.decompress(bad.read_bytes()) == bytes(tampered)  # never overwritten
 
 
 def test_load_mnist_truncated_local_file(tmp_path, fake_mnist):
     home = put(tmp_path, fake_mnist, names=TEST_FILES)
     bad = home / "t10k-labels-idx1-ubyte.gz"
     bad.write_bytes(bad.read_bytes()[:-10])
-    with pytest.raises(ValueError, match=r"truncated gzip data[\s\S]*Delete") as excinfo:
+    with pytest.raises(ValueError, match=r"truncated gzip data.*intact copy") as excinfo:
         load_mnist(subset="test", data_home=home)
     assert str(bad) in str(excinfo.value)
 
 
-# -------------------------------------------------------------------- downloads
+def test_load_mnist_corrupted_bundled_copy_says_reinstall(fake_bundled, fake_mnist):
+    bad = fake_bundled / "t10k-labels-idx1-ubyte.gz"
+    write(bad, fake_mnist.payloads["t10k-labels-idx1-ubyte"][:-1] + b"\x09", gz=True)
+    with pytest.raises(ValueError, match="bundled with skdigit is damaged: reinstall") as excinfo:
+        load_mnist(subset="test")
+    assert str(bad) in str(excinfo.value)
 
 
-class _Truncated(bytes):
-    """A response body announced in full but cut off half-way."""
-
-
-class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self):
-        self.server.requests.append(self.path)
-        responses = self.server.routes.get(self.path, [404])
-        response = responses.pop(0) if len(responses) > 1 else responses[0]
-        if isinstance(response, int):
-            self.send_error(response)
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", "application/octet-stream")
-        self.send_header("Content-Length", str(len(response)))
-        self.end_headers()
-        self.wfile.write(
-            response[: len(response) // 2] if isinstance(response, _Truncated) else response
-        )
-
-    def log_message(self, format, *args):
-        pass
-
-
-class MirrorServer:
-    """An HTTP server on 127.0.0.1 with programmable responses per path."""
-
-    def __init__(self):
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self._httpd.routes = {}
-        self._httpd.requests = []
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-        )
-        self._thread.start()
-
-    @property
-    def requests(self):
-        return self._httpd.requests
-
-    def url(self, mirror):
-        return f"http://127.0.0.1:{self._httpd.server_port}/{mirror}/"
-
-    def serve(self, mirror, payloads, gz=True):
-        """Serve ``payloads`` (``{name: bytes}``) as ``/<mirror>/<name>.gz``."""
-        for name, payload in payloads.items():
-            self.respond(mirror, name, gzip.compress(payload) if gz else payload)
-
-    def respond(self, mirror, name, *responses):
-        """Answer GET /<mirror>/<name>.gz with ``responses`` in turn, the last one
-        repeated: bytes (200), an int (an HTTP error status) or a _Truncated body."""
-        self._httpd.routes[f"/{mirror}/{name}.gz"] = list(responses)
-
-    def close(self):
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join()
-
-
-@pytest.fixture
-def mirror_server():
-    server = MirrorServer()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def unreachable_url():
-    """A URL on 127.0.0.1 where nothing listens (connections are refused)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}/mnist/"
-
-
-def test_download(tmp_path, fake_mnist, mirror_server, monkeypatch, capsys):
-    mirror_server.serve("m", fake_mnist.payloads)
-    monkeypatch.setattr(_mnist, "MIRRORS", [mirror_server.url("m")])
-    home = tmp_path / "not" / "yet" / "there"
-
-    bunch = load_mnist(subset="train", data_home=home)
-
-    np.testing.assert_array_equal(bunch.images, fake_mnist.arrays["train-images-idx3-ubyte"])
-    np.testing.assert_array_equal(bunch.target, fake_mnist.arrays["train-labels-idx1-ubyte"])
-    assert leftovers(home) == sorted(name + ".gz" for name in TRAIN_FILES)
-    assert sorted(mirror_server.requests) == sorted(f"/m/{n}.gz" for n in TRAIN_FILES)
-    assert "Downloading train-images-idx3-ubyte.gz" in capsys.readouterr().err
-
-    # Present now: loading again downloads nothing.
-    load_mnist(subset="train", data_home=home)
-    assert len(mirror_server.requests) == 2
-
-
-def test_download_only_missing_files(tmp_path, fake_mnist, mirror_server, monkeypatch):
-    home = put(tmp_path, fake_mnist, names=["train-images-idx3-ubyte"], suffix="")
-    mirror_server.serve("m", fake_mnist.payloads)
-    monkeypatch.setattr(_mnist, "MIRRORS", [mirror_server.url("m")])
-
-    load_mnist(data_home=home)
-
-    assert mirror_server.requests == ["/m/train-labels-idx1-ubyte.gz"]
-    assert leftovers(home) == ["train-images-idx3-ubyte", "train-labels-idx1-ubyte.gz"]
-
-
-def test_download_uncompressed_response_saved_without_gz_suffix(
-    tmp_path, fake_mnist, mirror_server, monkeypatch
-):
-    mirror_server.serve("m", fake_mnist.payloads, gz=False)
-    monkeypatch.setattr(_mnist, "MIRRORS", [mirror_server.url("m")])
-    load_mnist(subset="test", data_home=tmp_path)
-    assert leftovers(tmp_path) == TEST_FILES
-
-
-def test_download_without_tqdm_prints_one_line(
-    tmp_path, fake_mnist, mirror_server, monkeypatch, capsys
-):
-    monkeypatch.setitem(sys.modules, "tqdm", None)  # makes `import tqdm` fail
-    mirror_server.serve("m", fake_mnist.payloads)
-    monkeypatch.setattr(_mnist, "MIRRORS", [mirror_server.url("m")])
-    load_mnist(subset="test", data_home=tmp_path)
-    err = capsys.readouterr().err
-    assert err.count("Downloading http://127.0.0.1") == 2
-
-
-def test_download_checksum_failure_leaves_nothing(tmp_path, fake_mnist, mirror_server, monkeypatch):
-    wrong = {name: idx_bytes(np.zeros(3, np.uint8)) for name in ALL_FILES}
-    mirror_server.serve("m", wrong)
-    url = mirror_server.url("m")
-    monkeypatch.setattr(_mnist, "MIRRORS", [url])
-
-    with pytest.raises(MNISTNotFoundError) as excinfo:
-        load_mnist(subset="test", data_home=tmp_path)
-
-    message = str(excinfo.value)
-    assert f"{url}t10k-images-idx3-ubyte.gz failed" in message
-    assert "SHA-256 of the decompressed payload" in message
-    assert excinfo.value.missing == TEST_FILES
-    assert leftovers(tmp_path) == []
-    # A bad file is not retried on the same mirror.
-    assert mirror_server.requests == ["/m/t10k-images-idx3-ubyte.gz"]
-
-
-def test_download_404_falls_through_to_next_mirror(
-    tmp_path, fake_mnist, mirror_server, monkeypatch
-):
-    mirror_server.serve("good", fake_mnist.payloads)
-    mirrors = [mirror_server.url("empty"), mirror_server.url("good").rstrip("/")]
-    monkeypatch.setattr(_mnist, "MIRRORS", mirrors)
-
-    _, y = load_mnist(subset="test", data_home=tmp_path, return_X_y=True)
-
+@pytest.mark.parametrize("download", [True, False])
+def test_load_mnist_download_is_deprecated(tmp_path, fake_mnist, download):
+    home = put(tmp_path, fake_mnist, names=TEST_FILES)
+    match = r"has no effect since 0\.2 \(MNIST is bundled\) and will be removed in 0\.3"
+    with pytest.warns(FutureWarning, match=match):
+        _, y = load_mnist(subset="test", data_home=home, download=download, return_X_y=True)
     np.testing.assert_array_equal(y, fake_mnist.arrays["t10k-labels-idx1-ubyte"])
-    assert mirror_server.requests == [  # a 404 is not retried
-        "/empty/t10k-images-idx3-ubyte.gz",
-        "/good/t10k-images-idx3-ubyte.gz",
-        "/empty/t10k-labels-idx1-ubyte.gz",
-        "/good/t10k-labels-idx1-ubyte.gz",
-    ]
-    assert leftovers(tmp_path) == sorted(name + ".gz" for name in TEST_FILES)
+    # Missing files are an error whatever ``download`` says: nothing is fetched.
+    with pytest.warns(FutureWarning, match=match), pytest.raises(MNISTNotFoundError):
+        load_mnist(subset="train", data_home=home, download=download)
 
 
-def test_download_corrupt_mirror_falls_through(tmp_path, fake_mnist, mirror_server, monkeypatch):
-    mirror_server.serve("bad", {name: b"\x1f\x8bnot gzip" for name in ALL_FILES}, gz=False)
-    mirror_server.serve("good", fake_mnist.payloads)
-    monkeypatch.setattr(_mnist, "MIRRORS", [mirror_server.url("bad"), mirror_server.url("good")])
-    _, y = load_mnist(subset="test", data_home=tmp_path, return_X_y=True)
-    np.testing.assert_array_equal(y, fake_mnist.arrays["t10k-labels-idx1-ubyte"])
-    assert leftovers(tmp_path) == sorted(name + ".gz" for name in TEST_FILES)
+def test_load_mnist_without_download_does_not_warn(tmp_path, fake_mnist):
+    home = put(tmp_path, fake_mnist, names=TEST_FILES)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        load_mnist(subset="test", data_home=home)
 
 
-def test_download_retries_transient_errors(tmp_path, fake_mnist, mirror_server, monkeypatch):
-    good = gzip.compress(fake_mnist.payloads["t10k-labels-idx1-ubyte"])
-    mirror_server.serve("m", fake_mnist.payloads)
-    mirror_server.respond("m", "t10k-labels-idx1-ubyte", 503, _Truncated(good), good)
-    monkeypatch.setattr(_mnist, "MIRRORS", [mirror_server.url("m")])
-
-    load_mnist(subset="test", data_home=tmp_path)
-
-    assert mirror_server.requests.count("/m/t10k-labels-idx1-ubyte.gz") == 3
-    assert leftovers(tmp_path) == sorted(name + ".gz" for name in TEST_FILES)
+# ------------------------------------------------------- the bundled files
 
 
-def test_download_gives_up_after_retries(tmp_path, fake_mnist, mirror_server, monkeypatch):
-    body = gzip.compress(fake_mnist.payloads["t10k-images-idx3-ubyte"])
-    mirror_server.respond("m", "t10k-images-idx3-ubyte", _Truncated(body))
-    monkeypatch.setattr(_mnist, "MIRRORS", [mirror_server.url("m")])
-
-    with pytest.raises(MNISTNotFoundError) as excinfo:
-        load_mnist(subset="test", data_home=tmp_path)
-
-    assert (
-        f"m/t10k-images-idx3-ubyte.gz failed: connection closed after {len(body) // 2} "
-        f"of {len(body)} bytes"
-    ) in str(excinfo.value)
-
-    assert len(mirror_server.requests) == _mnist._ATTEMPTS
-    assert leftovers(tmp_path) == []
+def test_bundled_files_are_package_data():
+    """Every bundled file is in the wheel: matched by pyproject's package-data."""
+    tomllib = pytest.importorskip("tomllib")
+    root = Path(__file__).resolve().parents[1]
+    config = tomllib.loads((root / "pyproject.toml").read_text())
+    patterns = config["tool"]["setuptools"]["package-data"]["skdigit.datasets"]
+    package = root / "skdigit" / "datasets"
+    declared = {path for pattern in patterns for path in package.glob(pattern)}
+    bundled = set((package / "data" / "mnist").iterdir())
+    assert {p.name for p in bundled} == {f"{name}.gz" for name in ALL_FILES} | {"README.md"}
+    assert declared == bundled
 
 
-def test_download_all_mirrors_unreachable(tmp_path, unreachable_url, monkeypatch):
-    second = unreachable_url.replace("/mnist/", "/other/")
-    monkeypatch.setattr(_mnist, "MIRRORS", [unreachable_url, second])
-    home = tmp_path / "home"
-
-    with pytest.raises(MNISTNotFoundError) as excinfo:
-        load_mnist(subset="all", data_home=home)
-
-    exc = excinfo.value
-    assert exc.missing == ALL_FILES and exc.data_home == home
-    message = str(exc)
-    assert f"missing from {home} (data home chosen by the data_home argument): " in message
-    assert ", ".join(ALL_FILES) in message
-    assert f"{unreachable_url}train-images-idx3-ubyte.gz failed" in message
-    assert f"{second}train-images-idx3-ubyte.gz failed" in message
-    assert "refused" in message.lower()
-    assert f"e.g. {unreachable_url}train-images-idx3-ubyte.gz" in message
-    assert "SKDIGIT_DATA_HOME" in message
-    assert leftovers(home) == []
-
-
-def test_download_error_when_data_home_cannot_be_created(
-    tmp_path, fake_mnist, mirror_server, monkeypatch
-):
-    blocker = tmp_path / "file"
-    blocker.write_text("not a folder")
-    mirror_server.serve("m", fake_mnist.payloads)
-    monkeypatch.setattr(_mnist, "MIRRORS", [mirror_server.url("m")])
-    with pytest.raises(MNISTNotFoundError, match="File exists|Not a directory"):
-        load_mnist(data_home=blocker / "mnist")
-    assert mirror_server.requests == []
+def test_bundled_readme_attributes_mnist():
+    readme = (Path(_mnist.__file__).parent / "data" / "mnist" / "README.md").read_text()
+    for fact in ["Yann LeCun", "Corinna Cortes", "Christopher J. C. Burges", "CC BY-SA 3.0",
+                 "Gradient-based learning", *_mnist._SHA256.values()]:
+        assert fact in readme
 
 
 # ------------------------------------------------------------------- real MNIST
@@ -596,12 +460,12 @@ def test_download_error_when_data_home_cannot_be_created(
 
 @pytest.fixture(scope="module")
 def mnist_train(mnist_home):
-    return load_mnist(subset="train", data_home=mnist_home, download=False)
+    return load_mnist(subset="train", data_home=mnist_home)
 
 
 @pytest.fixture(scope="module")
 def mnist_test(mnist_home):
-    return load_mnist(subset="test", data_home=mnist_home, download=False)
+    return load_mnist(subset="test", data_home=mnist_home)
 
 
 @pytest.mark.mnist
@@ -627,7 +491,7 @@ def test_real_mnist_test(mnist_test):
 
 @pytest.mark.mnist
 def test_real_mnist_all(mnist_home, mnist_train, mnist_test):
-    X, y = load_mnist(subset="all", data_home=mnist_home, download=False, return_X_y=True)
+    X, y = load_mnist(subset="all", data_home=mnist_home, return_X_y=True)
     assert X.shape == (70000, 784) and X.dtype == np.uint8 and X.flags.c_contiguous
     assert y.shape == (70000,) and y.dtype == np.int64
     np.testing.assert_array_equal(X[:60000], mnist_train.data)
@@ -636,11 +500,44 @@ def test_real_mnist_all(mnist_home, mnist_train, mnist_test):
 
 
 @pytest.mark.mnist
-def test_real_mnist_from_env_var(mnist_home, mnist_test, monkeypatch):
-    monkeypatch.setenv("SKDIGIT_DATA_HOME", str(mnist_home))
-    X, y = load_mnist(subset="test", download=False, return_X_y=True)
+def test_real_mnist_bundled_by_default(mnist_home, mnist_test):
+    # No data_home and no SKDIGIT_DATA_HOME (see _isolate): the bundled copy, which
+    # is the folder the mnist_home fixture gives, inside the package.
+    assert mnist_home == Path(_mnist.__file__).parent / "data" / "mnist"
+    X, y = load_mnist(subset="test", return_X_y=True)
     np.testing.assert_array_equal(X, mnist_test.data)
     np.testing.assert_array_equal(y, mnist_test.target)
+    np.testing.assert_array_equal(y, load_idx(mnist_home / "t10k-labels-idx1-ubyte.gz"))
+
+
+@pytest.mark.mnist
+def test_real_mnist_from_env_var(mnist_home, mnist_test, tmp_path, monkeypatch):
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    for name in TEST_FILES:  # raw, not gzipped: another copy than the bundled one
+        (copy / name).write_bytes(gzip.decompress((mnist_home / f"{name}.gz").read_bytes()))
+    monkeypatch.setenv("SKDIGIT_DATA_HOME", str(copy))
+    X, y = load_mnist(subset="test", return_X_y=True)
+    np.testing.assert_array_equal(X, mnist_test.data)
+    np.testing.assert_array_equal(y, mnist_test.target)
+    with pytest.raises(MNISTNotFoundError):  # no train files there, and no fallback
+        load_mnist(subset="train")
+
+
+@pytest.mark.mnist
+def test_real_mnist_corrupted_copy_names_the_file(mnist_home, tmp_path):
+    for name in TEST_FILES:
+        shutil.copy(mnist_home / f"{name}.gz", tmp_path)
+    bad = tmp_path / "t10k-labels-idx1-ubyte.gz"
+    labels = bytearray(gzip.decompress(bad.read_bytes()))
+    labels[-1] = (labels[-1] + 1) % 10  # one label changed: still a valid IDX file
+    bad.write_bytes(gzip.compress(bytes(labels)))
+    with pytest.raises(ValueError) as excinfo:
+        load_mnist(subset="test", data_home=tmp_path)
+    message = str(excinfo.value)
+    assert message.startswith(f"{bad}: SHA-256 of the decompressed payload is ")
+    assert f"expected {_mnist._SHA256['t10k-labels-idx1-ubyte']}" in message
+    assert "t10k-images" not in message
 
 
 @pytest.mark.mnist

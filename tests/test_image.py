@@ -158,7 +158,7 @@ def test_mnist_centre_of_mass_convention(mnist_home):
     """MNIST digits have their centre of mass at pixel (14, 14), not at 13.5."""
     from skdigit import load_mnist
 
-    X, _ = load_mnist(subset="test", data_home=mnist_home, download=False, return_X_y=True)
+    X, _ = load_mnist(subset="test", data_home=mnist_home, return_X_y=True)
     com = np.array([_com(x) for x in X[:2000]])
     assert np.abs(com.mean(axis=0) - 14).max() < 0.05
     assert np.abs(com - 14).max() <= 0.5 + 1e-9
@@ -180,7 +180,7 @@ def test_white_on_black_is_not_inverted(seven):
 def test_mnist_digits_come_back_almost_unchanged(mnist_home):
     from skdigit import load_mnist
 
-    X, _ = load_mnist(subset="test", data_home=mnist_home, download=False, return_X_y=True)
+    X, _ = load_mnist(subset="test", data_home=mnist_home, return_X_y=True)
     X = X[:300]
     out = load_digit_images(list(X.reshape(-1, 28, 28)))
     corr = np.array([_corr(a, b) for a, b in zip(X, out)])
@@ -514,9 +514,9 @@ def _photograph(x, rng):
 def mnist_model_and_test_digits(mnist_home):
     from skdigit import load_mnist, make_digit_pipeline
 
-    X, y = load_mnist(subset="train", data_home=mnist_home, download=False, return_X_y=True)
+    X, y = load_mnist(subset="train", data_home=mnist_home, return_X_y=True)
     model = make_digit_pipeline().fit(X[:20_000], y[:20_000])
-    X, y = load_mnist(subset="test", data_home=mnist_home, download=False, return_X_y=True)
+    X, y = load_mnist(subset="test", data_home=mnist_home, return_X_y=True)
     idx = np.random.default_rng(0).choice(len(X), 300, replace=False)
     return model, X[idx], y[idx]
 

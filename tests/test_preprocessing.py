@@ -60,7 +60,7 @@ def mnist(mnist_home):
         from skdigit.datasets import load_mnist
 
         return load_mnist(
-            subset="all", data_home=mnist_home, download=False, return_X_y=True
+            subset="all", data_home=mnist_home, return_X_y=True
         )
     except ImportError:  # pragma: no cover - the loader is being written
         parts = [

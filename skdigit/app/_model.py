@@ -207,7 +207,7 @@ def train_quick_model(*, n_train=QUICK_N_TRAIN, data_home=None, download=True, r
     """
     from ..datasets import load_mnist
 
-    X, y = load_mnist(subset="train", data_home=data_home, download=download, return_X_y=True)
+    X, y = load_mnist(subset="train", data_home=data_home, return_X_y=True)
     n_train = min(int(n_train), len(y))
     idx = np.random.default_rng(random_state).choice(len(y), size=n_train, replace=False)
     idx.sort()

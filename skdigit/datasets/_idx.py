@@ -64,7 +64,7 @@ def load_idx(path):
 
     See Also
     --------
-    load_mnist : Load the MNIST database, downloading it if needed.
+    load_mnist : Load the MNIST database (bundled with skdigit).
 
     References
     ----------
@@ -94,25 +94,19 @@ def load_idx(path):
     return _parse_idx(_read_payload(path), path)
 
 
-def _is_gzip(path):
-    """Whether the file at ``path`` starts with the gzip magic bytes."""
-    with open(path, "rb") as file:
-        return file.read(len(_GZIP_MAGIC)) == _GZIP_MAGIC
-
-
-def _read_payload(path, source=None):
+def _read_payload(path):
     """Return the bytes of the file at ``path``, decompressed if it is gzipped.
 
-    ``source`` names the data in errors; ``path`` by default.
+    ``path`` is a :class:`pathlib.Path` or an :mod:`importlib.resources`
+    Traversable (the bundled MNIST); it names the file in errors.
     """
-    data = Path(path).read_bytes()
+    data = path.read_bytes()
     if not data.startswith(_GZIP_MAGIC):
         return data
     try:
         return gzip.decompress(data)
     except (OSError, EOFError, zlib.error) as exc:
-        source = path if source is None else source
-        raise ValueError(f"{source}: corrupted or truncated gzip data ({exc})") from exc
+        raise ValueError(f"{path}: corrupted or truncated gzip data ({exc})") from exc
 
 
 def _parse_idx(payload, source):

@@ -1,39 +1,45 @@
-"""Loading (and, if needed, downloading) the MNIST database of handwritten digits."""
+"""Loading the MNIST database of handwritten digits: the bundled copy, or a folder."""
 
 import hashlib
 import os
-import socket
-import sys
-import time
-import uuid
-from http.client import HTTPException
+import warnings
+from importlib.resources import files
 from pathlib import Path
-from urllib.error import HTTPError, URLError
-from urllib.request import Request, urlopen
 
 import numpy as np
-from sklearn.datasets import get_data_home
 from sklearn.utils import Bunch
 
-from .._version import __version__
-from ._idx import _is_gzip, _parse_idx, _read_payload
+from ..utils import MNIST_SIDE
+from ._idx import _parse_idx, _read_payload
 
 __all__ = ["MNISTNotFoundError", "load_mnist"]
 
 ENV_DATA_HOME = "SKDIGIT_DATA_HOME"
 
-# Base URLs tried in turn; each serves the four ``<name>.gz`` files. Tests
-# monkeypatch this list.
-MIRRORS = [
-    "https://ossci-datasets.s3.amazonaws.com/mnist/",
-    "https://storage.googleapis.com/cvdf-datasets/mnist/",
-    "http://yann.lecun.com/exdb/mnist/",
-]
+# How the folder was chosen: the values of MNISTNotFoundError.origin.
+_ORIGIN_ARGUMENT = "data_home"
+_ORIGIN_ENV = ENV_DATA_HOME
+_ORIGIN_BUNDLED = "bundled"
+
+_HOW = {
+    _ORIGIN_ARGUMENT: "the folder given by data_home",
+    _ORIGIN_ENV: f"the folder given by the {ENV_DATA_HOME} environment variable",
+    _ORIGIN_BUNDLED: "the copy bundled with skdigit",
+}
+
+_WHAT_TO_DO = {
+    _ORIGIN_ARGUMENT: "Pass data_home= a folder that holds the four MNIST IDX files, or "
+    "data_home=None to use the copy bundled with skdigit.",
+    _ORIGIN_ENV: f"Point {ENV_DATA_HOME} at a folder that holds the four MNIST IDX files, "
+    "or unset it to use the copy bundled with skdigit.",
+    _ORIGIN_BUNDLED: "The skdigit installation is incomplete: reinstall skdigit, or pass "
+    f"data_home= (or set {ENV_DATA_HOME} to) a folder that holds the four MNIST IDX files.",
+}
 
 # SHA-256 of the *decompressed* IDX payloads: the same payload is gzipped with
-# different settings by different mirrors, so the .gz bytes cannot be checked.
-# Hashing the 47 MB training images takes ~0.03 s next to ~0.12 s to decompress
-# them, so every load verifies; no verification cache is kept.
+# different settings by different distributions, so the .gz bytes cannot be
+# checked. Hashing costs less than decompressing, so every load verifies and no
+# verification cache is kept.
 _SHA256 = {
     "train-images-idx3-ubyte": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
     "train-labels-idx1-ubyte": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
@@ -48,13 +54,7 @@ _SUBSETS = {
 }
 _SUBSETS["all"] = _SUBSETS["train"] + _SUBSETS["test"]
 
-_TIMEOUT_S = 15  # per socket operation, not for the whole download
-_ATTEMPTS = 3  # per mirror, for transient errors only
-_BACKOFF_S = 0.5  # sleep before the second attempt, doubled after each failure
-_CHUNK_BYTES = 1 << 16
-
-_N_ROWS = _N_COLS = 28
-_FEATURE_NAMES = [f"pixel_{row}_{col}" for row in range(_N_ROWS) for col in range(_N_COLS)]
+_FEATURE_NAMES = [f"pixel_{row}_{col}" for row in range(MNIST_SIDE) for col in range(MNIST_SIDE)]
 
 _DESCR = """\
 .. _mnist_dataset:
@@ -86,7 +86,9 @@ Training-set class counts, digits 0 to 9: 5923 6742 5958 6131 5842 5421 5918
 6265 5851 5949. Test set: 10,000 images.
 
 The data come as four IDX files (format described on the MNIST page), usually
-gzipped. ``load_mnist`` verifies the SHA-256 of each *decompressed* payload:
+gzipped; skdigit bundles the four gzipped files, unmodified, with their
+attribution and license. ``load_mnist`` verifies the SHA-256 of each
+*decompressed* payload:
 
 {checksums}
 
@@ -104,32 +106,41 @@ DESCR = _DESCR.format(
 
 
 class MNISTNotFoundError(FileNotFoundError):
-    """MNIST files are missing from the data home and could not be downloaded.
+    """MNIST files are missing from the folder :func:`load_mnist` read.
 
-    The message lists the missing files, the folder looked in and how it was
-    chosen, why downloading failed (or that it was not attempted), and how to
-    provide the files.
+    Raised when the folder given by ``data_home`` or ``SKDIGIT_DATA_HOME``
+    does not exist, is not a folder or lacks some of the IDX files (or, for a
+    broken installation, when the bundled copy is incomplete). The message
+    lists the missing files, the folder and how it was chosen, and what to do;
+    the attributes say the same to a program, so that a caller (the command
+    line, say) can word its own message.
 
     Attributes
     ----------
     missing : list of str
         Base names of the missing IDX files, e.g. ``"train-images-idx3-ubyte"``.
-    data_home : pathlib.Path or None
+    data_home : pathlib.Path or importlib.resources.abc.Traversable
         The folder that was looked in.
+    origin : {"data_home", "SKDIGIT_DATA_HOME", "bundled"}
+        How that folder was chosen: the ``data_home`` argument, the
+        ``SKDIGIT_DATA_HOME`` environment variable, or the copy bundled with
+        skdigit.
     """
 
-    def __init__(self, message, missing=(), data_home=None):
+    def __init__(self, message, missing=(), data_home=None, origin=None):
         super().__init__(message)
         self.missing = list(missing)
         self.data_home = data_home
+        self.origin = origin
 
 
-def load_mnist(*, subset="train", data_home=None, download=True, return_X_y=False):
-    """Load the MNIST database of handwritten digits (downloading it if needed).
+def load_mnist(*, subset="train", data_home=None, download="deprecated", return_X_y=False):
+    """Load the MNIST database of handwritten digits.
 
     70,000 grey-level images of 28x28 pixels of the digits 0-9: 60,000 for
-    training and 10,000 for testing. The SHA-256 of each decompressed IDX file
-    is verified on every load.
+    training and 10,000 for testing. A copy is bundled with skdigit, so no
+    network access is needed. The SHA-256 of each decompressed IDX file is
+    verified on every load.
 
     Parameters
     ----------
@@ -138,20 +149,20 @@ def load_mnist(*, subset="train", data_home=None, download=True, return_X_y=Fals
         images, or all 70,000 (training images first, then test images).
 
     data_home : str or os.PathLike, default=None
-        The folder that directly holds the IDX files, named as distributed
+        A folder that directly holds the IDX files, named as distributed
         (``train-images-idx3-ubyte``, ``train-labels-idx1-ubyte``,
         ``t10k-images-idx3-ubyte``, ``t10k-labels-idx1-ubyte``), gzipped or
         not, with or without a ``.gz`` suffix; the dotted spelling
-        ``train-images.idx3-ubyte`` is accepted too. If None, the environment
-        variable ``SKDIGIT_DATA_HOME`` is used when set and non-empty, else
-        ``sklearn.datasets.get_data_home() / "mnist"``.
+        ``train-images.idx3-ubyte`` is accepted too. If None, the folder named
+        by the environment variable ``SKDIGIT_DATA_HOME`` is used when it is
+        set and non-empty, else the copy bundled with skdigit.
 
-    download : bool, default=True
-        If True, download the missing files from the public mirrors in
-        ``skdigit.datasets._mnist.MIRRORS``, tried in turn, into ``data_home``
-        (created if needed). Each file is written to a temporary file in that
-        folder and renamed into place only once its checksum holds. If False,
-        missing files raise :class:`~skdigit.datasets.MNISTNotFoundError`.
+    download : bool, default="deprecated"
+        Ignored.
+
+        .. deprecated:: 0.2
+           MNIST is bundled with skdigit, so nothing is ever downloaded;
+           ``download`` has no effect and will be removed in 0.3.
 
     return_X_y : bool, default=False
         If True, return ``(data, target)`` instead of a Bunch.
@@ -186,16 +197,16 @@ def load_mnist(*, subset="train", data_home=None, download=True, return_X_y=Fals
     Raises
     ------
     ValueError
-        If ``subset`` is not one of "train", "test" or "all"; or if a file
-        found in ``data_home`` is corrupted, truncated or not the expected
-        MNIST file (its checksum does not match). The message names the file
-        and says what to do: delete it so that it is downloaded again, or point
-        ``data_home`` elsewhere. Files found locally are never overwritten.
+        If ``subset`` is not one of "train", "test" or "all"; or if a file is
+        corrupted, truncated or not the expected MNIST file (its checksum does
+        not match). The message names the file and says what to do. Files
+        are only read, never written.
     MNISTNotFoundError
-        If files are missing and ``download`` is False, or downloading them
-        failed from every mirror (e.g. offline). A subclass of
-        :class:`FileNotFoundError`; its message lists the missing files, where
-        they were looked for and how to provide them.
+        If the folder given by ``data_home`` or ``SKDIGIT_DATA_HOME`` does not
+        exist, is not a folder or lacks files of ``subset``. A subclass of
+        :class:`FileNotFoundError`; its message and its attributes
+        ``missing``, ``data_home`` and ``origin`` say which files are missing,
+        where they were looked for and how that folder was chosen.
 
     See Also
     --------
@@ -205,8 +216,10 @@ def load_mnist(*, subset="train", data_home=None, download=True, return_X_y=Fals
 
     Notes
     -----
-    Files are downloaded as gzipped (about 11 MB in all) and loaded from
-    there; decompressing and verifying all four takes a fraction of a second.
+    The bundled copy is the four gzipped files as distributed (about 11 MB),
+    read with :mod:`importlib.resources`. MNIST is by Y. LeCun, C. Cortes and
+    C. J. C. Burges and is licensed under CC BY-SA 3.0; see ``DESCR`` and the
+    README beside the bundled files.
 
     References
     ----------
@@ -219,32 +232,37 @@ def load_mnist(*, subset="train", data_home=None, download=True, return_X_y=Fals
 
     Examples
     --------
-    Loading needs the files, or network access to download them (about 11 MB):
-
     >>> from skdigit.datasets import load_mnist
-    >>> mnist = load_mnist(subset="test")  # doctest: +SKIP
-    >>> mnist.data.shape, mnist.data.dtype, mnist.target[:5]  # doctest: +SKIP
+    >>> mnist = load_mnist(subset="test")
+    >>> mnist.data.shape, mnist.data.dtype, mnist.target[:5]
     ((10000, 784), dtype('uint8'), array([7, 2, 1, 0, 4]))
 
-    Without ``download``, missing files raise an error that says where they
-    were looked for:
+    A folder given by ``data_home`` must hold the files; missing ones raise an
+    error that says which, and where they were looked for:
 
     >>> import tempfile
     >>> from skdigit.datasets import MNISTNotFoundError
     >>> with tempfile.TemporaryDirectory() as empty_folder:
     ...     try:
-    ...         load_mnist(data_home=empty_folder, download=False)
+    ...         load_mnist(data_home=empty_folder)
     ...     except MNISTNotFoundError as exc:
-    ...         print(exc.missing)
-    ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte']
+    ...         print(exc.missing, exc.origin)
+    ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte'] data_home
     """
+    if download != "deprecated":
+        warnings.warn(
+            "load_mnist(download=...) has no effect since 0.2 (MNIST is bundled) and will "
+            "be removed in 0.3; leave the argument out.",
+            FutureWarning,
+            stacklevel=2,
+        )
     if subset not in _SUBSETS:
         raise ValueError(f"subset must be one of {sorted(_SUBSETS)}, got {subset!r}")
     pairs = _SUBSETS[subset]
     folder, origin = _resolve_data_home(data_home)
-    paths = _ensure_files([name for pair in pairs for name in pair], folder, origin, download)
-    images = _concatenate([_load_verified(paths[images], images) for images, _ in pairs])
-    labels = _concatenate([_load_verified(paths[labels], labels) for _, labels in pairs])
+    paths = _find_files([name for pair in pairs for name in pair], folder, origin)
+    images = _concatenate([_load_verified(paths[im], im, origin) for im, _ in pairs])
+    labels = _concatenate([_load_verified(paths[lab], lab, origin) for _, lab in pairs])
     data = images.reshape(len(images), -1)
     target = labels.astype(np.int64)
     if return_X_y:
@@ -264,19 +282,18 @@ def _concatenate(arrays):
     return arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
 
 
+def _bundled_home():
+    """The folder of the MNIST copy bundled with skdigit (a Traversable)."""
+    return files(__package__) / "data" / "mnist"
+
+
 def _resolve_data_home(data_home):
-    """Return the data folder and a phrase saying how it was chosen."""
+    """Return the data folder and how it was chosen (an ``origin``)."""
     if data_home is not None:
-        return Path(os.fspath(data_home)).expanduser(), "the data_home argument"
+        return Path(os.fspath(data_home)).expanduser(), _ORIGIN_ARGUMENT
     if os.environ.get(ENV_DATA_HOME):
-        return (
-            Path(os.environ[ENV_DATA_HOME]).expanduser(),
-            f"the {ENV_DATA_HOME} environment variable",
-        )
-    return (
-        Path(get_data_home()) / "mnist",
-        f"the default, sklearn.datasets.get_data_home()/mnist, as {ENV_DATA_HOME} is not set",
-    )
+        return Path(os.environ[ENV_DATA_HOME]).expanduser(), _ORIGIN_ENV
+    return _bundled_home(), _ORIGIN_BUNDLED
 
 
 def _local_names(name):
@@ -293,53 +310,49 @@ def _find_local(folder, name):
     return None
 
 
-def _ensure_files(names, folder, origin, download):
-    """Return ``{name: path}`` for the IDX files, downloading missing ones."""
+def _find_files(names, folder, origin):
+    """Return ``{name: path}`` for the IDX files ``names`` in ``folder``."""
+    if not folder.is_dir():
+        problem = "is not a folder" if _exists(folder) else "does not exist"
+        raise _not_found(names, folder, origin, f"{folder} ({_HOW[origin]}) {problem}.")
     paths = {name: _find_local(folder, name) for name in names}
     missing = [name for name, path in paths.items() if path is None]
-    if not missing:
-        return paths
-    if not download:
-        raise _not_found(missing, folder, origin, ["not attempted (download=False)"])
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        for name in missing:
-            paths[name] = _download_from_mirrors(name, folder)
-    except (_MirrorsFailed, OSError) as exc:
-        still_missing = [name for name in names if paths[name] is None]
-        reasons = exc.failures if isinstance(exc, _MirrorsFailed) else [str(exc)]
-        raise _not_found(still_missing, folder, origin, reasons) from exc
+    if missing:
+        raise _not_found(
+            missing,
+            folder,
+            origin,
+            f"MNIST file(s) missing from {folder} ({_HOW[origin]}): " + ", ".join(missing)
+            + " (each accepted gzipped or not, with or without a .gz suffix).",
+        )
     return paths
 
 
-def _not_found(missing, folder, origin, reasons):
-    """Build the :class:`MNISTNotFoundError` for ``missing`` files."""
-    example = _url(MIRRORS[0], missing[0]) if MIRRORS else None
-    lines = [
-        f"MNIST file(s) missing from {folder} (data home chosen by {origin}): "
-        + ", ".join(missing)
-        + " (each also accepted gzipped, with a .gz suffix).",
-        "Downloading them:",
-        *(f"  - {reason}" for reason in reasons),
-        "To provide them, download each missing file as <name>.gz from a mirror"
-        + (f" (e.g. {example})" if example else "")
-        + f" into {folder}, or pass data_home= or set {ENV_DATA_HOME} to a folder "
-        "that holds them.",
-    ]
-    return MNISTNotFoundError("\n".join(lines), missing=missing, data_home=folder)
+def _exists(folder):
+    """Whether anything (a file, say) is at ``folder``."""
+    return folder.exists() if isinstance(folder, Path) else folder.is_file()
 
 
-def _load_verified(path, name):
-    """Read, verify and decode the local IDX file ``name`` at ``path``."""
+def _not_found(missing, folder, origin, problem):
+    """Build the :class:`MNISTNotFoundError` for the ``missing`` files."""
+    return MNISTNotFoundError(
+        f"{problem} {_WHAT_TO_DO[origin]}", missing=missing, data_home=folder, origin=origin
+    )
+
+
+def _load_verified(path, name, origin):
+    """Read, verify and decode the IDX file ``name`` at ``path``."""
     try:
         payload = _read_payload(path)
         _check_sha256(payload, name, path)
         return _parse_idx(payload, path)
     except ValueError as exc:
+        if origin == _ORIGIN_BUNDLED:
+            advice = "the copy bundled with skdigit is damaged: reinstall skdigit"
+        else:
+            advice = "replace it with an intact copy, or use a folder that holds one"
         raise ValueError(
-            f"{exc}\nThe file is corrupted, truncated or not the MNIST {name}. "
-            f"Delete {path} and call load_mnist(download=True) to download it again, "
-            f"or point data_home (or {ENV_DATA_HOME}) at a folder holding an intact copy."
+            f"{exc}. The file is corrupted, truncated or not the MNIST {name}: {advice}."
         ) from exc
 
 
@@ -351,111 +364,3 @@ def _check_sha256(payload, name, source):
             f"{source}: SHA-256 of the decompressed payload is {digest}, "
             f"expected {_SHA256[name]} for {name}"
         )
-
-
-class _MirrorsFailed(Exception):
-    """Every mirror failed for one file; ``failures`` says why, per URL."""
-
-    def __init__(self, failures):
-        super().__init__("; ".join(failures))
-        self.failures = failures
-
-
-def _download_from_mirrors(name, folder):
-    """Download ``name`` into ``folder`` from the first mirror that works."""
-    failures = []
-    for mirror in MIRRORS:
-        url = _url(mirror, name)
-        try:
-            return _download_with_retries(url, name, folder)
-        except (OSError, ValueError, HTTPException) as exc:
-            failures.append(f"{url} failed: {exc}")
-    raise _MirrorsFailed(failures or ["no mirrors configured"])
-
-
-def _url(mirror, name):
-    """The URL of the gzipped IDX file ``name`` on ``mirror``."""
-    return mirror.rstrip("/") + f"/{name}.gz"
-
-
-def _download_with_retries(url, name, folder):
-    """:func:`_download`, retried with exponential backoff on transient errors."""
-    for attempt in range(_ATTEMPTS):
-        try:
-            return _download(url, name, folder)
-        except (OSError, HTTPException) as exc:
-            if attempt + 1 == _ATTEMPTS or not _is_transient(exc):
-                raise
-            time.sleep(_BACKOFF_S * 2**attempt)
-
-
-def _is_transient(exc):
-    """Whether a download error may go away on retrying."""
-    if isinstance(exc, HTTPError):
-        return exc.code >= 500 or exc.code == 429
-    if isinstance(exc, URLError):
-        # An unresolvable host name (offline, typo) will not resolve a second later.
-        return not isinstance(exc.reason, socket.gaierror)
-    return isinstance(exc, (TimeoutError, ConnectionError, HTTPException))
-
-
-def _download(url, name, folder):
-    """Download ``url`` and verify it; put it in place as ``name`` in ``folder``.
-
-    urllib rather than ``sklearn.datasets.fetch_file``: the latter can only
-    check the SHA-256 of the downloaded (gzipped) bytes, while the checksums
-    are of the decompressed payloads, and it fixes the final file name itself.
-    """
-    request = Request(url, headers={"User-Agent": f"skdigit/{__version__}"})
-    with urlopen(request, timeout=_TIMEOUT_S) as response:
-        temp = folder / f".{name}.{uuid.uuid4().hex}.part"
-        try:
-            _copy_with_progress(response, temp, name, url)
-            _check_sha256(_read_payload(temp, source=url), name, url)
-            final = folder / (f"{name}.gz" if _is_gzip(temp) else name)
-            os.replace(temp, final)
-        except BaseException:
-            temp.unlink(missing_ok=True)
-            raise
-    return final
-
-
-def _copy_with_progress(response, path, name, url):
-    """Write the body of ``response`` to the new file ``path``, durably."""
-    total = int(response.headers.get("Content-Length") or 0) or None
-    received = 0
-    with open(path, "xb") as out, _progress(total, name, url) as progress:
-        while chunk := response.read(_CHUNK_BYTES):
-            out.write(chunk)
-            received += len(chunk)
-            progress.update(len(chunk))
-        out.flush()
-        os.fsync(out.fileno())
-    # http.client's read(amt) returns b"" on a connection closed early, no error.
-    if total is not None and received != total:
-        raise ConnectionError(f"connection closed after {received} of {total} bytes")
-
-
-def _progress(total, name, url):
-    """A progress bar (tqdm, an optional dependency) or a one-line notice."""
-    try:
-        from tqdm import tqdm
-    except ImportError:
-        print(f"Downloading {url}", file=sys.stderr)
-        return _NoProgress()
-    return tqdm(
-        total=total, desc=f"Downloading {name}.gz", unit="B", unit_scale=True, unit_divisor=1024
-    )
-
-
-class _NoProgress:
-    """Stands in for a tqdm bar when tqdm is not installed."""
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        return False
-
-    def update(self, n):
-        pass

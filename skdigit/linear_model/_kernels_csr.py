@@ -8,8 +8,8 @@ summed in chunk order: deterministic for a fixed ``n_chunks``), with ``W`` and
 ``grad_W`` of shape ``(n_rows_w, n_features)``. X arrives as CSR arrays
 ``(data, indices, indptr)``: a user's ``scipy.sparse`` matrix as it is, or the
 compact copy of a dense ``X`` that :func:`pack_dense_csr` builds once per fit
-(MNIST is 81% zeros: the copy is 0.29x the bytes of a float32 ``X`` and a pass
-over it does a fifth of the arithmetic).
+(digit images are mostly zeros: the copy is a fraction of the bytes of a
+float32 ``X``, and a pass over it skips the arithmetic on the zeros).
 
 Multinomial kernel (``3 <= K <= 16`` classes)
 ---------------------------------------------
@@ -24,7 +24,7 @@ never reach the loss or the gradient. Rows are processed in blocks of
 sums per row hide the FMA latency), then each row's softmax (vector ``exp``,
 one scalar ``log``), then the gradient scatter ``gW[j] += x_ij * r_i``: keeping
 the weight reads and the gradient updates in separate phases keeps each one's
-working set in L1 (measured 10% faster than alternating per row). More than 16
+working set in L1 (faster than alternating per row: ``benchmarks/``). More than 16
 classes use a scalar kernel.
 
 Binomial kernel: one weight vector, scalar, four partial sums per row.
@@ -33,7 +33,7 @@ Preconditions, not checked inside the kernels (their loads do no bounds
 checking, for speed): column indices in ``[0, n_features)``, ``indptr``
 non-decreasing from 0 to at most ``len(data)``, ``y`` in ``[0, n_rows_w)`` ({0,
 1} for the binomial loss), all arrays C-contiguous.
-:class:`~skdigit.linear_model._loss.LogisticObjective` checks a user's CSR
+:class:`~skdigit.linear_model._layouts.CSRLayout` checks a user's CSR
 matrix once (:func:`check_csr`) before any kernel sees it.
 
 :mod:`skdigit.linear_model._kernels_reference` holds the NumPy reference the
@@ -347,11 +347,6 @@ def _packed_nbytes(nnz, X):
     return nnz * (X.dtype.itemsize + index_size) + 8 * (X.shape[0] + 1)
 
 
-def packed_csr_nbytes(X):
-    """Bytes that :func:`pack_dense_csr` would allocate for the dense ``X``."""
-    return _packed_nbytes(int(np.count_nonzero(X)), X)
-
-
 @njit(nogil=True, parallel=True, cache=True)
 def _row_nnz(X, counts):
     """``counts[i]`` = number of non-zeros of row ``i``."""
@@ -388,12 +383,12 @@ def _fill_rows(X, indptr, data, indices, n_parts):
             indices[p:p + m] = buf_j[:m]
 
 
-def pack_dense_csr(X, max_nbytes=None):
+def pack_dense_csr(X, max_nbytes=None, n_threads=None):
     """CSR copy ``(data, indices, indptr)`` of the dense, C-contiguous ``X``.
 
     ``data`` keeps the dtype of ``X`` (exact: float64 stays float64),
     ``indices`` are ``uint16`` (``int32`` beyond 65536 features) and ``indptr``
-    is int64. On MNIST it takes about 20 ms with two threads.
+    is int64.
 
     Parameters
     ----------
@@ -401,6 +396,8 @@ def pack_dense_csr(X, max_nbytes=None):
     max_nbytes : float, default=None
         Build the copy only if it takes at most this many bytes (the count of
         non-zeros that decides it is the one the copy is built from).
+    n_threads : int, default=None
+        Row parts filled in parallel; ``None`` uses numba's thread count.
 
     Returns
     -------
@@ -418,7 +415,8 @@ def pack_dense_csr(X, max_nbytes=None):
         return None
     data = np.empty(nnz, dtype=X.dtype)
     indices = np.empty(nnz, dtype=_index_dtype(n_features))
-    _fill_rows(X, indptr, data, indices, max(1, get_num_threads()))
+    n_parts = get_num_threads() if n_threads is None else n_threads
+    _fill_rows(X, indptr, data, indices, max(1, n_parts))
     return data, indices, indptr
 
 

@@ -3,57 +3,73 @@
 import warnings
 from numbers import Integral, Real
 
-import numba
 import numpy as np
 from scipy.special import expit, log_expit, log_softmax, softmax
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model._base import LinearClassifierMixin
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.linear_model._base import LinearClassifierMixin, SparseCoefMixin
+from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
+from ..utils import (
+    DocLinkMixin,
+    parallel_kernel_lock,
+    resolve_n_threads,
+    single_threaded_blas,
+)
+from ._callbacks import CallbackSupportMixin, FitCallbacks
+from ._layouts import make_layout
 from ._loss import LogisticObjective
-from ._solvers import SOLVERS, select_solver, single_threaded_blas
+from ._penalties import make_penalty, resolve_regularization
+from ._solvers import SOLVERS, select_solver
 
 
-def _resolve_n_threads(n_jobs):
-    """Number of parallel row chunks for the kernels (numba threads by default)."""
-    if n_jobs is None:
-        return numba.get_num_threads()
-    if n_jobs < 0:
-        return max(numba.config.NUMBA_NUM_THREADS + 1 + n_jobs, 1)
-    return n_jobs
-
-
-class DigitLogisticClassifier(LinearClassifierMixin, BaseEstimator):
-    r"""Logistic regression with scikit-learn's objective and a fused numba kernel.
+class DigitLogisticClassifier(
+    DocLinkMixin, CallbackSupportMixin, LinearClassifierMixin, SparseCoefMixin, BaseEstimator
+):
+    r"""Logistic regression with scikit-learn's objective and fused numba kernels.
 
     Multinomial logistic regression when there are more than two classes,
-    binary (binomial) logistic regression when there are two. The objective is
-    the one of :class:`sklearn.linear_model.LogisticRegression` at the same
-    ``C``, so both reach the same coefficients; skdigit gets there faster, by
-    computing the loss and its gradient in one parallel pass over the data (dense
-    or CSR, float32 or float64, never copied to float64).
+    binary (binomial) logistic regression when there are two, with the L2, L1
+    or elastic-net penalty or none. The objective is the one of
+    :class:`sklearn.linear_model.LogisticRegression` at the same ``C`` and
+    ``l1_ratio``, so both reach the same coefficients; skdigit gets there
+    faster, by computing the loss and its gradient in one parallel pass over
+    the data (dense or CSR, float32 or float64, never copied to float64) and by
+    solvers made for this problem.
 
     Parameters
     ----------
-    penalty : {"l2", None}, default="l2"
-        ``"l2"`` adds :math:`\tfrac12 \|W\|_F^2` to the objective; ``None`` fits
-        the unpenalized model (which may not converge on separable data).
+    penalty : {"l1", "l2", "elasticnet", None}, default="deprecated"
+        Deprecated in scikit-learn 1.8 and kept with its meaning and its
+        deprecation warnings: leave it unset and use ``l1_ratio`` and ``C``
+        (``l1_ratio=0`` for ``"l2"``, ``1`` for ``"l1"``, between for
+        ``"elasticnet"``, ``C=np.inf`` for ``None``).
     C : float, default=1.0
-        Inverse of the regularization strength; must be positive. Larger values
-        fit the training data more closely.
+        Inverse of the regularization strength, in (0, inf]. Larger values fit
+        the training data more closely; ``C=np.inf`` fits the unpenalized model
+        (which may not converge on separable data).
+    l1_ratio : float, default=0.0
+        The elastic-net mixing parameter, in [0, 1]: 0 is the L2 penalty
+        :math:`\tfrac12 \|W\|_F^2`, 1 the L1 penalty :math:`\|W\|_1` (many
+        weights exactly zero), between a mix of both. ``None`` is deprecated
+        (read as 0), as in scikit-learn.
     fit_intercept : bool, default=True
         Whether to fit a (non-penalized) intercept per class.
     tol : float, default=1e-4
-        Stop when the largest absolute entry of the gradient of the objective
-        divided by ``C * sum(sample_weight)`` is at most ``tol`` (the same
-        convention as scikit-learn's ``lbfgs`` solver).
+        Stop when the largest entry of the minimum-norm subgradient of the
+        objective divided by ``C * sum(sample_weight)`` is at most ``tol``. For
+        a smooth penalty that is the largest absolute entry of the gradient
+        (scikit-learn's ``lbfgs`` criterion); with an L1 term, a weight's entry is
+        the distance of minus its gradient to the subdifferential of the
+        penalty (zero at the optimum), on the same scale.
     max_iter : int, default=100
-        Maximum number of solver iterations.
+        Maximum number of solver iterations; ``n_iter_`` never exceeds it.
+        ``max_iter=0`` returns the starting coefficients (zeros, or the previous
+        ones under ``warm_start``).
     class_weight : dict or "balanced", default=None
         Weights ``{class_label: weight}`` multiplying each sample's weight;
         ``"balanced"`` uses ``n_samples / (n_classes * np.bincount(y))``.
@@ -64,46 +80,43 @@ class DigitLogisticClassifier(LinearClassifierMixin, BaseEstimator):
         Print the objective every 10th solver iteration at 1, every iteration
         at 2 or more, to standard output.
     solver : {"auto", "lbfgs", "preconditioned-lbfgs"}, default="auto"
-        Both solvers run scipy's L-BFGS-B on the fused loss-gradient kernel
-        and stop on scikit-learn's criterion: when the largest absolute entry
-        of the gradient of the mean-scaled objective in ``coef_`` and
-        ``intercept_`` is at most ``tol``, or when one iteration decreases the
-        objective by less than ``64 * eps`` relatively. Stopping at
-        ``max_iter`` or on a failed line search raises a
-        :class:`~sklearn.exceptions.ConvergenceWarning`.
+        The algorithm. Every solver stops on the ``tol`` rule above (or when one
+        iteration decreases the objective by less than ``64 * eps``
+        relatively); stopping at ``max_iter`` or on a failed line search raises
+        a :class:`~sklearn.exceptions.ConvergenceWarning`.
 
-        - ``"lbfgs"``: L-BFGS on the coefficients, as scikit-learn's
-          ``lbfgs``.
+        - ``"lbfgs"``: scipy's L-BFGS-B on the coefficients, as scikit-learn's
+          ``lbfgs``. Smooth penalties only (``l1_ratio=0`` or ``C=np.inf``).
         - ``"preconditioned-lbfgs"``: L-BFGS on whitened coefficients
           ``[W, b] M^{1/2}``, where ``M`` is the data's weighted second-moment
           matrix (times a constant curvature, plus the L2 term). It costs one
-          Gram matrix of size ``n_features + 1`` at the start and needs 5 to 6
-          times fewer iterations on MNIST (where it also stops at a lower
-          objective than scikit-learn's ``lbfgs`` at the same ``tol``).
-        - ``"auto"``: ``"preconditioned-lbfgs"`` for three or more classes with
-          at most 2048 features, or two classes with at most 256 features;
-          ``"lbfgs"`` otherwise. The rule lives in
-          ``skdigit.linear_model._solvers.select_solver`` and is measured by
-          ``benchmarks/run.py``.
+          Gram matrix of size ``n_features + 1`` and needs several times fewer
+          iterations on digits. Smooth penalties only.
+        - ``"auto"``: the rule of
+          ``skdigit.linear_model._solvers.select_solver``: the proximal solver
+          for an L1 term; ``"preconditioned-lbfgs"`` for at most 2048
+          features; ``"lbfgs"`` otherwise. ``solver_`` says which ran.
 
         Whatever the solver, sparse ``X`` runs the CSR kernel as it is; dense
         ``X`` is copied once to a compact CSR form when that takes at most half
         of its bytes (digit images: about 0.3x), and runs the dense kernel
         otherwise; both in ``X``'s own dtype (float32 stays float32).
     n_jobs : int, default=None
-        Number of threads of the loss-gradient kernel. ``None`` uses numba's
+        Number of threads of the loss-gradient kernel, counted from numba's
         current thread count (``numba.get_num_threads()``, which joblib limits
-        in its workers); ``-1`` all numba threads. For a fixed value the results
-        are bit-for-bit reproducible.
+        in its workers): ``None`` and ``-1`` use all of them, ``-2`` all but one.
+        For a fixed value the results are bit-for-bit reproducible.
 
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
         Class labels.
     coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
-        Weights; one row when there are two classes (for ``classes_[1]``).
+        Weights; one row when there are two classes (for ``classes_[1]``). In
+        the dtype of ``X`` (float32 or float64), as scikit-learn 1.9; a
+        ``scipy.sparse`` matrix after :meth:`sparsify`.
     intercept_ : ndarray of shape (1,) or (n_classes,)
-        Intercepts (zeros when ``fit_intercept=False``).
+        Intercepts (zeros when ``fit_intercept=False``), in the dtype of ``X``.
     n_iter_ : ndarray of shape (1,)
         Number of solver iterations.
     solver_ : str
@@ -122,20 +135,21 @@ class DigitLogisticClassifier(LinearClassifierMixin, BaseEstimator):
 
     Notes
     -----
-    With sample weights :math:`s_i`, labels :math:`y_i`, rows :math:`x_i` and
-    the weights :math:`W` (one row :math:`w_k` per class) and intercepts
-    :math:`b`, the problem solved is
+    With sample weights :math:`s_i`, labels :math:`y_i`, rows :math:`x_i`, the
+    weights :math:`W` (one row :math:`w_k` per class), the intercepts :math:`b`
+    and :math:`\rho` = ``l1_ratio``, the problem solved is
 
     .. math::
 
         \min_{W, b} \; C \sum_i s_i \Big(\log \sum_k e^{w_k^\top x_i + b_k}
-        - (w_{y_i}^\top x_i + b_{y_i})\Big) + \tfrac12 \|W\|_F^2
+        - (w_{y_i}^\top x_i + b_{y_i})\Big) + \rho \|W\|_1
+        + \tfrac{1 - \rho}{2} \|W\|_F^2
 
-    (with one weight vector and :math:`\log(1 + e^{z}) - y z` for two classes).
-    Internally it is divided by :math:`C \sum_i s_i`, as scikit-learn does, and
-    minimized with L-BFGS [1]_, preconditioned by the data's second moments
-    (chapter 5.1 of [1]_; the Kronecker form of the Hessian bound of [3]_).
-    ``class_weight`` multiplies :math:`s_i`.
+    (with one weight vector and :math:`\log(1 + e^{z}) - y z` for two classes;
+    no penalty at ``C=np.inf``). Internally it is divided by :math:`C \sum_i
+    s_i`, as scikit-learn does, and minimized with L-BFGS [1]_, preconditioned
+    by the data's second moments (chapter 5.1 of [1]_; the Kronecker form of
+    the Hessian bound of [3]_). ``class_weight`` multiplies :math:`s_i`.
 
     References
     ----------
@@ -149,7 +163,6 @@ class DigitLogisticClassifier(LinearClassifierMixin, BaseEstimator):
     Examples
     --------
     >>> from sklearn.datasets import load_digits
-    >>> from sklearn.pipeline import make_pipeline
     >>> from skdigit import DigitLogisticClassifier
     >>> X, y = load_digits(return_X_y=True)
     >>> clf = DigitLogisticClassifier(C=0.1, max_iter=500).fit(X / 16, y)
@@ -162,8 +175,13 @@ class DigitLogisticClassifier(LinearClassifierMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "penalty": [StrOptions({"l2"}), None],
-        "C": [Interval(Real, 0, None, closed="neither")],
+        "penalty": [
+            StrOptions({"l1", "l2", "elasticnet"}),
+            None,
+            Hidden(StrOptions({"deprecated"})),
+        ],
+        "C": [Interval(Real, 0, None, closed="right")],
+        "l1_ratio": [Interval(Real, 0, 1, closed="both"), None],
         "fit_intercept": ["boolean"],
         "tol": [Interval(Real, 0, None, closed="left")],
         "max_iter": [Interval(Integral, 0, None, closed="left")],
@@ -180,9 +198,10 @@ class DigitLogisticClassifier(LinearClassifierMixin, BaseEstimator):
 
     def __init__(
         self,
-        penalty="l2",
+        penalty="deprecated",
         *,
         C=1.0,
+        l1_ratio=0.0,
         fit_intercept=True,
         tol=1e-4,
         max_iter=100,
@@ -194,6 +213,7 @@ class DigitLogisticClassifier(LinearClassifierMixin, BaseEstimator):
     ):
         self.penalty = penalty
         self.C = C
+        self.l1_ratio = l1_ratio
         self.fit_intercept = fit_intercept
         self.tol = tol
         self.max_iter = max_iter
@@ -226,17 +246,14 @@ class DigitLogisticClassifier(LinearClassifierMixin, BaseEstimator):
         Raises
         ------
         ValueError
-            If ``y`` holds a single class, if ``X`` holds NaN or infinity, or if
-            the parameters are invalid.
+            If ``y`` holds a single class, if ``X`` holds NaN or infinity, if the
+            sample weights sum to zero, if the solver cannot handle the penalty,
+            or if the parameters are invalid.
         """
+        C, l1_ratio = resolve_regularization(self.penalty, self.C, self.l1_ratio)
         X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse="csr",
-            dtype=[np.float64, np.float32],
-            order="C",
-            accept_large_sparse=True,
+            self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32],
+            order="C", accept_large_sparse=True,
         )
         check_classification_targets(y)
         classes, y_idx = np.unique(y, return_inverse=True)
@@ -246,60 +263,76 @@ class DigitLogisticClassifier(LinearClassifierMixin, BaseEstimator):
                 f"data, but the data contains only one class: {classes[0]!r}. "
                 "Check y, or use skdigit.TargetBinarizer for a one-digit detector."
             )
+        sample_weight = self._sample_weight(sample_weight, X, y, classes, y_idx)
+        n_threads = resolve_n_threads(self.n_jobs)
+        objective = LogisticObjective(
+            make_layout(X, n_threads=n_threads), y_idx, sample_weight, classes.shape[0],
+            fit_intercept=self.fit_intercept,
+            penalty=make_penalty(C, l1_ratio, sample_weight.sum()),
+            n_threads=n_threads,
+        )
+        solver = select_solver(objective) if self.solver == "auto" else self.solver
+        SOLVERS[solver].check(objective)
+        params0 = self._initial_params(objective, classes)
+        self.classes_ = classes
+        callbacks = FitCallbacks(
+            self, X, y, sample_weight, max_iter=self.max_iter,
+            attributes=lambda params: self._unpack(objective, params, X.dtype),
+        )
+        callbacks.begin(params0)
+        with single_threaded_blas(), parallel_kernel_lock():
+            result = SOLVERS[solver].solve(
+                objective, params0, tol=self.tol, max_iter=self.max_iter,
+                verbose=self.verbose, callback=callbacks,
+            )
+        self.solver_ = solver
+        if not result.converged:
+            warnings.warn(
+                f"{solver} failed to converge after {result.n_iter} iterations "
+                f"({result.message}). Increase max_iter (now {self.max_iter}), "
+                "scale the pixels to [0, 1] (skdigit.PixelNormalizer), or loosen tol.",
+                ConvergenceWarning,
+            )
+        for name, value in self._unpack(objective, result.params, X.dtype).items():
+            setattr(self, name, value)
+        self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
+        callbacks.close()
+        return self
+
+    def _sample_weight(self, sample_weight, X, y, classes, y_idx):
+        """float64 sample weights times the class weights, with a positive sum."""
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=np.float64, copy=True, ensure_non_negative=True
         )
         if self.class_weight is not None:
             cw = compute_class_weight(self.class_weight, classes=classes, y=y)
             sample_weight *= cw[y_idx]
-        sw_sum = sample_weight.sum()
-        if not sw_sum > 0:
+        if not sample_weight.sum() > 0:
             raise ValueError(
                 "The sample weights (times class_weight) sum to zero: no sample "
                 "would count. Give some samples a positive weight."
             )
-        objective = LogisticObjective(
-            X,
-            y_idx,
-            sample_weight,
-            classes.shape[0],
-            fit_intercept=self.fit_intercept,
-            l2_reg_strength=0.0 if self.penalty is None else 1.0 / (self.C * sw_sum),
-            n_threads=_resolve_n_threads(self.n_jobs),
-        )
-        params0 = self._initial_params(objective, classes)
-        solver = select_solver(objective) if self.solver == "auto" else self.solver
-        with single_threaded_blas():
-            result = SOLVERS[solver](
-                objective, params0, tol=self.tol, max_iter=self.max_iter,
-                verbose=self.verbose,
-            )
-        self.solver_ = solver
-        if not result.converged:
-            warnings.warn(
-                f"{solver} did not converge after {result.n_iter} iterations "
-                f"({result.message}). Increase max_iter (now {self.max_iter}), "
-                "scale the pixels to [0, 1] (skdigit.PixelNormalizer), or loosen tol.",
-                ConvergenceWarning,
-            )
-        W, b = objective.unpack(result.params)
-        self.classes_ = classes
-        self.coef_ = W.copy()
-        self.intercept_ = b.copy()
-        self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
-        return self
+        return sample_weight
+
+    @staticmethod
+    def _unpack(objective, params, dtype):
+        """``coef_`` and ``intercept_`` (copies, in ``dtype``) from flat ``params``."""
+        W, b = objective.coef.unpack(params)
+        return {"coef_": W.astype(dtype), "intercept_": b.astype(dtype)}
 
     def _initial_params(self, objective, classes):
         """Zeros, or the previous solution under ``warm_start`` when it fits."""
+        coef = getattr(self, "coef_", None)
         reusable = (
             self.warm_start
-            and hasattr(self, "coef_")
+            and coef is not None
             and np.array_equal(getattr(self, "classes_", None), classes)
-            and self.coef_.shape == (objective.n_rows_w, objective.n_features)
+            and coef.shape == (objective.coef.n_rows_w, objective.coef.n_features)
         )
         if reusable:
-            return objective.pack(self.coef_, self.intercept_)
-        return np.zeros(objective.n_params)
+            coef = coef.toarray() if hasattr(coef, "toarray") else coef
+            return objective.coef.pack(coef, self.intercept_)
+        return objective.coef.zeros()
 
     def decision_function(self, X):
         """Logits: the signed distance of each sample to each class's hyperplane.
@@ -321,7 +354,8 @@ class DigitLogisticClassifier(LinearClassifierMixin, BaseEstimator):
         )
         # Cast the (small) coefficients to X's dtype rather than X to float64.
         coef = self.coef_.astype(X.dtype, copy=False)
-        scores = safe_sparse_dot(X, coef.T, dense_output=True) + self.intercept_
+        intercept = self.intercept_.astype(X.dtype, copy=False)
+        scores = safe_sparse_dot(X, coef.T, dense_output=True) + intercept
         return scores.ravel() if scores.shape[1] == 1 else scores
 
     def predict_proba(self, X):

@@ -12,7 +12,7 @@ from sklearn.base import (
 )
 from sklearn.utils.validation import validate_data
 
-from ..utils import check_image_shape
+from ..utils import DocLinkMixin, check_image_shape
 from ._deskew_kernels import deskew_images, image_skews
 
 __all__ = ["Deskew"]
@@ -43,7 +43,7 @@ def _check_nonnegative(X, whom):
         )
 
 
-class Deskew(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+class Deskew(DocLinkMixin, OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     r"""Straighten slanted digits by shearing each image (moment-based deskewing).
 
     Each row of ``X`` is one grayscale image flattened in row-major (C) order.

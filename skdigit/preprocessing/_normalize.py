@@ -13,10 +13,12 @@ from sklearn.base import (
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import validate_data
 
+from ..utils import DocLinkMixin
+
 __all__ = ["PixelNormalizer"]
 
 
-class PixelNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+class PixelNormalizer(DocLinkMixin, OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """Scale pixel intensities from ``[0, max_value]`` to ``[0, 1]``.
 
     Each value is divided by ``max_value`` (255 for 8-bit images such as MNIST)

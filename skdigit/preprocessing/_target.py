@@ -7,10 +7,14 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
+from ..utils import DocLinkMixin
+
 __all__ = ["TargetBinarizer"]
 
 
-class TargetBinarizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
+class TargetBinarizer(
+    DocLinkMixin, TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
+):
     """Encode labels as 1 for one chosen class and 0 for all the others.
 
     A target transformer with the API of

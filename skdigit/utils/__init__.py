@@ -1,12 +1,15 @@
 """Small helpers shared by the skdigit estimators and tools."""
 
 from ._atomic import atomic_write
+from ._doc_link import DocLinkMixin
 from ._geometry import MNIST_BOX, MNIST_CENTRE, MNIST_SHAPE, MNIST_SIDE
 from ._image_shape import check_image_shape, infer_image_shape
 from ._optional import MissingExtraError, import_optional
 from ._progress import progress_bar
+from ._threads import parallel_kernel_lock, resolve_n_threads, single_threaded_blas
 
 __all__ = [
+    "DocLinkMixin",
     "MNIST_BOX",
     "MNIST_CENTRE",
     "MNIST_SHAPE",
@@ -16,5 +19,8 @@ __all__ = [
     "check_image_shape",
     "import_optional",
     "infer_image_shape",
+    "parallel_kernel_lock",
     "progress_bar",
+    "resolve_n_threads",
+    "single_threaded_blas",
 ]

@@ -1,0 +1,272 @@
+"""Data layouts: where the rows of ``X`` live and how the kernels read them.
+
+A layout binds the training data once and answers the two questions the rest
+of the core asks of the data, as *sums over rows*:
+
+- :meth:`loss_gradient_sums`: the weighted sum of the pointwise log-losses and
+  of their gradients in ``W`` and ``b`` (one fused kernel pass);
+- :meth:`moments`: the weighted second moments ``sum_i s_i x_i x_i^T``,
+  ``sum_i s_i x_i`` and ``sum_i s_i`` (for the preconditioner).
+
+Sums add across row chunks, so a layout of chunks held elsewhere (a Dask
+array) can plug in with the same two methods, and no solver changes. No layout
+adds a penalty or divides by the weights' sum: that is the objective's job
+(:mod:`skdigit.linear_model._loss`).
+
+Three layouts exist:
+
+- :class:`DenseLayout`: a C-contiguous float32 or float64 ``X``, read by the
+  dense kernel (:mod:`._kernels`);
+- :class:`CSRLayout`: a user's CSR matrix, checked once and read as it is by
+  the CSR kernels (:mod:`._kernels_csr`);
+- :class:`PackedCSRLayout`: a compact CSR copy of a dense ``X`` (values in its
+  dtype, 16-bit column indices), built once when it takes at most half of
+  ``X``'s bytes, as digit images do (mostly zeros).
+
+:func:`make_layout` picks one.
+"""
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+from ._kernels import logistic_loss_gradient_dense
+from ._kernels_csr import check_csr, logistic_loss_gradient_csr, pack_dense_csr
+
+__all__ = ["CSRLayout", "DenseLayout", "Moments", "PackedCSRLayout", "make_layout"]
+
+# A dense X is copied to CSR when the copy takes at most this fraction of its
+# bytes: about where the CSR kernel overtakes the dense one (benchmarks/).
+PACK_MAX_FRACTION = 0.5
+# Rows per BLAS call of the moments: about 1 MB of float32 per chunk, so that
+# the densified, weighted copies stay small next to X.
+_MOMENT_CHUNK_ELEMENTS = 2**18
+
+
+@dataclass
+class Moments:
+    """Weighted moments of the rows: sums over rows, so they add across chunks.
+
+    Attributes
+    ----------
+    second : ndarray of shape (n_features, n_features)
+        ``sum_i s_i x_i x_i^T`` (float64; symmetric up to rounding).
+    first : ndarray of shape (n_features,)
+        ``sum_i s_i x_i``.
+    total : float
+        ``sum_i s_i``.
+    """
+
+    second: np.ndarray
+    first: np.ndarray
+    total: float
+
+    def __add__(self, other):
+        return Moments(
+            self.second + other.second, self.first + other.first, self.total + other.total
+        )
+
+    def gram(self, fit_intercept):
+        """The normalized second-moment matrix of ``[x, 1]`` (``[x]`` without intercept).
+
+        Returns
+        -------
+        gram : ndarray of shape (n_features + fit_intercept, n_features + fit_intercept)
+            ``sum_i s_i x~_i x~_i^T / sum_i s_i``.
+        """
+        n_features = self.first.shape[0]
+        dim = n_features + int(fit_intercept)
+        gram = np.empty((dim, dim))
+        gram[:n_features, :n_features] = self.second
+        if fit_intercept:
+            gram[n_features, :n_features] = self.first
+            gram[:n_features, n_features] = self.first
+            gram[n_features, n_features] = self.total
+        gram /= self.total
+        return gram
+
+
+def _accumulate_moments(rows, sample_weight, start, stop, chunk_rows, second, first):
+    """Add the moments of rows ``start:stop`` to ``second`` and ``first``.
+
+    ``rows(lo, hi)`` returns a dense block; float32 products by BLAS (OpenBLAS's
+    gemm beats its syrk here), float64 sums.
+    """
+    for lo in range(start, stop, chunk_rows):
+        hi = min(stop, lo + chunk_rows)
+        chunk = np.asarray(rows(lo, hi), dtype=np.float32)
+        weights = sample_weight[lo:hi].astype(np.float32)
+        second += (chunk * weights[:, None]).T @ chunk
+        first += weights @ chunk
+
+
+def _moments(rows, n_samples, n_features, sample_weight, n_threads):
+    """Moments of ``n_samples`` rows read by ``rows(lo, hi)``, in ``n_threads`` parts.
+
+    The parts are contiguous row ranges computed by Python threads (BLAS
+    releases the GIL; call with BLAS held at one thread) and summed in order:
+    deterministic for a given ``n_threads``. Memory: the result plus one
+    ``n_features``-square buffer per extra thread and one chunk per thread.
+    """
+    chunk_rows = max(64, _MOMENT_CHUNK_ELEMENTS // max(n_features, 1))
+    n_parts = max(1, min(n_threads, n_samples // chunk_rows))
+    bounds = np.linspace(0, n_samples, n_parts + 1).astype(int)
+    parts = [(np.zeros((n_features, n_features)), np.zeros(n_features)) for _ in range(n_parts)]
+    jobs = [
+        (rows, sample_weight, bounds[p], bounds[p + 1], chunk_rows, *parts[p])
+        for p in range(n_parts)
+    ]
+    if n_parts == 1:
+        _accumulate_moments(*jobs[0])
+    else:
+        with ThreadPoolExecutor(n_parts) as pool:
+            list(pool.map(lambda job: _accumulate_moments(*job), jobs))
+    second, first = parts[0]
+    for second_p, first_p in parts[1:]:
+        second += second_p
+        first += first_p
+    return Moments(second, first, float(sample_weight.sum()))
+
+
+class _Layout:
+    """What every layout has: shapes, dtype, and the two row sums."""
+
+    name = "layout"
+
+    @property
+    def n_samples(self):
+        return self.shape[0]
+
+    @property
+    def n_features(self):
+        return self.shape[1]
+
+    def moments(self, sample_weight, *, n_threads=1):
+        """Weighted moments of the rows (:class:`Moments`)."""
+        return _moments(
+            self._dense_rows, self.n_samples, self.n_features, sample_weight, n_threads
+        )
+
+    def __repr__(self):
+        return f"{type(self).__name__}(shape={self.shape}, dtype={self.dtype})"
+
+
+class DenseLayout(_Layout):
+    """A dense, C-contiguous ``X`` read by the dense kernel.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features), float32 or float64
+        C-contiguous; never written (read-only memory maps work).
+    """
+
+    name = "dense"
+
+    def __init__(self, X):
+        self.X = X
+        self.shape = X.shape
+        self.dtype = X.dtype
+
+    def _dense_rows(self, lo, hi):
+        return self.X[lo:hi]
+
+    def loss_gradient_sums(self, y, sample_weight, W, b, grad_W, grad_b, binary, n_threads):
+        """Weighted loss sum; writes the gradient sums into ``grad_W``, ``grad_b``.
+
+        Parameters
+        ----------
+        y : ndarray of shape (n_samples,), int64 class indices
+        sample_weight : ndarray of shape (n_samples,), float64
+        W : ndarray of shape (n_rows_w, n_features), float64, C-contiguous
+        b : ndarray of shape (n_rows_w,), float64
+        grad_W : ndarray of shape (n_rows_w, n_features), float64, written
+        grad_b : ndarray of shape (n_rows_w,), float64, written
+        binary : bool
+        n_threads : int
+
+        Returns
+        -------
+        loss_sum : float
+        """
+        return logistic_loss_gradient_dense(
+            self.X, y, sample_weight, W, b, grad_W, grad_b, binary, n_threads
+        )
+
+
+class _CSRArrays(_Layout):
+    """A layout whose kernel input is CSR arrays ``(data, indices, indptr)``."""
+
+    def loss_gradient_sums(self, y, sample_weight, W, b, grad_W, grad_b, binary, n_threads):
+        """Weighted loss sum; writes the gradient sums (see :class:`DenseLayout`)."""
+        return logistic_loss_gradient_csr(
+            *self.csr, y, sample_weight, W, b, grad_W, grad_b, binary, n_threads
+        )
+
+
+class CSRLayout(_CSRArrays):
+    """A user's CSR matrix, read as it is by the CSR kernels.
+
+    Parameters
+    ----------
+    X : scipy.sparse CSR matrix or array of shape (n_samples, n_features)
+        float32 or float64. Checked once (:func:`check_csr`), since the kernels
+        read without bounds checks; never copied.
+    """
+
+    name = "csr"
+
+    def __init__(self, X):
+        check_csr(X)
+        self.X = X
+        self.shape = X.shape
+        self.dtype = X.dtype
+        self.csr = (X.data, X.indices, X.indptr)
+
+    def _dense_rows(self, lo, hi):
+        return self.X[lo:hi].toarray()
+
+
+class PackedCSRLayout(_CSRArrays):
+    """The compact CSR copy of a dense ``X`` (:func:`pack_dense_csr`).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features), float32 or float64
+        The dense data (kept for the moments, read by BLAS).
+    csr : tuple of ndarray
+        ``(data, indices, indptr)`` of ``X``: values in its dtype, ``uint16``
+        column indices (``int32`` beyond 65536 features), int64 ``indptr``.
+    """
+
+    name = "packed-csr"
+
+    def __init__(self, X, csr):
+        self.X = X
+        self.shape = X.shape
+        self.dtype = X.dtype
+        self.csr = csr
+
+    def _dense_rows(self, lo, hi):
+        return self.X[lo:hi]
+
+
+def make_layout(X, *, n_threads=1):
+    """The layout for ``X``: CSR as given, packed CSR when sparse enough, else dense.
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        float32 or float64; a dense ``X`` must be C-contiguous, a sparse one CSR.
+    n_threads : int, default=1
+        Threads packing a dense ``X``.
+
+    Returns
+    -------
+    layout : DenseLayout, CSRLayout or PackedCSRLayout
+    """
+    if sparse.issparse(X):
+        return CSRLayout(X)
+    csr = pack_dense_csr(X, max_nbytes=PACK_MAX_FRACTION * X.nbytes, n_threads=n_threads)
+    return DenseLayout(X) if csr is None else PackedCSRLayout(X, csr)

@@ -1,0 +1,340 @@
+"""DigitLogisticClassifierCV: C and l1_ratio chosen by cross-validation along warm-started paths."""
+
+from numbers import Integral, Real
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.base import _fit_context, clone
+from sklearn.metrics import check_scoring, get_scorer, get_scorer_names
+from sklearn.model_selection import check_cv
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import _check_sample_weight, validate_data
+
+from ..utils import resolve_n_threads
+from ._logistic import DigitLogisticClassifier
+from ._path import PathFitter, c_grid, warn_not_converged
+from ._solvers import SOLVERS
+
+__all__ = ["DigitLogisticClassifierCV"]
+
+
+def _take(X, rows):
+    """Rows of ``X`` (dense, C-contiguous copy; or CSR)."""
+    part = X[rows]
+    return part if hasattr(part, "tocsr") else np.ascontiguousarray(part)
+
+
+def _fold_paths(X, y_idx, sample_weight, train, test, n_classes, Cs, l1_ratios, *,
+                fit_intercept, solver, tol, max_iter, n_threads, scorer, template, classes):
+    """One fold: a warm-started path per ``l1_ratio``, scored on the held-out rows.
+
+    Returns ``(params, scores, n_iter, not_converged)`` with shapes
+    ``(n_l1, n_cs, n_params)``, ``(n_l1, n_cs)``, ``(n_l1, n_cs)``.
+    """
+    fitter = PathFitter(
+        _take(X, train), y_idx[train], sample_weight[train], n_classes,
+        fit_intercept=fit_intercept, solver=solver, n_threads=n_threads,
+    )
+    X_test, y_test, sw_test = _take(X, test), classes[y_idx[test]], sample_weight[test]
+    params = np.empty((len(l1_ratios), len(Cs), fitter.coef.n_params))
+    scores = np.empty((len(l1_ratios), len(Cs)))
+    n_iter = np.zeros((len(l1_ratios), len(Cs)), dtype=np.int32)
+    not_converged = []
+    for r, l1_ratio in enumerate(l1_ratios):
+        params[r], n_iter[r], missed = fitter.path(Cs, l1_ratio, tol=tol, max_iter=max_iter)
+        not_converged += missed
+        for c in range(len(Cs)):
+            W, b = fitter.coef.unpack(params[r, c])
+            model = _with_coef(template, W, b, X.dtype)
+            scores[r, c] = scorer(model, X_test, y_test, sample_weight=sw_test)
+    return params, scores, n_iter, not_converged
+
+
+def _scorer(estimator, scoring):
+    """The scorer of ``scoring``; None is accuracy (not ``estimator.score``)."""
+    return get_scorer("accuracy") if scoring is None else check_scoring(estimator, scoring)
+
+
+def _with_coef(template, W, b, dtype):
+    """A fitted copy of ``template`` with these coefficients."""
+    model = clone(template)
+    for name in ("classes_", "n_features_in_", "feature_names_in_"):
+        if hasattr(template, name):
+            setattr(model, name, getattr(template, name))
+    model.coef_ = W.astype(dtype)
+    model.intercept_ = b.astype(dtype)
+    return model
+
+
+class DigitLogisticClassifierCV(DigitLogisticClassifier):
+    r"""Logistic regression with ``C`` (and ``l1_ratio``) chosen by cross-validation.
+
+    For each fold and each ``l1_ratio``, the fits along the grid of ``C``
+    values run from the strongest regularization to the weakest, each
+    warm-started from the previous solution, with the fold's packed data and
+    second moments built once and shared by the whole path. The best
+    ``(C, l1_ratio)`` by mean validation score is then refitted on all the
+    data, warm-started from the folds' mean solution there. The API is that of
+    scikit-learn 1.9's :class:`~sklearn.linear_model.LogisticRegressionCV` in
+    its modern form (``use_legacy_attributes=False``).
+
+    Parameters
+    ----------
+    Cs : int or array-like of shape (n_cs,), default=10
+        The ``C`` values (inverse regularization strengths). An int gives
+        ``np.logspace(-4, 4, Cs)`` when every ``l1_ratio`` is 0, as
+        scikit-learn; with an L1 term, ``Cs`` values over four decades upward
+        from the largest ``C`` at which every weight is zero (computed on all
+        the data, for the largest ``l1_ratio``), as glmnet.
+    l1_ratios : array-like of shape (n_l1_ratios,), default=(0.0,)
+        Elastic-net mixing parameters to try, each in [0, 1].
+    fit_intercept : bool, default=True
+    cv : int, cross-validation generator or iterable, default=None
+        As in scikit-learn: None is 5-fold; an int is the number of
+        (stratified) folds.
+    scoring : str or callable, default=None
+        The validation score (a scorer name or ``scorer(estimator, X, y)``);
+        None is accuracy. Sample weights are used in scoring as in fitting.
+    solver : {"auto", "lbfgs", "preconditioned-lbfgs"}, default="auto"
+        As in :class:`DigitLogisticClassifier`.
+    tol : float, default=1e-4
+        Stopping tolerance of every fit.
+    max_iter : int, default=100
+        Maximum solver iterations of every fit.
+    class_weight : dict or "balanced", default=None
+    n_jobs : int, default=None
+        Folds run in parallel by joblib when ``n_jobs`` is not None (the kernels
+        then share the cores between them); None runs them one after the other,
+        each kernel on every core.
+    verbose : int, default=0
+        Passed to joblib.
+    refit : bool, default=True
+        Refit on all the data at the best ``(C, l1_ratio)``. If False, ``coef_``
+        is the mean over folds of each fold's best solution, and ``C_`` and
+        ``l1_ratio_`` the mean of the folds' best values.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
+        In the dtype of ``X``.
+    intercept_ : ndarray of shape (1,) or (n_classes,)
+    C_ : float
+        The chosen ``C``.
+    l1_ratio_ : float
+        The chosen ``l1_ratio``.
+    Cs_ : ndarray of shape (n_cs,)
+        The grid of ``C``, ascending.
+    l1_ratios_ : ndarray of shape (n_l1_ratios,)
+    scores_ : ndarray of shape (n_folds, n_l1_ratios, n_cs)
+        Validation scores.
+    coefs_paths_ : ndarray of shape (n_folds, n_l1_ratios, n_cs, n_rows_w, n_dof)
+        Coefficients ``[W | b]`` along each fold's paths; ``n_rows_w`` is 1 for
+        two classes, ``n_dof = n_features + fit_intercept``.
+    n_iter_ : ndarray of shape (n_folds, n_l1_ratios, n_cs)
+        Solver iterations of each fit (the refit's are in ``refit_n_iter_``).
+    refit_n_iter_ : int
+        Solver iterations of the refit (0 when ``refit=False``).
+    solver_ : str
+        The solver of the refit (or of the folds' fits).
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+
+    See Also
+    --------
+    skdigit.DigitLogisticClassifier : One fit at a given ``C``.
+    skdigit.linear_model.logistic_regression_path : The path on its own.
+    sklearn.linear_model.LogisticRegressionCV : scikit-learn's equivalent.
+
+    References
+    ----------
+    .. [1] J. Friedman, T. Hastie and R. Tibshirani, "Regularization paths for
+       generalized linear models via coordinate descent", J. Stat. Softw.
+       33(1), 2010.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skdigit import DigitLogisticClassifierCV
+    >>> X, y = load_digits(return_X_y=True)
+    >>> clf = DigitLogisticClassifierCV(Cs=[0.01, 0.1, 1.0], cv=3).fit(X / 16, y)
+    >>> clf.scores_.shape
+    (3, 1, 3)
+    >>> float(clf.C_) in (0.01, 0.1, 1.0)
+    True
+    """
+
+    _parameter_constraints: dict = {
+        "Cs": [Interval(Integral, 1, None, closed="left"), "array-like"],
+        "l1_ratios": ["array-like"],
+        "fit_intercept": ["boolean"],
+        "cv": ["cv_object"],
+        "scoring": [StrOptions(set(get_scorer_names())), callable, None],
+        "solver": [StrOptions(set(SOLVERS) | {"auto"})],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 0, None, closed="left")],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
+        "refit": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        *,
+        Cs=10,
+        l1_ratios=(0.0,),
+        fit_intercept=True,
+        cv=None,
+        scoring=None,
+        solver="auto",
+        tol=1e-4,
+        max_iter=100,
+        class_weight=None,
+        n_jobs=None,
+        verbose=0,
+        refit=True,
+    ):
+        self.Cs = Cs
+        self.l1_ratios = l1_ratios
+        self.fit_intercept = fit_intercept
+        self.cv = cv
+        self.scoring = scoring
+        self.solver = solver
+        self.tol = tol
+        self.max_iter = max_iter
+        self.class_weight = class_weight
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+        self.refit = refit
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None, **params):
+        """Cross-validate the paths, choose ``(C, l1_ratio)``, refit.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data, e.g. pixel intensities scaled to [0, 1].
+        y : array-like of shape (n_samples,)
+            Class labels; at least two distinct values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Used in fitting and in scoring.
+        **params : dict
+            ``groups`` for a group-aware ``cv``.
+
+        Returns
+        -------
+        self : DigitLogisticClassifierCV
+
+        Raises
+        ------
+        ValueError
+            If ``y`` has a single class, an ``l1_ratio`` lies outside [0, 1], or
+            the inputs are invalid.
+        """
+        X, y = validate_data(
+            self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32],
+            order="C", accept_large_sparse=True,
+        )
+        check_classification_targets(y)
+        l1_ratios = np.asarray(self.l1_ratios, dtype=float).ravel()
+        if l1_ratios.size == 0 or np.any((l1_ratios < 0) | (l1_ratios > 1)):
+            raise ValueError(
+                f"l1_ratios must be values in [0, 1]; got {list(self.l1_ratios)}."
+            )
+        classes, y_idx = np.unique(y, return_inverse=True)
+        if classes.shape[0] < 2:
+            raise ValueError(
+                "DigitLogisticClassifierCV needs samples of at least 2 classes in "
+                f"the data, but the data contains only one class: {classes[0]!r}."
+            )
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=np.float64, copy=True, ensure_non_negative=True
+        )
+        if self.class_weight is not None:
+            sample_weight *= compute_class_weight(self.class_weight, classes=classes, y=y)[y_idx]
+        n_classes = classes.shape[0]
+        folds = list(check_cv(self.cv, y, classifier=True).split(X, y, params.get("groups")))
+        parallel = self.n_jobs is not None
+        n_threads = resolve_n_threads(None)
+        if parallel:
+            n_threads = max(1, n_threads // max(1, min(len(folds), abs(self.n_jobs))))
+        full = PathFitter(
+            X, y_idx, sample_weight, n_classes, fit_intercept=self.fit_intercept,
+            solver=self.solver, n_threads=resolve_n_threads(None),
+        )
+        Cs = c_grid(self.Cs, l1_ratios, full)
+        template = self._template(classes, X)
+        scorer = _scorer(template, self.scoring)
+        jobs = (
+            delayed(_fold_paths)(
+                X, y_idx, sample_weight, train, test, n_classes, Cs, l1_ratios,
+                fit_intercept=self.fit_intercept, solver=self.solver, tol=self.tol,
+                max_iter=self.max_iter, n_threads=n_threads, scorer=scorer,
+                template=template, classes=classes,
+            )
+            for train, test in folds
+        )
+        if parallel:
+            out = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(jobs)
+        else:
+            out = [job[0](*job[1], **job[2]) for job in jobs]
+        paths = np.stack([o[0] for o in out])  # (n_folds, n_l1, n_cs, n_params)
+        self.scores_ = np.stack([o[1] for o in out])
+        self.n_iter_ = np.stack([o[2] for o in out])
+        not_converged = sorted({C for o in out for C in o[3]})
+        self.Cs_, self.l1_ratios_ = Cs, l1_ratios
+        self.coefs_paths_ = np.stack(
+            [[[full.coef.as_rows(p) for p in row] for row in fold] for fold in paths]
+        )
+        self.classes_ = classes
+        best_r, best_c = np.unravel_index(
+            np.argmax(self.scores_.mean(axis=0)), self.scores_.shape[1:]
+        )
+        if self.refit:
+            self.C_, self.l1_ratio_ = float(Cs[best_c]), float(l1_ratios[best_r])
+            start = paths[:, best_r, best_c].mean(axis=0)
+            result, self.solver_ = full.fit(
+                self.C_, self.l1_ratio_, start, tol=self.tol, max_iter=self.max_iter
+            )
+            if not result.converged:
+                not_converged.append(self.C_)
+            final, self.refit_n_iter_ = result.params, result.n_iter
+        else:
+            per_fold = [np.unravel_index(np.argmax(s), s.shape) for s in self.scores_]
+            self.C_ = float(np.mean([Cs[c] for _, c in per_fold]))
+            self.l1_ratio_ = float(np.mean([l1_ratios[r] for r, _ in per_fold]))
+            final = np.mean([paths[f, r, c] for f, (r, c) in enumerate(per_fold)], axis=0)
+            self.refit_n_iter_ = 0
+            self.solver_ = self.solver
+        warn_not_converged(sorted(set(not_converged)), self.max_iter)
+        W, b = full.coef.unpack(final)
+        self.coef_, self.intercept_ = W.astype(X.dtype), b.astype(X.dtype)
+        return self
+
+    def _template(self, classes, X):
+        """An estimator carrying what scoring needs (classes, feature count)."""
+        template = DigitLogisticClassifier(fit_intercept=self.fit_intercept)
+        template.classes_ = classes
+        template.n_features_in_ = X.shape[1]
+        if hasattr(self, "feature_names_in_"):
+            template.feature_names_in_ = self.feature_names_in_
+        return template
+
+    def score(self, X, y, sample_weight=None):
+        """The ``scoring`` of the fitted model on ``(X, y)`` (accuracy by default).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        score : float
+        """
+        return _scorer(self, self.scoring)(self, X, y, sample_weight=sample_weight)

@@ -1,0 +1,250 @@
+"""Regularization paths: one fit per ``C``, from the strongest penalty to the weakest.
+
+Along a path the data layout, the second moments and their eigendecomposition
+depend only on the data, so they are built once (:class:`PathFitter`) and every
+fit of the path reuses them; each fit starts from the previous solution (warm
+start), which lies close to the next one when the grid is fine.
+:func:`logistic_regression_path` is the public entry point;
+:class:`~skdigit.linear_model.DigitLogisticClassifierCV` runs one path per
+fold and ``l1_ratio``.
+"""
+
+import warnings
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import _check_sample_weight, check_array, check_consistent_length
+
+from ..utils import parallel_kernel_lock, resolve_n_threads, single_threaded_blas
+from ._layouts import make_layout
+from ._loss import LogisticObjective
+from ._penalties import make_penalty
+from ._solvers import SOLVERS, select_solver
+
+__all__ = ["PathFitter", "c_grid", "logistic_regression_path"]
+
+# Decades spanned by a grid of Cs with an L1 term: from where every weight is
+# zero, 1e4 times weaker (glmnet's lambda_min_ratio for n_samples > n_features).
+_L1_GRID_DECADES = 4.0
+
+
+class PathFitter:
+    """Fits along a path of ``C`` values on one data set, sharing what depends only on it.
+
+    Parameters
+    ----------
+    X : {ndarray, csr_matrix} of shape (n_samples, n_features)
+        float32 or float64, C-contiguous if dense.
+    y_idx : ndarray of shape (n_samples,)
+        Class indices ``0 .. n_classes - 1``.
+    sample_weight : ndarray of shape (n_samples,)
+        Non-negative, with a positive sum (class weights included).
+    n_classes : int
+    fit_intercept : bool
+    solver : str
+        A name in :data:`SOLVERS`, or ``"auto"`` (chosen per penalty).
+    n_threads : int
+    """
+
+    def __init__(self, X, y_idx, sample_weight, n_classes, *, fit_intercept, solver, n_threads):
+        self.objective = LogisticObjective(
+            make_layout(X, n_threads=n_threads), y_idx, sample_weight, n_classes,
+            fit_intercept=fit_intercept, penalty=make_penalty(np.inf, 0.0, 1.0),
+            n_threads=n_threads,
+        )
+        self.solver = solver
+
+    @property
+    def coef(self):
+        return self.objective.coef
+
+    def l1_max(self):
+        """The mean-scaled L1 strength at and above which every weight is zero.
+
+        The largest absolute gradient of the data term in ``W`` at ``W = 0``,
+        with the intercepts at their optimum (the weighted log class
+        frequencies; zero without intercept).
+        """
+        objective = self.objective
+        params = objective.coef.zeros()
+        if objective.coef.fit_intercept:
+            counts = np.bincount(
+                objective.y, weights=objective.sample_weight,
+                minlength=2 if objective.binary else objective.coef.n_rows_w,
+            )
+            freq = np.clip(counts / counts.sum(), 1e-12, 1.0)
+            _, b = objective.coef.unpack(params)
+            b[:] = np.log(freq[1] / freq[0]) if objective.binary else np.log(freq)
+        _, grad_W, _ = objective.data_loss_gradient(params)
+        return float(np.max(np.abs(grad_W), initial=0.0))
+
+    def fit(self, C, l1_ratio, params0, *, tol, max_iter, verbose=0):
+        """One fit at ``(C, l1_ratio)`` from ``params0``: ``(params, n_iter, result)``."""
+        objective = self.objective
+        objective.penalty = make_penalty(C, l1_ratio, objective.sw_sum)
+        name = select_solver(objective) if self.solver == "auto" else self.solver
+        result = SOLVERS[name].solve(
+            objective, params0, tol=tol, max_iter=max_iter, verbose=verbose
+        )
+        return result, name
+
+    def path(self, Cs, l1_ratio, *, tol, max_iter, params0=None, verbose=0):
+        """Fits at each of ``Cs`` in the order given, each warm-started from the last.
+
+        Returns
+        -------
+        params : ndarray of shape (n_cs, n_params)
+        n_iter : ndarray of shape (n_cs,)
+        not_converged : list of float
+            The ``C`` values whose fit stopped before its tolerance held.
+        """
+        current = self.coef.zeros() if params0 is None else np.array(params0, dtype=float)
+        params = np.empty((len(Cs), self.coef.n_params))
+        n_iter = np.zeros(len(Cs), dtype=np.int32)
+        not_converged = []
+        with single_threaded_blas(), parallel_kernel_lock():
+            for i, C in enumerate(Cs):
+                result, _ = self.fit(C, l1_ratio, current, tol=tol, max_iter=max_iter, verbose=verbose)
+                current = result.params
+                params[i], n_iter[i] = current, result.n_iter
+                if not result.converged:
+                    not_converged.append(C)
+        return params, n_iter, not_converged
+
+
+def c_grid(Cs, l1_ratios, fitter=None):
+    """The ``C`` values of a path, ascending (strongest regularization first).
+
+    An int ``Cs`` gives scikit-learn's grid ``np.logspace(-4, 4, Cs)`` for pure
+    L2; with an L1 term (any ``l1_ratio > 0``) the grid starts, as glmnet's
+    does, at the largest ``C`` for which every weight is zero (for the largest
+    ``l1_ratio``) and spans four decades from there. A list is sorted.
+    """
+    if not np.isscalar(Cs):
+        return np.sort(np.asarray(Cs, dtype=float))
+    l1 = max(l1_ratios)
+    if l1 == 0 or fitter is None:
+        return np.logspace(-4, 4, int(Cs))
+    c_min = l1 / (fitter.objective.sw_sum * max(fitter.l1_max(), np.finfo(float).tiny))
+    return np.logspace(np.log10(c_min), np.log10(c_min) + _L1_GRID_DECADES, int(Cs))
+
+
+def warn_not_converged(not_converged, max_iter):
+    """One ConvergenceWarning for the fits of a path that stopped short."""
+    if not_converged:
+        Cs = ", ".join(f"{C:.4g}" for C in not_converged)
+        warnings.warn(
+            f"The solver failed to converge within max_iter={max_iter} iterations "
+            f"at C = {Cs}. Increase max_iter, scale the pixels to [0, 1] "
+            "(skdigit.PixelNormalizer), or loosen tol.",
+            ConvergenceWarning,
+        )
+
+
+def logistic_regression_path(
+    X, y, *, Cs=10, l1_ratio=0.0, fit_intercept=True, tol=1e-4, max_iter=100,
+    class_weight=None, sample_weight=None, solver="auto", coef=None, n_jobs=None,
+    verbose=0,
+):
+    """Coefficients of logistic regressions along a path of ``C`` values.
+
+    Each fit is that of :class:`~skdigit.DigitLogisticClassifier` at its ``C``
+    (the same objective and stopping rule), warm-started from the previous
+    ``C``'s solution; the data layout and second moments are built once.
+
+    Parameters
+    ----------
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Training data, e.g. pixel intensities scaled to [0, 1]; float32 stays
+        float32.
+    y : array-like of shape (n_samples,)
+        Class labels; at least two distinct values.
+    Cs : int or array-like of shape (n_cs,), default=10
+        The ``C`` values, fitted in increasing order. An int gives
+        ``np.logspace(-4, 4, Cs)`` for ``l1_ratio=0``; with an L1 term, ``Cs``
+        values spanning four decades upward from the largest ``C`` at which
+        every weight is zero (as glmnet).
+    l1_ratio : float, default=0.0
+        The elastic-net mixing parameter in [0, 1].
+    fit_intercept : bool, default=True
+    tol : float, default=1e-4
+        Stopping tolerance of each fit (see :class:`~skdigit.DigitLogisticClassifier`).
+    max_iter : int, default=100
+        Maximum solver iterations of each fit.
+    class_weight : dict or "balanced", default=None
+    sample_weight : array-like of shape (n_samples,), default=None
+    solver : str, default="auto"
+        As in :class:`~skdigit.DigitLogisticClassifier`.
+    coef : ndarray of shape (n_rows_w, n_features + fit_intercept), default=None
+        Starting point of the first fit (zeros when None).
+    n_jobs : int, default=None
+        Threads of the kernels (see :class:`~skdigit.DigitLogisticClassifier`).
+    verbose : int, default=0
+
+    Returns
+    -------
+    coefs : ndarray of shape (n_cs, n_rows_w, n_features + fit_intercept)
+        The coefficients ``[W | b]`` at each ``C`` (intercept last;
+        ``n_rows_w`` is 1 for two classes, else the number of classes).
+    Cs : ndarray of shape (n_cs,)
+        The ``C`` values, ascending.
+    n_iter : ndarray of shape (n_cs,)
+        Solver iterations of each fit.
+
+    Raises
+    ------
+    ValueError
+        If ``y`` has a single class or the inputs are invalid.
+
+    See Also
+    --------
+    skdigit.DigitLogisticClassifierCV : Chooses ``C`` (and ``l1_ratio``) by
+        cross-validation along such paths.
+
+    References
+    ----------
+    .. [1] J. Friedman, T. Hastie and R. Tibshirani, "Regularization paths for
+       generalized linear models via coordinate descent", J. Stat. Softw.
+       33(1), 2010.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skdigit.linear_model import logistic_regression_path
+    >>> X, y = load_digits(return_X_y=True)
+    >>> coefs, Cs, n_iter = logistic_regression_path(X / 16, y, Cs=[0.01, 0.1, 1.0])
+    >>> coefs.shape
+    (3, 10, 65)
+    """
+    X = check_array(
+        X, accept_sparse="csr", dtype=[np.float64, np.float32], order="C",
+        accept_large_sparse=True,
+    )
+    check_consistent_length(X, y)
+    y = np.asarray(y)
+    check_classification_targets(y)
+    classes, y_idx = np.unique(y, return_inverse=True)
+    if classes.shape[0] < 2:
+        raise ValueError(
+            "logistic_regression_path needs samples of at least 2 classes, but y "
+            f"contains only one class: {classes[0]!r}."
+        )
+    sample_weight = _check_sample_weight(
+        sample_weight, X, dtype=np.float64, copy=True, ensure_non_negative=True
+    )
+    if class_weight is not None:
+        sample_weight *= compute_class_weight(class_weight, classes=classes, y=y)[y_idx]
+    fitter = PathFitter(
+        X, y_idx, sample_weight, classes.shape[0], fit_intercept=fit_intercept,
+        solver=solver, n_threads=resolve_n_threads(n_jobs),
+    )
+    Cs = c_grid(Cs, [l1_ratio], fitter)
+    params0 = None if coef is None else fitter.coef.as_flat(np.asarray(coef, dtype=float))
+    params, n_iter, not_converged = fitter.path(
+        Cs, l1_ratio, tol=tol, max_iter=max_iter, params0=params0, verbose=verbose
+    )
+    warn_not_converged(not_converged, max_iter)
+    coefs = np.stack([fitter.coef.as_rows(p) for p in params])
+    return coefs, Cs, n_iter

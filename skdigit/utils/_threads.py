@@ -1,0 +1,98 @@
+"""Thread policy, in one place: how many threads the kernels use, and around them BLAS.
+
+One rule for ``n_jobs`` (:func:`resolve_n_threads`), one guard for numba's
+parallel kernels called from several Python threads (:func:`parallel_kernel_lock`),
+and one way to hold BLAS at a single thread while our kernels run
+(:func:`single_threaded_blas`).
+"""
+
+import contextlib
+import functools
+import threading
+
+import numba
+from threadpoolctl import ThreadpoolController
+
+__all__ = ["parallel_kernel_lock", "resolve_n_threads", "single_threaded_blas"]
+
+
+def resolve_n_threads(n_jobs):
+    """Number of parallel row chunks of a kernel for the ``n_jobs`` parameter.
+
+    The rule, for every estimator of skdigit: counted from the threads numba
+    may use now (``numba.get_num_threads()``, which a joblib worker or
+    ``numba.set_num_threads`` may have lowered): ``None`` and ``-1`` use them
+    all, ``-2`` all but one, and so on (at least 1); a positive ``n_jobs`` is
+    used as it is. For a fixed value the kernels' results are bit-for-bit
+    reproducible.
+
+    Parameters
+    ----------
+    n_jobs : int or None
+
+    Returns
+    -------
+    n_threads : int
+        At least 1.
+
+    Examples
+    --------
+    >>> import numba
+    >>> from skdigit.utils._threads import resolve_n_threads
+    >>> resolve_n_threads(None) == numba.get_num_threads()
+    True
+    >>> resolve_n_threads(3)
+    3
+    """
+    if n_jobs is None:
+        return numba.get_num_threads()
+    if n_jobs < 0:
+        return max(numba.get_num_threads() + 1 + n_jobs, 1)
+    return int(n_jobs)
+
+
+_KERNEL_LOCK = threading.Lock()
+
+
+_LAYER = []  # numba's threading layer, once known
+
+
+def _needs_lock():
+    # numba's fallback "workqueue" threading layer (used where neither TBB nor
+    # OpenMP is available) aborts on parallel calls from two Python threads at
+    # once; the others are thread-safe. The layer is known once a parallel
+    # kernel has run; before that, assume the worst.
+    if not _LAYER:
+        try:
+            _LAYER.append(numba.threading_layer())
+        except ValueError:
+            return True
+    return _LAYER[0] == "workqueue"
+
+
+def parallel_kernel_lock():
+    """Context manager serializing our parallel numba kernels across Python threads.
+
+    A no-op with the thread-safe TBB and OpenMP threading layers; a lock with
+    numba's fallback ``workqueue`` layer, which aborts on concurrent calls.
+    """
+    if not _needs_lock():
+        return contextlib.nullcontext()
+    return _KERNEL_LOCK
+
+
+@functools.cache
+def _threadpool_controller():
+    return ThreadpoolController()
+
+
+def single_threaded_blas():
+    """Context manager holding BLAS at one thread while our kernels run.
+
+    The kernels use every core. Around them (the optimizer's vector work, the
+    small products of the preconditioner) OpenBLAS threads would spin between
+    calls and take the cores from the kernels' threads. The controller is
+    created once: each ``threadpool_limits`` call would scan the loaded
+    libraries again.
+    """
+    return _threadpool_controller().limit(limits=1, user_api="blas")

@@ -1,0 +1,127 @@
+"""DigitLogisticClassifierCV and logistic_regression_path: the path, the choice, the refit."""
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
+from sklearn.metrics import accuracy_score, log_loss
+from sklearn.model_selection import StratifiedKFold
+from sklearn.pipeline import make_pipeline
+
+from skdigit import DigitLogisticClassifier, DigitLogisticClassifierCV, PixelNormalizer
+from skdigit.linear_model import logistic_regression_path
+
+
+@pytest.fixture(scope="module")
+def digits_cv():
+    X, y = load_digits(return_X_y=True)
+    return X[:600] / 16.0, y[:600]
+
+
+def test_path_equals_independent_fits(digits_cv):
+    X, y = digits_cv
+    Cs = [0.01, 0.1, 1.0]
+    coefs, Cs_out, n_iter = logistic_regression_path(X, y, Cs=Cs[::-1], tol=1e-8, max_iter=1000)
+    np.testing.assert_array_equal(Cs_out, Cs)  # sorted: strongest penalty first
+    assert coefs.shape == (3, 10, 65) and n_iter.shape == (3,)
+    for k, C in enumerate(Cs):
+        ref = DigitLogisticClassifier(C=C, tol=1e-8, max_iter=1000).fit(X, y)
+        # equal to the solvers' accuracy at this tol (flat directions included)
+        np.testing.assert_allclose(coefs[k, :, :-1], ref.coef_, rtol=1e-3, atol=1e-3)
+        np.testing.assert_allclose(coefs[k, :, -1], ref.intercept_, rtol=1e-3, atol=1e-3)
+
+
+def test_path_warm_starts_save_iterations(digits_cv):
+    X, y = digits_cv
+    Cs = np.logspace(-2, 1, 8)
+    _, _, n_iter = logistic_regression_path(X, y, Cs=Cs, tol=1e-6, max_iter=1000)
+    cold = [
+        DigitLogisticClassifier(C=C, tol=1e-6, max_iter=1000).fit(X, y).n_iter_[0]
+        for C in Cs
+    ]
+    assert n_iter.sum() < sum(cold)
+
+
+def test_path_binary_shapes_and_default_grid(digits_cv):
+    X, y = digits_cv
+    coefs, Cs, _ = logistic_regression_path(X, y == 3, Cs=4, fit_intercept=False)
+    assert coefs.shape == (4, 1, 64)
+    np.testing.assert_allclose(Cs, np.logspace(-4, 4, 4))
+
+
+def test_cv_matches_logistic_regression_cv(digits_cv):
+    X, y = digits_cv
+    Cs = [0.03, 0.3, 3.0]
+    cv = StratifiedKFold(3)
+    ours = DigitLogisticClassifierCV(Cs=Cs, cv=cv, tol=1e-8, max_iter=2000).fit(X, y)
+    theirs = LogisticRegressionCV(
+        Cs=Cs, cv=cv, l1_ratios=(0.0,), scoring="accuracy", tol=1e-8, max_iter=2000,
+        use_legacy_attributes=False,
+    ).fit(X, y)
+    assert ours.C_ == theirs.C_
+    np.testing.assert_allclose(ours.scores_, theirs.scores_, atol=0.01)
+    assert ours.scores_.shape == (3, 1, 3)
+    assert ours.coefs_paths_.shape == theirs.coefs_paths_.shape == (3, 1, 3, 10, 65)
+    assert ours.n_iter_.shape == (3, 1, 3)
+    np.testing.assert_allclose(ours.coef_, theirs.coef_, rtol=1e-3, atol=1e-4)
+
+
+def test_cv_scores_are_validation_scores_of_the_path(digits_cv):
+    X, y = digits_cv
+    folds = list(StratifiedKFold(3).split(X, y))
+    clf = DigitLogisticClassifierCV(
+        Cs=[0.1, 1.0], cv=folds, scoring="neg_log_loss", tol=1e-8, max_iter=2000
+    ).fit(X, y)
+    train, test = folds[1]
+    model = DigitLogisticClassifier(C=1.0, tol=1e-8, max_iter=2000).fit(X[train], y[train])
+    expected = -log_loss(y[test], model.predict_proba(X[test]), labels=clf.classes_)
+    assert clf.scores_[1, 0, 1] == pytest.approx(expected, rel=1e-3)
+    W = clf.coefs_paths_[1, 0, 1]
+    np.testing.assert_allclose(W[:, :-1], model.coef_, rtol=1e-3, atol=1e-4)
+
+
+def test_cv_uses_sample_weight_in_scoring(digits_cv):
+    X, y = digits_cv
+    sw = np.where(y == 1, 5.0, 1.0)
+    folds = list(StratifiedKFold(3).split(X, y))
+    clf = DigitLogisticClassifierCV(Cs=[0.1], cv=folds).fit(X, y, sample_weight=sw)
+    train, test = folds[0]
+    model = DigitLogisticClassifier(C=0.1).fit(X[train], y[train], sample_weight=sw[train])
+    expected = accuracy_score(y[test], model.predict(X[test]), sample_weight=sw[test])
+    assert clf.scores_[0, 0, 0] == pytest.approx(expected)
+
+
+def test_cv_refit_false_averages_the_folds(digits_cv):
+    X, y = digits_cv
+    clf = DigitLogisticClassifierCV(Cs=[0.1, 1.0], cv=3, refit=False).fit(X, y == 7)
+    best = clf.scores_[:, 0, :].argmax(axis=1)
+    np.testing.assert_allclose(
+        clf.coef_[0], np.mean([clf.coefs_paths_[f, 0, b, 0, :-1] for f, b in enumerate(best)], axis=0),
+        rtol=1e-6,
+    )
+    assert clf.C_ == pytest.approx(np.mean(np.asarray([0.1, 1.0])[best]))
+    assert clf.refit_n_iter_ == 0
+
+
+def test_cv_in_a_pipeline_and_parallel_folds(digits_cv):
+    X, y = digits_cv
+    pipe = make_pipeline(PixelNormalizer(max_value=1.0), DigitLogisticClassifierCV(Cs=3, cv=3))
+    assert pipe.fit(X, y).score(X, y) > 0.9
+    serial = DigitLogisticClassifierCV(Cs=[0.1, 1.0], cv=3).fit(X, y)
+    parallel = DigitLogisticClassifierCV(Cs=[0.1, 1.0], cv=3, n_jobs=2).fit(X, y)
+    np.testing.assert_allclose(serial.scores_, parallel.scores_, atol=1e-12)
+
+
+def test_cv_float32_and_bad_l1_ratios(digits_cv):
+    X, y = digits_cv
+    clf = DigitLogisticClassifierCV(Cs=[1.0], cv=3).fit(X.astype(np.float32), y)
+    assert clf.coef_.dtype == np.float32 and clf.intercept_.dtype == np.float32
+    with pytest.raises(ValueError, match=r"l1_ratios must be values in \[0, 1\]"):
+        DigitLogisticClassifierCV(l1_ratios=[1.5]).fit(X, y)
+
+
+def test_cv_refit_equals_a_plain_fit_at_the_chosen_c(digits_cv):
+    X, y = digits_cv
+    clf = DigitLogisticClassifierCV(Cs=[0.05, 0.5], cv=3, tol=1e-8, max_iter=2000).fit(X, y)
+    ref = LogisticRegression(C=clf.C_, tol=1e-8, max_iter=2000).fit(X, y)
+    np.testing.assert_allclose(clf.coef_, ref.coef_, rtol=1e-3, atol=1e-4)
