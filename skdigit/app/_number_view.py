@@ -10,6 +10,7 @@ import numpy as np
 
 from ..image import read_number
 from ..image._decode import import_pil
+from ..utils import MNIST_SHAPE
 
 __all__ = ["annotate", "show_number"]
 
@@ -92,7 +93,7 @@ def show_number(st, model, data, name):
         for k, column in zip(range(start, min(n_digits, start + per_row)),
                              st.columns(per_row)):
             with column:
-                st.image(reading.digits[k].reshape(28, 28), width=84,
+                st.image(reading.digits[k].reshape(MNIST_SHAPE), width=84,
                          caption=f"{reading.labels[k]} ({reading.probabilities[k]:.0%})")
     unsure = [str(k + 1) for k, p in enumerate(reading.probabilities) if p < 0.5]
     if unsure:
