@@ -97,7 +97,7 @@ def _segments(source, invert, frame, max_pixels):
     return ink, segment_digits(ink), factor
 
 
-def digit_and_count(source, *, invert="auto"):
+def digit_and_count(source, *, invert="auto", frame=None, max_pixels=MAX_PIXELS):
     """One image as :func:`load_digit_image` reads it, and how many digits it holds.
 
     For ``skdigit predict``, which warns when an image holds several digits.
@@ -105,7 +105,9 @@ def digit_and_count(source, *, invert="auto"):
     (:func:`segment_digits`).
     """
     invert = check_invert(invert)
-    ink, segments, _ = _segments(source, invert, None, MAX_PIXELS)
+    max_pixels = check_max_pixels(max_pixels)
+    frame = check_frame(frame)
+    ink, segments, _ = _segments(source, invert, frame, max_pixels)
     Image, _ = import_pil()
     return fit_and_centre(normalize_stroke(ink), Image), len(segments)
 

@@ -9,10 +9,9 @@ from sklearn.base import BaseEstimator, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model._base import LinearClassifierMixin, SparseCoefMixin
 from sklearn.utils._param_validation import Hidden, Interval, StrOptions
-from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..utils import (
     DocLinkMixin,
@@ -22,7 +21,7 @@ from ..utils import (
 )
 from ._callbacks import CallbackSupportMixin, FitCallbacks
 from ._layouts import make_layout
-from ._loss import LogisticObjective
+from ._loss import LogisticObjective, effective_sample_weight
 from ._penalties import make_penalty, resolve_regularization
 from ._solvers import SOLVERS, select_solver
 
@@ -263,7 +262,9 @@ class DigitLogisticClassifier(
                 f"data, but the data contains only one class: {classes[0]!r}. "
                 "Check y, or use skdigit.TargetBinarizer for a one-digit detector."
             )
-        sample_weight = self._sample_weight(sample_weight, X, y, classes, y_idx)
+        sample_weight = effective_sample_weight(
+            sample_weight, X, y, classes, y_idx, self.class_weight
+        )
         n_threads = resolve_n_threads(self.n_jobs)
         objective = LogisticObjective(
             make_layout(X, n_threads=n_threads), y_idx, sample_weight, classes.shape[0],
@@ -298,21 +299,6 @@ class DigitLogisticClassifier(
         self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
         callbacks.close()
         return self
-
-    def _sample_weight(self, sample_weight, X, y, classes, y_idx):
-        """float64 sample weights times the class weights, with a positive sum."""
-        sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=np.float64, copy=True, ensure_non_negative=True
-        )
-        if self.class_weight is not None:
-            cw = compute_class_weight(self.class_weight, classes=classes, y=y)
-            sample_weight *= cw[y_idx]
-        if not sample_weight.sum() > 0:
-            raise ValueError(
-                "The sample weights (times class_weight) sum to zero: no sample "
-                "would count. Give some samples a positive weight."
-            )
-        return sample_weight
 
     @staticmethod
     def _unpack(objective, params, dtype):
