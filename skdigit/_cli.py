@@ -109,6 +109,22 @@ def _add_data_arguments(parser):
     )
 
 
+def _add_image_arguments(parser, model_help):
+    """MODEL, IMAGE..., --json, --invert and --frame, for predict and read."""
+    parser.add_argument("model", metavar="MODEL", help=model_help)
+    parser.add_argument("images", metavar="IMAGE", nargs="+", help="image files")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument(
+        "--invert", choices=["auto", "yes", "no"], default="auto",
+        help="invert the image (dark ink on light paper); default: decide per image",
+    )
+    parser.add_argument(
+        "--frame", type=_non_negative_int, metavar="K",
+        help="frame to read from a multi-frame image (animated GIF, multi-page "
+        "TIFF); default the first",
+    )
+
+
 def build_parser():
     """The argument parser of the ``skdigit`` command."""
     parser = _Parser(
@@ -173,21 +189,10 @@ def build_parser():
         "reverse), prepare it the way MNIST was prepared, and print the predicted "
         "digit with its probability. Needs skdigit[image].",
     )
-    predict.add_argument("model", metavar="MODEL", help="model file (.joblib or .skops)")
-    predict.add_argument("images", metavar="IMAGE", nargs="+", help="image files")
-    predict.add_argument("--json", action="store_true", help="machine-readable output")
+    _add_image_arguments(predict, "model file (.joblib or .skops)")
     predict.add_argument(
         "--top", type=_positive_int, default=1, metavar="K",
         help="show the K most probable digits (default 1)",
-    )
-    predict.add_argument(
-        "--invert", choices=["auto", "yes", "no"], default="auto",
-        help="invert the image (dark ink on light paper); default: decide per image",
-    )
-    predict.add_argument(
-        "--frame", type=_non_negative_int, metavar="K",
-        help="frame to read from a multi-frame image (animated GIF, multi-page "
-        "TIFF); default the first",
     )
 
     read = commands.add_parser(
@@ -198,18 +203,7 @@ def build_parser():
         "probability. The digits must stand on one line, not touching. Needs "
         "skdigit[image].",
     )
-    read.add_argument("model", metavar="MODEL", help="ten-digit model file (.joblib or .skops)")
-    read.add_argument("images", metavar="IMAGE", nargs="+", help="image files")
-    read.add_argument("--json", action="store_true", help="machine-readable output")
-    read.add_argument(
-        "--invert", choices=["auto", "yes", "no"], default="auto",
-        help="invert the image (dark ink on light paper); default: decide per image",
-    )
-    read.add_argument(
-        "--frame", type=_non_negative_int, metavar="K",
-        help="frame to read from a multi-frame image (animated GIF, multi-page "
-        "TIFF); default the first",
-    )
+    _add_image_arguments(read, "ten-digit model file (.joblib or .skops)")
 
     app = commands.add_parser(
         "app",
