@@ -122,7 +122,7 @@ def _prepare(ink, segments, Image):
 
 @dataclass(frozen=True)
 class NumberReading:
-    """What :func:`read_number` read: the number and each of its digits.
+    """What :func:`~skdigit.image.read_number` read: the number and each of its digits.
 
     Attributes
     ----------
@@ -142,7 +142,7 @@ class NumberReading:
         right, bottom)`` with right and bottom exclusive (Pillow's box
         convention), in the upright image (after its EXIF orientation).
     digits : ndarray of shape (n_digits, 784), uint8
-        Each digit prepared like :func:`load_digit_image` (white ink on
+        Each digit prepared like :func:`~skdigit.image.load_digit_image` (white ink on
         black, 0-255), the rows the model classified.
     """
 
