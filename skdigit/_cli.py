@@ -110,6 +110,22 @@ def _add_data_arguments(parser):
     )
 
 
+def _add_image_arguments(parser, model_help):
+    """MODEL, IMAGE..., --json, --invert and --frame, for predict and read."""
+    parser.add_argument("model", metavar="MODEL", help=model_help)
+    parser.add_argument("images", metavar="IMAGE", nargs="+", help="image files")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument(
+        "--invert", choices=["auto", "yes", "no"], default="auto",
+        help="invert the image (dark ink on light paper); default: decide per image",
+    )
+    parser.add_argument(
+        "--frame", type=_non_negative_int, metavar="K",
+        help="frame to read from a multi-frame image (animated GIF, multi-page "
+        "TIFF); default the first",
+    )
+
+
 def build_parser():
     """The argument parser of the ``skdigit`` command."""
     parser = _Parser(
@@ -181,22 +197,21 @@ def build_parser():
         "reverse), prepare it the way MNIST was prepared, and print the predicted "
         "digit with its probability. Needs skdigit[image].",
     )
-    predict.add_argument("model", metavar="MODEL", help="model file (.joblib or .skops)")
-    predict.add_argument("images", metavar="IMAGE", nargs="+", help="image files")
-    predict.add_argument("--json", action="store_true", help="machine-readable output")
+    _add_image_arguments(predict, "model file (.joblib or .skops)")
     predict.add_argument(
         "--top", type=_positive_int, default=1, metavar="K",
         help="show the K most probable digits (default 1)",
     )
-    predict.add_argument(
-        "--invert", choices=["auto", "yes", "no"], default="auto",
-        help="invert the image (dark ink on light paper); default: decide per image",
+
+    read = commands.add_parser(
+        "read",
+        help="read a number written on paper, digit by digit",
+        description="Find the digits in each image (left to right), prepare each "
+        "the way MNIST was prepared, and print the number with each digit's "
+        "probability. The digits must stand on one line, not touching. Needs "
+        "skdigit[image].",
     )
-    predict.add_argument(
-        "--frame", type=_non_negative_int, metavar="K",
-        help="frame to read from a multi-frame image (animated GIF, multi-page "
-        "TIFF); default the first",
-    )
+    _add_image_arguments(read, "ten-digit model file (.joblib or .skops)")
 
     app = commands.add_parser(
         "app",
@@ -384,7 +399,8 @@ def _evaluate(args):
 
 def _predict(args):
     import_optional("PIL.Image", extra="image", purpose="skdigit predict")
-    from .image import DigitImageError, load_digit_image
+    from .image import DigitImageError
+    from .image._number import digit_and_count
 
     model, positive_label = load_digit_model(args.model)
     if not hasattr(model, "predict_proba"):
@@ -395,7 +411,7 @@ def _predict(args):
     results, failed = [], 0
     for source in args.images:
         try:
-            x = load_digit_image(source, invert=invert, **options)
+            x, n_digits = digit_and_count(source, invert=invert, **options)
         except (DigitImageError, OSError, ImportError, ValueError) as exc:
             failed += 1
             line = image_error(source, exc)
@@ -403,6 +419,10 @@ def _predict(args):
             if not args.json:
                 print(f"skdigit predict: error: {line}", file=sys.stderr)
             continue
+        if n_digits > 1:
+            print(f"skdigit predict: warning: {source} holds {n_digits} separate "
+                  "marks, maybe several digits; predict reads one digit per image "
+                  "(use 'skdigit read' for a number)", file=sys.stderr)
         classes, probabilities = top_k(model.predict_proba(x.reshape(1, -1)), args.top)
         top = [
             {"label": names[k], "probability": round(float(p), 6)}
@@ -413,6 +433,38 @@ def _predict(args):
         if not args.json:
             print(f"{source}: {top[0]['label']} ({top[0]['probability']:.3f})"
                   + "".join(f"  {t['label']} ({t['probability']:.3f})" for t in top[1:]))
+    if args.json:
+        print(json.dumps(results, indent=2))
+    return EXIT_USAGE if failed else 0
+
+
+def _read(args):
+    import_optional("PIL.Image", extra="image", purpose="skdigit read")
+    from .image import DigitImageError, read_number
+
+    model, _ = load_digit_model(args.model, ten_classes=True)
+    invert = {"auto": "auto", "yes": True, "no": False}[args.invert]
+    options = {} if args.frame is None else {"frame": args.frame}
+    results, failed = [], 0
+    for source in args.images:
+        try:
+            reading = read_number(source, model, invert=invert, **options)
+        except (DigitImageError, OSError, ImportError, ValueError) as exc:
+            failed += 1
+            line = image_error(source, exc)
+            results.append({"file": source, "error": line[len(source) + 2:]})
+            if not args.json:
+                print(f"skdigit read: error: {line}", file=sys.stderr)
+            continue
+        digits = [
+            {"label": str(label), "probability": round(float(p), 6),
+             "box": [int(v) for v in box]}
+            for label, p, box in zip(reading.labels, reading.probabilities, reading.boxes)
+        ]
+        results.append({"file": source, "number": reading.text, "digits": digits})
+        if not args.json:
+            print(f"{source}: {reading.text}  "
+                  + "  ".join(f"{d['label']} ({d['probability']:.3f})" for d in digits))
     if args.json:
         print(json.dumps(results, indent=2))
     return EXIT_USAGE if failed else 0
@@ -444,7 +496,8 @@ def main(argv=None):
     """
     args = build_parser().parse_args(argv)
     command = {
-        "train": _train, "evaluate": _evaluate, "predict": _predict, "app": _app,
+        "train": _train, "evaluate": _evaluate, "predict": _predict, "read": _read,
+        "app": _app,
     }[args.command]
     prog = f"skdigit {args.command}"
     with warnings.catch_warnings():

@@ -367,3 +367,18 @@ def test_page_without_model_or_mnist(app_test, page_env):
     assert "MNIST is not available" in at.error[0].value
     assert "SKDIGIT_APP_MODEL" in at.error[0].value
     assert not at.file_uploader
+
+
+def test_page_reads_a_number(app_test, page_env, digit_model_path, confident_test_digit):
+    image, label = confident_test_digit
+    page_env.setenv(_model.ENV_MODEL, str(digit_model_path))
+    at = app_test.from_file(str(SCRIPT_PATH), default_timeout=60).run()
+    digit = np.kron(255 - image, np.ones((4, 4), np.uint8))
+    width = digit.shape[1]
+    paper = np.full((digit.shape[0], 3 * width), 255, dtype=np.uint8)
+    paper[:, :width] = paper[:, 2 * width :] = digit  # the digit twice, apart
+    at.file_uploader[0].set_value(("number.png", _png(paper), "image/png")).run()
+    at.toggle[0].set_value(True).run()
+    assert not at.exception and not at.error
+    (metric,) = at.metric
+    assert metric.label == "Number read" and metric.value == str(label) * 2

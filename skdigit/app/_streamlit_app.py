@@ -125,6 +125,11 @@ def main():
             st.stop()
         data = uploaded.getvalue()
         name = uploaded.name
+        if st.toggle("The image shows a number (several digits)", key="number"):
+            from skdigit.app._number_view import show_number
+
+            show_number(st, model, data, name)
+            st.stop()
 
     try:
         x = _read_digit(data, name)
