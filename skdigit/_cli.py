@@ -398,7 +398,7 @@ def _evaluate(args):
 
 
 def _predict(args):
-    import_optional("PIL.Image", extra="image", purpose="skdigit predict")
+    import_optional("PIL.Image", extra="image", purpose="skdigit predict", package="Pillow")
     from .image import DigitImageError
     from .image._number import digit_and_count
 
@@ -439,7 +439,7 @@ def _predict(args):
 
 
 def _read(args):
-    import_optional("PIL.Image", extra="image", purpose="skdigit read")
+    import_optional("PIL.Image", extra="image", purpose="skdigit read", package="Pillow")
     from .image import DigitImageError, read_number
 
     model, _ = load_digit_model(args.model, ten_classes=True)

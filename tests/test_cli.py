@@ -554,7 +554,7 @@ def test_predict_without_pillow(model_file, tmp_path, capsys, monkeypatch):
     status, out, err = _run(["predict", str(model_file()), "a.png", "b.png"], capsys)
     assert status == 2 and out == ""
     assert _one_line(err) == (
-        'skdigit predict: error: skdigit predict needs PIL, which is not installed: '
+        'skdigit predict: error: skdigit predict needs Pillow, which is not installed: '
         'pip install "skdigit[image]"'
     )
 

@@ -28,8 +28,8 @@ _SIXTEEN_BIT_MODES = ("I;16", "I;16L", "I;16B", "I;16N")
 def import_pil():
     """``(PIL.Image, PIL.ImageOps)``, or a :class:`~skdigit.utils.MissingExtraError`."""
     purpose = "Reading digit images"
-    Image = import_optional("PIL.Image", extra="image", purpose=purpose)
-    ImageOps = import_optional("PIL.ImageOps", extra="image", purpose=purpose)
+    Image = import_optional("PIL.Image", extra="image", purpose=purpose, package="Pillow")
+    ImageOps = import_optional("PIL.ImageOps", extra="image", purpose=purpose, package="Pillow")
     return Image, ImageOps
 
 

@@ -1,7 +1,5 @@
 """Moment-based deskewing of flattened digit images."""
 
-import threading
-
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import (
@@ -12,15 +10,11 @@ from sklearn.base import (
 )
 from sklearn.utils.validation import validate_data
 
-from ..utils import DocLinkMixin, check_image_shape
+from ..utils import DocLinkMixin, check_image_shape, parallel_kernel_lock
 from ._deskew_kernels import deskew_images, image_skews
 
 __all__ = ["Deskew"]
 
-# The kernels already use every core; calls from several Python threads at once
-# are serialized, because numba's fallback "workqueue" threading layer (used
-# where neither TBB nor OpenMP is available) aborts on concurrent parallel calls.
-_KERNEL_LOCK = threading.Lock()
 
 # Sparse input is densified this many bytes of rows at a time (about 2,700
 # MNIST images in float32), so that no dense copy of the whole input is made
@@ -253,7 +247,7 @@ class Deskew(DocLinkMixin, OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         X, (n_rows, n_cols) = self._validate_for_transform(X)
         out = np.empty(X.shape, dtype=X.dtype)
         skew = np.empty(X.shape[0], dtype=np.float64)
-        with _KERNEL_LOCK:
+        with parallel_kernel_lock():
             for rows, block in _dense_blocks(X):
                 deskew_images(block, n_rows, n_cols, out[rows], skew[rows])
         return out
@@ -279,7 +273,7 @@ class Deskew(DocLinkMixin, OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         """
         X, (n_rows, n_cols) = self._validate_for_transform(X)
         skew = np.empty(X.shape[0], dtype=np.float64)
-        with _KERNEL_LOCK:
+        with parallel_kernel_lock():
             for rows, block in _dense_blocks(X):
                 image_skews(block, n_rows, n_cols, skew[rows])
         return skew
