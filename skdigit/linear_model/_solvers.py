@@ -286,7 +286,13 @@ def select_solver(objective):
     name : str
     """
     if not objective.penalty.is_smooth:
-        return next(name for name, s in SOLVERS.items() if not s.needs_smooth_penalty)
+        proximal = [name for name, s in SOLVERS.items() if not s.needs_smooth_penalty]
+        if not proximal:
+            raise ValueError(
+                "l1_ratio > 0 adds an L1 term, which needs a proximal solver, and "
+                "none is registered. Use l1_ratio=0 (L2) or C=np.inf for now."
+            )
+        return proximal[0]
     limit = (
         _MAX_PRECONDITIONED_FEATURES_BINARY
         if objective.binary
