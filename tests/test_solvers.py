@@ -8,8 +8,20 @@ from sklearn.linear_model import LogisticRegression
 from skdigit import DigitLogisticClassifier
 from skdigit.linear_model._penalties import L1, ElasticNet, make_penalty
 from skdigit.linear_model._solvers import SOLVERS, SolverResult, select_solver
+from skdigit.utils import single_threaded_blas
 
 SMOOTH_SOLVERS = sorted(name for name, s in SOLVERS.items() if s.needs_smooth_penalty)
+
+
+@pytest.fixture(autouse=True)
+def _blas_at_one_thread():
+    """Solvers are called as the estimator calls them: BLAS held at one thread.
+
+    (Without it OpenBLAS threads spin on L-BFGS-B's small vector work: several
+    times slower on a loaded machine.)
+    """
+    with single_threaded_blas():
+        yield
 
 
 @pytest.fixture(scope="module")
