@@ -59,7 +59,8 @@ def test_predict_2_and_3_classes(as_csr, params):
 
 @pytest.mark.parametrize("solver", SMOOTH_SOLVERS)
 def test_predict_iris(solver):
-    # multinomial on iris, with string labels
+    # multinomial on iris, with string labels (after earlier scikit-learn
+    # versions' test_predict_iris; not in 1.9.1)
     n_samples = iris.data.shape[0]
     target = iris.target_names[iris.target]
     clf = LR(C=len(iris.data), solver=solver, max_iter=1000)
@@ -71,6 +72,42 @@ def test_predict_iris(solver):
     probabilities = clf.predict_proba(iris.data)
     assert_allclose(probabilities.sum(axis=1), np.ones(n_samples))
     assert np.mean(iris.target_names[probabilities.argmax(axis=1)] == target) > 0.95
+
+
+@pytest.mark.filterwarnings("error::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("solver", SMOOTH_SOLVERS)
+def test_logistic_glmnet(solver):
+    """L2 against glmnet (reference values computed in R by scikit-learn)."""
+    X_ = np.array([[-4, -3, -2, -1, 0, 1, 2, 3, 4], [0, 0, 1, 0, 1, 1, 1, 0, 0]]).T
+    y = np.array([0, 0, 0, 1, 1, 1, 1, 1, 1])
+    glm = LR(C=1 / 1 / y.shape[0], fit_intercept=True, tol=1e-8, max_iter=300,
+             solver=solver)
+    glm.fit(X_, y)
+    assert_allclose(glm.intercept_, 0.89230405539, rtol=1e-5)
+    assert_allclose(glm.coef_, [[0.44464569182, 0.01457563448]], rtol=1e-5)
+    y = np.array([0, 0, 0, 1, 1, 1, 2, 2, 2])
+    glm.fit(X_, y)
+    assert_allclose(
+        glm.intercept_, [-0.12004759652, 2.251747383e-01, -0.1051271418], rtol=1e-5
+    )
+    assert_allclose(
+        glm.coef_,
+        [[-0.38023389305, -0.01226499932], [-8.164030176e-05, 4.734548012e-02],
+         [0.3803155334, -0.0350804808]],
+        rtol=1e-5, atol=1e-8,
+    )
+
+
+@pytest.mark.parametrize("solver", SMOOTH_SOLVERS)
+def test_logistic_regression_solver_class_weights(solver):
+    """class_weight {0: 1, 1: 2} equals sample weights 2 on class 1."""
+    X_, y = make_classification(n_samples=300, n_features=5, n_informative=3,
+                                n_classes=2, random_state=0)
+    sample_weight = y + 1
+    kw = dict(solver=solver, max_iter=1000, tol=1e-10)
+    clf_sw = LR(**kw).fit(X_, y, sample_weight=sample_weight)
+    clf_cw = LR(class_weight={0: 1, 1: 2}, **kw).fit(X_, y)
+    assert_allclose(clf_sw.coef_, clf_cw.coef_, rtol=1e-6, atol=1e-8)
 
 
 def test_elasticnet_l1_ratio_err_helpful():
