@@ -455,8 +455,9 @@ def test_lr_penalty_l1ratio_incompatible(penalty, l1_ratio):
 def test_l1_ratio_non_elasticnet():
     msg = r"l1_ratio parameter is only used when penalty is 'elasticnet'\. Got \(penalty=l1\)"
     with pytest.warns(FutureWarning, match="'penalty' was deprecated"):
-        with pytest.warns(UserWarning, match=msg):
-            LR(penalty="l1", l1_ratio=0.5).fit(X, Y1)
+        with pytest.warns(UserWarning, match="Inconsistent values: penalty=l1"):
+            with pytest.warns(UserWarning, match=msg):
+                LR(penalty="l1", l1_ratio=0.5).fit(X, Y1)
 
 
 def test_logreg_l1():
