@@ -17,7 +17,6 @@ from ..utils import (
     DocLinkMixin,
     parallel_kernel_lock,
     resolve_n_threads,
-    single_threaded_blas,
 )
 from ._callbacks import CallbackSupportMixin, FitCallbacks
 from ._layouts import make_layout
@@ -281,7 +280,7 @@ class DigitLogisticClassifier(
             attributes=lambda params: self._unpack(objective, params, X.dtype),
         )
         callbacks.begin(params0)
-        with single_threaded_blas(), parallel_kernel_lock():
+        with parallel_kernel_lock():
             result = SOLVERS[solver].solve(
                 objective, params0, tol=self.tol, max_iter=self.max_iter,
                 verbose=self.verbose, callback=callbacks,

@@ -16,7 +16,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_consistent_length
 
-from ..utils import parallel_kernel_lock, resolve_n_threads, single_threaded_blas
+from ..utils import parallel_kernel_lock, resolve_n_threads
 from ._layouts import make_layout
 from ._loss import LogisticObjective, effective_sample_weight
 from ._penalties import make_penalty
@@ -103,7 +103,7 @@ class PathFitter:
         params = np.empty((len(Cs), self.coef.n_params))
         n_iter = np.zeros(len(Cs), dtype=np.int32)
         not_converged = []
-        with single_threaded_blas(), parallel_kernel_lock():
+        with parallel_kernel_lock():
             for i, C in enumerate(Cs):
                 result, _ = self.fit(C, l1_ratio, current, tol=tol, max_iter=max_iter, verbose=verbose)
                 current = result.params

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize
 
+from ..utils import single_threaded_blas
 from ._preconditioner import Preconditioner
 
 __all__ = ["SOLVERS", "Solver", "SolverResult", "select_solver"]
@@ -95,10 +96,13 @@ class Solver:
         params0 = np.array(params0, dtype=np.float64)
         if max_iter == 0:
             return SolverResult(params0, 0, False, "max_iter=0: no iteration run")
-        return self._solve(
-            objective, params0, tol=tol, max_iter=max_iter,
-            report=_Reporter(self.name, verbose, callback),
-        )
+        # The kernels use every core; BLAS threads spinning around the
+        # optimizer's small vector work would take them (utils._threads).
+        with single_threaded_blas():
+            return self._solve(
+                objective, params0, tol=tol, max_iter=max_iter,
+                report=_Reporter(self.name, verbose, callback),
+            )
 
     def _solve(self, objective, params0, *, tol, max_iter, report):
         raise NotImplementedError
