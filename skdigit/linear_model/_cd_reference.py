@@ -23,11 +23,13 @@ def model_value(D, W, G, B, l1, n_penalized):
 
 
 def cd_model_reference(
-    D, W, G, M, gamma, U_t, QU_t, l1, n_penalized, coords, n_sweeps
+    D, W, G, M, gamma, U_t, QU_t, l1, n_penalized, coords, n_sweeps,
+    relaxation=1.0,
 ):
     """``n_sweeps`` full sweeps of cyclic coordinate descent on the model.
 
-    Each coordinate is set to the exact minimizer of the model along it (a
+    Each coordinate takes the proximal step of length ``relaxation / B_ii``
+    along its axis (at 1, the exact minimizer of the model along it: a
     soft-threshold for penalized weights, a Newton step for intercepts).
 
     Returns
@@ -45,9 +47,9 @@ def cd_model_reference(
             h = B[i, i]
             a = g[i] + B[i] @ d
             if i % n_cols < n_penalized:
-                z = w[i] + d[i] - a / h
-                new = np.sign(z) * max(abs(z) - l1 / h, 0.0)
+                z = w[i] + d[i] - relaxation * a / h
+                new = np.sign(z) * max(abs(z) - relaxation * l1 / h, 0.0)
                 d[i] = new - w[i]
             else:
-                d[i] -= a / h
+                d[i] -= relaxation * a / h
     return d.reshape(K, n_cols)

@@ -164,7 +164,7 @@ def _printer(verbose):
 def minimize_proximal_qn(
     objective, params0, *, tol, max_iter, verbose=0, callback=None, l1=None,
     memory=MEMORY, curvature=CURVATURE, max_sweeps=30, sweep_tol=0.05,
-    gamma_rule="y",
+    gamma_rule="y", relaxation=1.0,
 ):
     """Minimize ``f + l1 * ||W||_1`` by proximal quasi-Newton steps (module docstring).
 
@@ -262,7 +262,7 @@ def minimize_proximal_qn(
         r = np.zeros(U.shape[1])
         n_sweeps = cd_model(
             D, DM, r, W, G, M, gamma, U, QU, B_diag, l1, p, coords, max_sweeps,
-            sweep_tol,
+            sweep_tol, relaxation,
         )
         l1_now = float(np.abs(W[:, :p]).sum())
         delta = float(np.vdot(G, D)) + l1 * (
