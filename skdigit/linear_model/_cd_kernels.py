@@ -37,7 +37,7 @@ from numba import njit
 @njit(cache=True, nogil=True)
 def cd_model(
     D, DM, r, W, G, M, gamma, U, QU, B_diag, l1, n_penalized, coords, max_sweeps,
-    sweep_tol, relaxation=1.0,
+    sweep_tol,
 ):
     """Cyclic coordinate descent on the model ``q``, in place.
 
@@ -73,16 +73,16 @@ def cd_model(
     sweep_tol : float
         Stop after a sweep whose largest ``|change| * sqrt(B_ii)`` is at most
         ``sweep_tol`` times the largest ``|D_i| * sqrt(B_ii)`` over ``coords``.
-    relaxation : float, default=1.0
-        Each coordinate takes a proximal step of length ``relaxation / B_ii``
-        along its own axis: 1 is the exact minimizer along it (Gauss-Seidel),
-        values in (1, 2) over-relax (successive over-relaxation), which still
-        lowers the model at every update and needs fewer sweeps when the
-        coordinates are strongly correlated, as neighbouring pixels are.
 
     Returns
     -------
     n_sweeps : int
+
+    Notes
+    -----
+    Each coordinate is set to the exact minimizer of the model along it
+    (Gauss-Seidel). Over-relaxing (steps of 1.5 times that) was measured on
+    MNIST and needed more sweeps, not fewer.
     """
     n_cols = D.shape[1]
     n_low = U.shape[1]
@@ -117,8 +117,8 @@ def cd_model(
             old = D[k, j]
             if j < n_penalized:
                 current = W[k, j] + old
-                z = current - relaxation * a / h
-                t = relaxation * l1 / h
+                z = current - a / h
+                t = l1 / h
                 if z > t:
                     new = z - t
                 elif z < -t:
@@ -127,7 +127,7 @@ def cd_model(
                     new = 0.0
                 delta = new - current
             else:
-                delta = -relaxation * a / h
+                delta = -a / h
             if delta != 0.0:
                 D[k, j] = old + delta
                 for cc in range(row_start[c], row_stop[c]):

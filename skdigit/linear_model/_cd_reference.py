@@ -23,13 +23,11 @@ def model_value(D, W, G, B, l1, n_penalized):
 
 
 def cd_model_reference(
-    D, W, G, M, gamma, U_t, QU_t, l1, n_penalized, coords, n_sweeps,
-    relaxation=1.0,
+    D, W, G, M, gamma, U_t, QU_t, l1, n_penalized, coords, n_sweeps
 ):
     """``n_sweeps`` full sweeps of cyclic coordinate descent on the model.
 
-    Each coordinate takes the proximal step of length ``relaxation / B_ii``
-    along its axis (at 1, the exact minimizer of the model along it: a
+    Each coordinate is set to the exact minimizer of the model along it (a
     soft-threshold for penalized weights, a Newton step for intercepts).
 
     Returns
@@ -47,9 +45,9 @@ def cd_model_reference(
             h = B[i, i]
             a = g[i] + B[i] @ d
             if i % n_cols < n_penalized:
-                z = w[i] + d[i] - relaxation * a / h
-                new = np.sign(z) * max(abs(z) - relaxation * l1 / h, 0.0)
+                z = w[i] + d[i] - a / h
+                new = np.sign(z) * max(abs(z) - l1 / h, 0.0)
                 d[i] = new - w[i]
             else:
-                d[i] -= relaxation * a / h
+                d[i] -= a / h
     return d.reshape(K, n_cols)
