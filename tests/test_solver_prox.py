@@ -74,7 +74,12 @@ def test_reaches_saga_optimum(binary, l1_ratio, fit_intercept):
     assert ours <= saga + 1e-12 * abs(saga)
     assert np.linalg.norm(W - theirs.coef_) <= 1e-3 * np.linalg.norm(theirs.coef_)
     if fit_intercept:
-        np.testing.assert_allclose(b, theirs.intercept_, rtol=1e-3, atol=1e-4)
+        # softmax is unchanged by a common shift of the intercepts, and the
+        # intercepts are not penalized: only their differences are determined
+        theirs_b = theirs.intercept_
+        if not binary:
+            b, theirs_b = b - b.mean(), theirs_b - theirs_b.mean()
+        np.testing.assert_allclose(b, theirs_b, rtol=1e-3, atol=1e-4)
     # exact zeros, the same ones as saga's wherever saga's weight is not tiny
     assert np.mean(W == 0) > 0.3
     clear = np.abs(theirs.coef_) > 1e-3 * np.abs(theirs.coef_).max()
