@@ -119,11 +119,19 @@ def _metric(objective, curvature):
 
 
 class ProximalQN(Solver):
-    """Proximal quasi-Newton steps for L1 and elastic-net penalties (module docstring).
+    """Proximal quasi-Newton steps for L1 and elastic-net penalties.
 
-    Needs the second moments of the data (``objective.gram()``) and handles
-    any penalty, smooth ones too (then each step is a quasi-Newton step whose
-    model coordinate descent solves).
+    Each iteration minimizes an L-BFGS model of the smooth part plus the L1
+    term by coordinate descent (exact zeros), then backtracks on the whole
+    objective (see the module docstring). Stops when the largest entry of the
+    minimum-norm subgradient of the mean-scaled objective is at most ``tol``
+    (:meth:`LogisticObjective.optimality`, the L2 solvers' ``max |gradient|
+    <= tol`` where the penalty is smooth); ``max_iter`` iterations, five
+    iterations in a row without a representable decrease, or no descent
+    direction are reported as not converged.
+
+    Needs the second moments of the data (``objective.gram()``, one Gram matrix
+    of size ``n_features + 1``) and handles any penalty, smooth ones too.
 
     Parameters
     ----------
