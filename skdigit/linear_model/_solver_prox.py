@@ -12,8 +12,8 @@ intercept ``b`` never penalized. Each iteration
    second-moment matrix of ``[x, 1]``, no ``l2`` on the intercept), the same for
    every class: the metric in which L-BFGS converges fast on the L2 problem;
 2. minimizes the model plus ``l1 * ||W + D||_1`` over a working set (the
-   non-zero weights, the weights whose zero violates the optimality condition,
-   the intercepts) by coordinate descent
+   non-zero weights, the zero weights that violate the optimality condition
+   the most, the intercepts) by coordinate descent
    (:func:`skdigit.linear_model._cd_kernels.cd_model`): soft-thresholding gives
    exact zeros;
 3. backtracks along the step ``D`` until the sufficient decrease
@@ -63,6 +63,14 @@ _MAX_BACKTRACKS = 30
 # Iterations in a row that decrease the objective by less than 64 eps
 # relatively before the solver gives up (near the optimum single ones happen).
 _MAX_STALLED = 5
+# A zero weight enters the working set when its violation |g| - l1 is at
+# least this fraction of the largest one: fewer coordinates for coordinate
+# descent (whose sweeps cost the square of the working set per class), and
+# the others enter in later iterations as the largest violations shrink.
+# Measured on MNIST (C=0.1): at 0.1 the same number of iterations as with every
+# violator and half the coordinate-descent time for l1_ratio=0.5; at 0.5 too
+# many iterations.
+_VIOLATORS = 0.1
 # Coordinate descent on the model: sweeps per iteration at most, and the
 # relative change of the step below which it stops. The model must be solved
 # well: with 5% instead of 1% the solver needs 1.5 times more iterations on
@@ -177,8 +185,11 @@ class ProximalQN(Solver):
         while n_iter < max_iter:
             U, QU = memory.factors(gamma, K * q)
             B_diag = gamma * M_diag - np.einsum("il,il->i", U, QU)
-            # working set: non-zero weights, zeros violating |g| <= l1, intercepts
-            work = (W != 0) | (np.abs(G) >= l1) | ~penalized
+            # working set: non-zero weights, zeros violating |g| <= l1 the most,
+            # intercepts
+            excess = np.where(penalized, np.abs(G) - l1, 0.0)
+            worst = float(excess.max(initial=0.0))
+            work = (W != 0) | ((excess >= 0) & (excess >= _VIOLATORS * worst)) | ~penalized
             work &= (B_diag > 0).reshape(K, q)
             coords = np.flatnonzero(work).astype(np.int64)
             D = np.zeros((K, q))
