@@ -137,11 +137,9 @@ def cd_model(
                     r[l] += delta * QU[i, l]
             scale = np.sqrt(h)
             change = abs(delta) * scale
-            if change > largest_change:
-                largest_change = change
+            largest_change = max(largest_change, change)
             step = abs(D[k, j]) * scale
-            if step > largest_step:
-                largest_step = step
+            largest_step = max(largest_step, step)
         if largest_change <= sweep_tol * largest_step:
             break
     return n_sweeps

@@ -255,7 +255,7 @@ SOLVERS = {solver.name: solver for solver in (LBFGS(), PreconditionedLBFGS())}
 """The registered solvers, by name."""
 
 # The proximal solver subclasses Solver, so it is imported once Solver exists.
-from ._solver_prox import ProximalQN  # noqa: E402
+from ._solver_prox import ProximalQN
 
 SOLVERS[ProximalQN.name] = ProximalQN()
 
