@@ -258,6 +258,11 @@ class PreconditionedLBFGS(Solver):
 SOLVERS = {solver.name: solver for solver in (LBFGS(), PreconditionedLBFGS())}
 """The registered solvers, by name."""
 
+# The proximal solver subclasses Solver, so it is imported once Solver exists.
+from ._solver_prox import ProximalQN
+
+SOLVERS[ProximalQN.name] = ProximalQN()
+
 
 def _proximal_names():
     names = [name for name, solver in SOLVERS.items() if not solver.needs_smooth_penalty]
