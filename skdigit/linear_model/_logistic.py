@@ -77,7 +77,7 @@ class DigitLogisticClassifier(
     verbose : int, default=0
         Print the objective every 10th solver iteration at 1, every iteration
         at 2 or more, to standard output.
-    solver : {"auto", "lbfgs", "preconditioned-lbfgs"}, default="auto"
+    solver : {"auto", "lbfgs", "preconditioned-lbfgs", "proximal-qn"}, default="auto"
         The algorithm. Every solver stops on the ``tol`` rule above (or when one
         iteration decreases the objective by less than ``64 * eps``
         relatively); stopping at ``max_iter`` or on a failed line search raises
@@ -90,6 +90,11 @@ class DigitLogisticClassifier(
           matrix (times a constant curvature, plus the L2 term). It costs one
           Gram matrix of size ``n_features + 1`` and needs several times fewer
           iterations on digits. Smooth penalties only.
+        - ``"proximal-qn"``: a proximal quasi-Newton method for the L1 and
+          elastic-net penalties (any penalty, in fact): a limited-memory BFGS
+          model of the smooth part in the same whitening metric, minimized
+          with the L1 term by coordinate descent (exact zeros), and a
+          backtracking line search (Lee, Sun & Saunders 2014).
         - ``"auto"``: the rule of
           ``skdigit.linear_model._solvers.select_solver``: the proximal solver
           for an L1 term; ``"preconditioned-lbfgs"`` for at most 2048

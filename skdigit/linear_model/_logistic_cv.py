@@ -97,7 +97,7 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
     scoring : str or callable, default=None
         The validation score (a scorer name or ``scorer(estimator, X, y)``);
         None is accuracy. Sample weights are used in scoring as in fitting.
-    solver : {"auto", "lbfgs", "preconditioned-lbfgs"}, default="auto"
+    solver : {"auto", "lbfgs", "preconditioned-lbfgs", "proximal-qn"}, default="auto"
         As in :class:`DigitLogisticClassifier`.
     tol : float, default=1e-4
         Stopping tolerance of every fit.
