@@ -36,7 +36,7 @@ def import_optional(module, *, extra, purpose, package=None):
 
     Raises
     ------
-    MissingExtraError
+    skdigit.utils.MissingExtraError
         If the module cannot be imported.
 
     Examples
