@@ -14,7 +14,7 @@ class MissingExtraError(ImportError):
 
 
 def import_optional(module, *, extra, purpose, package=None):
-    """Import ``module``, or raise :class:`~skdigit.utils.MissingExtraError` saying how.
+    """Import ``module``, or raise :class:`~skdigit.utils.MissingExtraError` (which says how to install it).
 
     Parameters
     ----------
