@@ -1,21 +1,24 @@
 """L1 and elastic-net: ten classes, full MNIST in [0, 1], C=0.1, l1_ratio 1 and 0.5.
 
-skdigit's ``DigitLogisticClassifier(l1_ratio=...)`` against scikit-learn's
-``LogisticRegression(solver="saga", l1_ratio=...)`` at tol 1e-2 and 1e-3: fit
-time, the shared objective, the fraction of exact zeros in ``coef_`` and test
-accuracy, and each run's objective against the best of all runs. Skipped with
-a note while ``DigitLogisticClassifier`` has no ``l1_ratio`` parameter.
+scikit-learn's ``LogisticRegression(solver="saga", l1_ratio=...)`` runs at tol
+1e-2 and 1e-3; its objective at 1e-3 is the target. skdigit's
+``DigitLogisticClassifier(l1_ratio=...)`` then runs at tightening tols until it
+reaches that objective: the ratio of saga's time to skdigit's time to the same
+objective is the figure (the issue's target: 50x for L1, 30x for the
+elastic-net). Also: the shared objective, the fraction of exact zeros in
+``coef_`` and test accuracy of every run. Skipped with a note while
+``DigitLogisticClassifier`` has no ``l1_ratio`` parameter.
 """
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from benchmarks._ladder import Solver, run_all, time_to_target
-from benchmarks.report import cell
 from skdigit import DigitLogisticClassifier
 
-C, L1_RATIOS, TOLS = 0.1, (1.0, 0.5), (1e-2, 1e-3)
-TARGET_RTOL = 1e-4  # time to within this relative distance of the best objective of all runs
+C, L1_RATIOS = 0.1, (1.0, 0.5)
+SAGA_TOLS = (1e-2, 1e-3)  # the last one's objective is the target
+SKDIGIT_TOLS = (1e-3, 1e-4, 1e-5, 1e-6, 1e-7)
 
 
 def supported():
@@ -35,16 +38,18 @@ def run(data, options, quick=False):
 
     out = {"C": C, "settings": {}}
     for rho in L1_RATIOS:
-        solvers = [
-            Solver("scikit-learn saga, float64", (lambda r: lambda tol: LogisticRegression(
-                solver="saga", l1_ratio=r, C=C, tol=tol, max_iter=1000))(rho),
-                prepare=lambda X32, X64, y: (X64, y), peer=False),
-            Solver("skdigit, float32", (lambda r: lambda tol: DigitLogisticClassifier(
-                l1_ratio=r, C=C, tol=tol, max_iter=1000))(rho), peer=False),
-        ]
-        runs, notes = run_all(solvers, X32, X64, data.y, C=C, l1_ratio=rho, tols=TOLS,
-                              budget_s=options.peer_budget, metrics=metrics)
-        out["settings"][f"{rho:g}"] = {"runs": runs, "notes": notes}
+        saga = Solver("scikit-learn saga, float64", (lambda r: lambda tol: LogisticRegression(
+            solver="saga", l1_ratio=r, C=C, tol=tol, max_iter=1000))(rho),
+            prepare=lambda X32, X64, y: (X64, y), peer=False)
+        ours = Solver("skdigit, float32", (lambda r: lambda tol: DigitLogisticClassifier(
+            l1_ratio=r, C=C, tol=tol, max_iter=1000))(rho), peer=False)
+        common = dict(C=C, l1_ratio=rho, budget_s=options.peer_budget, metrics=metrics)
+        saga_runs, notes = run_all([saga], X32, X64, data.y, tols=SAGA_TOLS, **common)
+        target = saga_runs[-1]["objective"] if saga_runs else None
+        our_runs, more = run_all([ours], X32, X64, data.y, tols=SKDIGIT_TOLS,
+                                 target=target, **{**common, "budget_s": float("inf")})
+        out["settings"][f"{rho:g}"] = {"runs": saga_runs + our_runs, "notes": notes + more,
+                                       "target": target}
     return out
 
 
@@ -60,13 +65,20 @@ def tables(res):
                       f"{r['objective']:.7f}", f"{r['objective'] - best:.2e}",
                       f"{r['zero_fraction']:.1%}", f"{r['test_accuracy']:.4f}"]
                      for r in s["runs"]],
-            "notes": [_time_to_target(s["runs"], best)] + s["notes"]})
+            "notes": [_speedup(s["runs"], s.get("target"))] + s["notes"]})
     return out
 
 
-def _time_to_target(runs, best):
-    target = best * (1 + TARGET_RTOL)
+def _speedup(runs, target):
+    """skdigit's time to saga's tol=1e-3 objective, against saga's time to it."""
+    if target is None:
+        return "No saga run: no target objective."
+    saga = [r for r in runs if r["solver"].startswith("scikit-learn")][-1]
     hits = time_to_target(runs, target)
-    return f"Time to objective <= {target:.7f} (the best run + {TARGET_RTOL:g} relative): " + ", ".join(
-        f"{k} {cell(r['seconds'], '{:.2f} s') if r['reached'] else 'not reached'}"
-        for k, r in hits.items()) + "."
+    ours = next((r for k, r in hits.items() if k.startswith("skdigit")), None)
+    if ours is None or not ours["reached"]:
+        return f"skdigit did not reach saga's objective {target:.7f}."
+    return (f"To saga's objective at tol={saga['tol']:g} ({target:.7f}): saga "
+            f"{saga['seconds']:.1f} s, skdigit {ours['seconds']:.2f} s (tol={ours['tol']:g}), "
+            f"{saga['seconds'] / ours['seconds']:.0f}x faster, with "
+            f"{ours['zero_fraction']:.1%} of coef_ exactly zero.")

@@ -4,15 +4,15 @@ The public API is re-exported here from private modules:
 
 - :class:`DigitLogisticClassifier`, :class:`DigitLogisticClassifierCV`
   (``skdigit.linear_model``)
-- :class:`PixelNormalizer`, :class:`Deskew`, :class:`TargetBinarizer`
-  (``skdigit.preprocessing``)
+- :class:`PixelNormalizer`, :class:`Deskew`, :class:`Scattering2D`,
+  :class:`TargetBinarizer` (``skdigit.preprocessing``)
 - :func:`load_mnist`, :func:`load_idx` (``skdigit.datasets``)
 """
 
 from ._version import __version__
 from .datasets import load_idx, load_mnist
 from .linear_model import DigitLogisticClassifier, DigitLogisticClassifierCV
-from .preprocessing import Deskew, PixelNormalizer, TargetBinarizer
+from .preprocessing import Deskew, PixelNormalizer, Scattering2D, TargetBinarizer
 from ._persistence import ModelFileError, load_model, save_model
 from ._pipeline import make_digit_pipeline
 
@@ -21,6 +21,7 @@ __all__ = [
     "DigitLogisticClassifierCV",
     "Deskew",
     "PixelNormalizer",
+    "Scattering2D",
     "TargetBinarizer",
     "ModelFileError",
     "load_idx",

@@ -13,8 +13,8 @@ class MissingExtraError(ImportError):
     """
 
 
-def import_optional(module, *, extra, purpose):
-    """Import ``module``, or raise :class:`MissingExtraError` saying how to install it.
+def import_optional(module, *, extra, purpose, package=None):
+    """Import ``module``, or raise :class:`~skdigit.utils.MissingExtraError` (which says how to install it).
 
     Parameters
     ----------
@@ -25,6 +25,9 @@ def import_optional(module, *, extra, purpose):
     purpose : str
         What needs it, completing "... needs <package>", e.g.
         ``"reading digit images"``.
+    package : str, default=None
+        The name to install, when it differs from the module's (``"Pillow"``
+        for ``PIL``); by default the module's top-level name.
 
     Returns
     -------
@@ -33,7 +36,7 @@ def import_optional(module, *, extra, purpose):
 
     Raises
     ------
-    MissingExtraError
+    skdigit.utils.MissingExtraError
         If the module cannot be imported.
 
     Examples
@@ -45,7 +48,7 @@ def import_optional(module, *, extra, purpose):
     try:
         return importlib.import_module(module)
     except ImportError as exc:
-        package = module.split(".")[0]
+        package = package or module.split(".")[0]
         raise MissingExtraError(
             f"{purpose} needs {package}, which is not installed: "
             f'pip install "skdigit[{extra}]"'
