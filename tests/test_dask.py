@@ -70,6 +70,7 @@ def test_weights_and_dask_targets(digits):
     assert _rel(got.coef_, want.coef_) < RTOL
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_float32_and_integer_dtypes(digits):
     X, y = digits
     X32 = X.astype(np.float32)
@@ -266,3 +267,14 @@ def test_lazy_predictions_need_a_fitted_model(digits):
     for method in ("predict", "predict_proba", "decision_function"):
         with pytest.raises(NotFittedError):
             getattr(DigitLogisticClassifier(), method)(Xd)
+
+
+def test_l1_proximal_solver_on_dask(digits):
+    """The proximal solver calls the same two layout methods: the same sparse fit."""
+    X, y = digits
+    Xd = da.from_array(X, chunks=(450, -1))
+    got = _fit(Xd, y, l1_ratio=1.0, C=0.1, tol=1e-8)
+    want = _fit(X, y, l1_ratio=1.0, C=0.1, tol=1e-8)
+    assert got.solver_ == want.solver_ == "proximal-qn"
+    np.testing.assert_array_equal(got.coef_ == 0, want.coef_ == 0)
+    assert _rel(got.coef_, want.coef_) < 1e-5
