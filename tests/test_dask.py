@@ -85,7 +85,11 @@ def test_float32_and_integer_dtypes(digits):
     assert _rel(got.coef_, want.coef_) < 1e-4
 
 
-def test_layout_sums_equal_numpy_layout(digits):
+@pytest.mark.parametrize("embed_max_bytes", [8 * 2**20, 0])  # W inside the tasks, or a key
+def test_layout_sums_equal_numpy_layout(digits, embed_max_bytes, monkeypatch):
+    from skdigit.linear_model import _layout_dask
+
+    monkeypatch.setattr(_layout_dask, "EMBED_COEF_MAX_BYTES", embed_max_bytes)
     X, y = digits
     rng = np.random.default_rng(1)
     sw = rng.uniform(0.5, 1.5, size=y.shape[0])

@@ -41,6 +41,10 @@ __all__ = ["DaskLayout", "check_fit_input", "predict_lazily", "score"]
 # Partial sums combined per task of the reduction tree: the depth is
 # log_8(n_chunks) and each combine holds at most 8 gradients in memory.
 TREE_FAN_IN = 8
+# The coefficients travel inside every chunk task (no extra dependency to fetch
+# before the kernels start) while all the copies together stay this small;
+# beyond, they are one key that each worker fetches once.
+EMBED_COEF_MAX_BYTES = 8 * 2**20
 # numba's "workqueue" threading layer aborts on parallel kernels called from two
 # threads at once (dask's threaded scheduler runs chunk tasks in a pool).
 _CHUNK_LOCK = threading.Lock()
@@ -188,7 +192,8 @@ class DaskLayout(_Layout):
 
         The arguments are those of
         :meth:`~skdigit.linear_model._layouts.DenseLayout.loss_gradient_sums`.
-        ``W`` and ``b`` go to the workers once (one key each), every chunk
+        ``W`` and ``b`` go out with the chunk tasks (as one key each when
+        ``n_chunks`` copies would pass :data:`EMBED_COEF_MAX_BYTES`), every chunk
         task runs single-threaded (the parallelism is over chunks, so
         ``n_threads`` is not used), and the partial sums come back reduced.
 
@@ -200,10 +205,13 @@ class DaskLayout(_Layout):
             raises the same.
         """
         rows = self._rows(y, sample_weight)
-        token = uuid.uuid4().hex
-        W_d = dask.delayed(np.array(W), name=f"skdigit-W-{token}")
-        b_d = dask.delayed(np.array(b), name=f"skdigit-b-{token}")
-        chunk_sums = dask.delayed(_chunk_sums, pure=True)
+        W_d, b_d = np.array(W), np.array(b)
+        if self.n_chunks * (W.nbytes + b.nbytes) > EMBED_COEF_MAX_BYTES:
+            token = uuid.uuid4().hex  # one key each, fetched once per worker
+            W_d = dask.delayed(W_d, name=f"skdigit-W-{token}")
+            b_d = dask.delayed(b_d, name=f"skdigit-b-{token}")
+        # pure=False: fresh keys, even when a line search evaluates a point again
+        chunk_sums = dask.delayed(_chunk_sums, pure=False)
         parts = [chunk_sums(r, W_d, b_d, binary) for r in rows]
         (loss, gW, gb), = dask.compute(tree_reduce(parts, _add_sums))
         grad_W[...] = gW
