@@ -91,7 +91,7 @@ def _on_workers(client, A, chunk_rows):
         piece = A[lo:lo + chunk_rows]
         future = client.scatter(piece)
         pieces.append(da.from_delayed(future, shape=piece.shape, dtype=piece.dtype))
-    return da.concatenate(pieces)
+    return da.concatenate(pieces).persist()  # chunks as data: the layout holds them
 
 
 def _warm(Xd, yd, rows):

@@ -282,3 +282,23 @@ def test_l1_proximal_solver_on_dask(digits):
     assert got.solver_ == want.solver_ == "proximal-qn"
     np.testing.assert_array_equal(got.coef_ == 0, want.coef_ == 0)
     assert _rel(got.coef_, want.coef_) < 1e-5
+
+
+def test_out_of_core_zarr_distributed(client, digits, tmp_path):
+    """Workers stream the chunks from the store at every evaluation; none is kept."""
+    zarr = pytest.importorskip("zarr")
+    X, y = digits
+    z = zarr.open_array(tmp_path / "X.zarr", mode="w", shape=X.shape, chunks=(450, 64),
+                        dtype="float64")
+    z[:] = X
+    Xd = da.from_zarr(str(tmp_path / "X.zarr"))
+    got = _fit(Xd, y, solver="preconditioned-lbfgs")
+    want = _fit(X, y, solver="preconditioned-lbfgs")
+    assert _rel(got.coef_, want.coef_) < RTOL
+    layout = make_layout(Xd)
+    W, b = np.zeros((10, 64)), np.zeros(10)
+    layout.loss_gradient_sums(y, np.ones(len(y)), W, b, np.empty_like(W), np.empty_like(b),
+                              False, 1)
+    held = {str(k).split("-")[0] for keys in client.has_what().values() for k in keys}
+    # the labels and weights stay on the workers; no chunk layout does
+    assert layout.streams and "skdigit" in held and not held & {"_chunk_layout", "_Rows"}

@@ -171,17 +171,20 @@ class DaskLayout(_Layout):
         if bound is not None and bound[1] is sample_weight and (y is None or bound[0] is y):
             return bound[2]
         token = uuid.uuid4().hex
-        rows = []
-        for i, layout in enumerate(self._layouts):
+        ys, sws = [], []
+        for i in range(self.n_chunks):
             lo, hi = self.bounds[i], self.bounds[i + 1]
-            y_i = None if y is None else dask.delayed(
+            ys.append(None if y is None else dask.delayed(
                 np.ascontiguousarray(y[lo:hi], dtype=np.int64), name=f"skdigit-y-{token}-{i}"
-            )
-            sw_i = dask.delayed(
+            ))
+            sws.append(dask.delayed(
                 np.ascontiguousarray(sample_weight[lo:hi], dtype=np.float64),
                 name=f"skdigit-sw-{token}-{i}",
-            )
-            rows.append(dask.delayed(_Rows, pure=True)(layout, y_i, sw_i))
+            ))
+        if self.streams:  # held on their own, so that no evaluation sends them again
+            ys, sws = ys if y is None else list(dask.persist(*ys)), list(dask.persist(*sws))
+        rows = [dask.delayed(_Rows, pure=True)(layout, y_i, sw_i)
+                for layout, y_i, sw_i in zip(self._layouts, ys, sws)]
         if not self.streams:
             rows = list(dask.persist(*rows))
         self._bound = (y, sample_weight, rows)
