@@ -220,7 +220,7 @@ def _check_dask_X(X):
     },
     prefer_skip_nested_validation=True,
 )
-def make_deformed_digits(X, y=None, *, n_copies=1, alpha=34.0, sigma=4.0, max_rotation=10.0,
+def make_deformed_digits(X, y=None, *, n_copies=1, alpha=20.0, sigma=5.0, max_rotation=10.0,
                          max_scale=0.1, max_shear=0.1, max_shift=1.0, image_shape=None,
                          random_state=None, chunk_size=8192, include_original=False,
                          lazy=False):
@@ -243,9 +243,11 @@ def make_deformed_digits(X, y=None, *, n_copies=1, alpha=34.0, sigma=4.0, max_ro
         Labels, repeated for the copies (``None`` gives ``y_def=None``).
     n_copies : int, default=1
         Number of deformed copies of each image.
-    alpha : float, default=34.0
+    alpha : float, default=20.0
         Scale of the elastic displacement field, in pixels (0: no elastic part).
-    sigma : float, default=4.0
+        Simard et al. [1]_ used ``alpha=34, sigma=4``: wobblier digits, still
+        legible to people but harder for a linear model (see the user guide).
+    sigma : float, default=5.0
         Standard deviation of the Gaussian that smooths the field, in pixels:
         small ``sigma`` gives wiggles, large ``sigma`` near-rigid moves.
     max_rotation : float, default=10.0
