@@ -254,3 +254,16 @@ def test_a_model_trained_on_originals_reads_deformed_digits(mnist_home):
     assert deformed < original  # the deformations are not a no-op
     X_strong, _ = make_deformed_digits(Xt, random_state=0, **STRONG)
     assert model.score(X_strong, yt) < deformed  # harsher settings read worse
+
+
+def test_benchmark_section_runs():
+    """benchmarks/deform.py, as the harness runs it (a smoke run; no timing is asserted)."""
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/ is not installed
+    from benchmarks import harness, report
+
+    result = harness.run_section("deform", {"quick": True, "data": None})
+    steps = [row["step"] for row in result["rows"]]
+    assert len(steps) == 6 and all(row["us_per_image"] > 0 for row in result["rows"])
+    assert "Deformed digits" in report.markdown({"meta": {}, "deform": result})
