@@ -31,7 +31,7 @@ def run(quick=False):
     repeats = 3 if quick else 5
     X = X[:n]
     settings = (20.0, 5.0, 10.0, 0.1, 0.1, 1.0)
-    noise, affine = _draw(0, 0, 0, 1024, 784, settings)
+    noise, _ = _draw(0, 0, 0, 1024, 784, settings)
     make_deformed_digits(X[:10], random_state=0)  # compile (or load the cache)
 
     threads = numba.get_num_threads()
@@ -86,5 +86,5 @@ def tables(res):
              "header": ["step", "threads", "us/image", ""],
              "rows": [[r["step"], str(r["threads"]), f"{r['us_per_image']:,.1f}", r["note"]]
                       for r in res["rows"]],
-             "notes": ["Default settings: alpha 20, sigma 5, +-10 degrees, +-10% scale, "
-                       "shear 0.1, shift 1 pixel."]}]
+             "notes": [("Default settings: alpha 20, sigma 5, +-10 degrees, +-10% scale, "
+                        "shear 0.1, shift 1 pixel.")]}]

@@ -9,12 +9,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.validation import check_array, check_consistent_length, column_or_1d
 
-from ..utils import (
-    check_image_shape,
-    import_optional,
-    parallel_kernel_lock,
-    single_threaded_blas,
-)
+from ..utils import check_image_shape, parallel_kernel_lock, single_threaded_blas
 from ._deform_kernels import deform_images
 
 __all__ = ["make_deformed_digits"]
@@ -147,13 +142,6 @@ def _to_uint8(X):
     if X.dtype == np.uint8:
         return np.array(X)
     return np.floor(np.clip(X, 0, 255) + 0.5).astype(np.uint8)
-
-
-def _deform_block(block, *, copy, entropy, image_shape, settings, block_info=None):
-    """A dask block of ``X`` (rows, then one image per row) -> its deformed copy."""
-    start = block_info[0]["array-location"][0][0]
-    flat = np.asarray(block).reshape(block.shape[0], -1)
-    return _deform_rows(flat, start, copy, entropy, image_shape, settings).reshape(block.shape)
 
 
 def _is_dask_array(X):
@@ -375,7 +363,9 @@ def make_deformed_digits(X, y=None, *, n_copies=1, alpha=20.0, sigma=5.0, max_ro
         raise ValueError(f"X has {X.shape[0]} images but y has {y.shape[0]} labels.")
     reps = n_copies + bool(include_original)
     if dask_X or lazy:
-        return _lazy(X, y, reps, include_original, chunk_size, shape, entropy, settings)
+        from ._deform_dask import deform_lazily
+
+        return deform_lazily(X, y, reps, include_original, chunk_size, shape, entropy, settings)
 
     n = X.shape[0]
     flat = X.reshape(n, -1)
@@ -387,28 +377,3 @@ def make_deformed_digits(X, y=None, *, n_copies=1, alpha=20.0, sigma=5.0, max_ro
         _deform_rows(flat, 0, c, entropy, shape, settings, out=out[offset:offset + n])
     y_def = None if y is None else np.tile(y, reps)
     return out.reshape((reps * n,) + X.shape[1:]), y_def
-
-
-def _lazy(X, y, reps, include_original, chunk_size, image_shape, entropy, settings):
-    """The dask version of :func:`make_deformed_digits`: one task per chunk and copy."""
-    da = import_optional("dask.array", extra="dask", purpose="lazy deformed digits")
-    if not _is_dask_array(X):
-        X = da.from_array(X, chunks=(chunk_size,) + X.shape[1:])
-    X = X.rechunk({axis: -1 for axis in range(1, X.ndim)})
-    meta = np.empty((0,) * X.ndim, dtype=np.uint8)
-    parts = [X.map_blocks(_to_uint8, dtype=np.uint8, meta=meta)] if include_original else []
-    parts += [
-        X.map_blocks(_deform_block, copy=c, entropy=entropy, image_shape=image_shape,
-                     settings=settings, dtype=np.uint8, meta=meta)
-        for c in range(reps - bool(include_original))
-    ]
-    X_def = da.concatenate(parts, axis=0)
-    if y is None:
-        return X_def, None
-    if _is_dask_array(y):
-        y_def = da.concatenate([y] * reps)
-        if not any(np.isnan(c) for c in y_def.chunks[0]):
-            y_def = y_def.rechunk((X_def.chunks[0],))
-    else:
-        y_def = da.from_array(np.tile(y, reps), chunks=(X_def.chunks[0],))
-    return X_def, y_def

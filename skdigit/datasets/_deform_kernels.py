@@ -41,8 +41,8 @@ def _bilinear(img, n_rows, n_cols, sy, sx):
     """Bilinear interpolation of a flattened image at ``(sy, sx)``, zeros outside."""
     if not (sy > -1.0 and sy < n_rows and sx > -1.0 and sx < n_cols):
         return 0.0
-    y0 = int(math.floor(sy))
-    x0 = int(math.floor(sx))
+    y0 = math.floor(sy)
+    x0 = math.floor(sx)
     fy = sy - y0
     fx = sx - x0
     acc = 0.0
@@ -84,7 +84,6 @@ def deform_images(X, n_rows, n_cols, field, affine, alpha, quantize, out):
         Written.
     """
     n_images = X.shape[0]
-    n_pix = n_rows * n_cols
     ry = (n_rows - 1) / 2.0
     rx = (n_cols - 1) / 2.0
     for k in prange(n_images):
