@@ -252,8 +252,9 @@ def make_deformed_digits(X, y=None, *, n_copies=1, alpha=20.0, sigma=5.0, max_ro
         ``(n_rows, n_cols)`` of flattened images (one side may be -1); None
         infers a square (784 -> ``(28, 28)``). Must be None or match for 3-D ``X``.
     random_state : int, RandomState instance or None, default=None
-        Seeds the deformations (see Notes); an int gives the same digits on
-        every call.
+        Seeds the deformations (see Notes): an int gives the same digits on
+        every call, a RandomState instance gives entropy drawn from it, and
+        None fresh entropy from the operating system (other digits each call).
     chunk_size : int, default=8192
         Rows of each chunk of a lazy output made from a NumPy ``X`` (a dask
         ``X`` keeps its own chunks); not used for NumPy output. The digits do
