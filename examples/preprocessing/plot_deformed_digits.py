@@ -3,7 +3,7 @@
 Deformed digits: more handwriting for free
 ==========================================
 
-:func:`~skdigit.datasets.make_deformed_digits` makes new digits out of real
+:func:`~skdigit.make_deformed_digits` makes new digits out of real
 ones, in the manner of InfiMNIST: each copy is bent by a smooth random
 displacement field (the elastic distortions of Simard, Steinkraus and Platt,
 2003) and moved by a small random rotation, scaling, shear and translation.
