@@ -138,6 +138,11 @@ def test_lazy_from_numpy_and_images(mnist_test):
         assert y_lazy is None and lazy.chunksize[1:] == (28, 28)
         assert lazy.chunksize[0] == min(chunk_size, 500)
         np.testing.assert_array_equal(lazy.compute(), expected)
+    # dask labels alone make the output lazy too
+    X_def, y_def = make_deformed_digits(images, da.arange(500, chunks=100), random_state=2,
+                                        n_copies=2)
+    assert isinstance(X_def, da.Array) and y_def.chunks == (X_def.chunks[0],)
+    np.testing.assert_array_equal(y_def.compute(), np.tile(np.arange(500), 2))
     # a dask X chunked along the pixels too is rechunked into whole images
     split = da.from_array(images, chunks=(100, 14, 28))
     np.testing.assert_array_equal(make_deformed_digits(split, random_state=2, n_copies=2)[0],

@@ -263,7 +263,7 @@ def make_deformed_digits(X, y=None, *, n_copies=1, alpha=20.0, sigma=5.0, max_ro
         Put the originals (as uint8) before the copies.
     lazy : bool, default=False
         Return dask arrays built chunk by chunk when computed (``pip install
-        "skdigit[dask]"``). Implied when ``X`` is a dask array.
+        "skdigit[dask]"``). Implied when ``X`` or ``y`` is a dask array.
 
     Returns
     -------
@@ -363,7 +363,7 @@ def make_deformed_digits(X, y=None, *, n_copies=1, alpha=20.0, sigma=5.0, max_ro
             and y.shape[0] != X.shape[0]:
         raise ValueError(f"X has {X.shape[0]} images but y has {y.shape[0]} labels.")
     reps = n_copies + bool(include_original)
-    if dask_X or lazy:
+    if dask_X or lazy or _is_dask_array(y):
         from ._deform_dask import deform_lazily
 
         return deform_lazily(X, y, reps, include_original, chunk_size, shape, entropy, settings)
