@@ -4,8 +4,8 @@ The public API is re-exported here from private modules:
 
 - :class:`DigitLogisticClassifier`, :class:`DigitLogisticClassifierCV`
   (``skdigit.linear_model``)
-- :class:`PixelNormalizer`, :class:`Deskew`, :class:`TargetBinarizer`
-  (``skdigit.preprocessing``)
+- :class:`PixelNormalizer`, :class:`Deskew`, :class:`Scattering2D`,
+  :class:`TargetBinarizer` (``skdigit.preprocessing``)
 - :func:`load_mnist`, :func:`load_idx`, :func:`make_deformed_digits`
   (``skdigit.datasets``)
 """
@@ -13,7 +13,7 @@ The public API is re-exported here from private modules:
 from ._version import __version__
 from .datasets import load_idx, load_mnist, make_deformed_digits
 from .linear_model import DigitLogisticClassifier, DigitLogisticClassifierCV
-from .preprocessing import Deskew, PixelNormalizer, TargetBinarizer
+from .preprocessing import Deskew, PixelNormalizer, Scattering2D, TargetBinarizer
 from ._persistence import ModelFileError, load_model, save_model
 from ._pipeline import make_digit_pipeline
 
@@ -22,6 +22,7 @@ __all__ = [
     "DigitLogisticClassifierCV",
     "Deskew",
     "PixelNormalizer",
+    "Scattering2D",
     "TargetBinarizer",
     "ModelFileError",
     "load_idx",

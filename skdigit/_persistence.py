@@ -7,33 +7,76 @@ Two formats, chosen by the file's suffix:
   arbitrary code**: load only files you trust.
 - skops (``.skops``, optional extra ``skops``): a format that stores no code;
   loading refuses any type that is not known to be safe. :func:`load_model`
-  trusts skdigit's own classes (plus what skops trusts by default: numpy,
-  scipy, scikit-learn) and rejects files holding anything else.
+  trusts exactly skdigit's public estimator classes (see :func:`trusted_types`)
+  plus what skops trusts by default (numpy, scipy, scikit-learn types), and
+  rejects files holding anything else: never a function, never a name merely
+  because it starts with ``skdigit.``.
 """
 
+import errno
+import functools
+import importlib
+import inspect
+import pkgutil
+import tempfile
 import warnings
 from pathlib import Path
 
 import joblib
-import numpy as np
 import sklearn
+from sklearn.base import BaseEstimator
 from sklearn.utils.validation import NotFittedError, check_is_fitted
 
 from ._version import __version__
-from .utils import atomic_write
+from .utils import atomic_write, import_optional
 
 METADATA_ATTR = "skdigit_metadata_"
 SKOPS_SUFFIX = ".skops"
+_WRITE_ERRNOS = (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT)
 
 
-def _import_skops():
-    try:
-        import skops.io
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            "the .skops format needs the skops package: pip install 'skdigit[skops]'"
-        ) from exc
-    return skops.io
+# skops is imported when a .skops file is written or read
+_skops_io = functools.partial(
+    import_optional, "skops.io", extra="skops", purpose="the .skops format"
+)
+
+
+@functools.cache
+def trusted_types():
+    """The names of skdigit's types that :func:`load_model` trusts in ``.skops`` files.
+
+    Exactly the estimator classes exported (listed in ``__all__``) by
+    :mod:`skdigit` and its public subpackages (:mod:`skdigit.preprocessing`,
+    :mod:`skdigit.linear_model`, ...), named where they are defined, as skops
+    names them. Functions, exceptions and anything merely imported into a
+    skdigit module are never trusted. A new estimator is trusted as soon as it
+    is exported.
+
+    Returns
+    -------
+    names : tuple of str
+        Sorted, e.g. ``"skdigit.preprocessing._deskew.Deskew"``.
+    """
+    import skdigit
+
+    packages = [skdigit]
+    for info in pkgutil.iter_modules(skdigit.__path__):
+        if not info.name.startswith("_"):
+            try:
+                packages.append(importlib.import_module(f"skdigit.{info.name}"))
+            except ImportError:  # a subpackage needing a missing extra exports none
+                continue
+    names = set()
+    for package in packages:
+        for name in getattr(package, "__all__", ()):
+            obj = getattr(package, name, None)
+            if (
+                inspect.isclass(obj)
+                and issubclass(obj, BaseEstimator)
+                and obj.__module__.split(".")[0] == "skdigit"
+            ):
+                names.add(f"{obj.__module__}.{obj.__qualname__}")
+    return tuple(sorted(names))
 
 
 class ModelFileError(ValueError):
@@ -99,10 +142,7 @@ def save_model(model, path, *, metadata=None):
             **(metadata or {}),
         },
     )
-    dump = (
-        _import_skops().dump if path.suffix == SKOPS_SUFFIX
-        else joblib.dump
-    )
+    dump = _skops_io().dump if path.suffix == SKOPS_SUFFIX else joblib.dump
     with atomic_write(path) as fh:
         dump(model, fh)
     return path
@@ -169,15 +209,6 @@ def load_model(path):
     return model
 
 
-def has_digit_classes(model, positive_label=None):
-    """Whether ``model`` classifies MNIST digits: ``classes_`` are 0-9, or 0/1 for
-    a one-digit detector (``positive_label`` given, as ``skdigit train
-    --binary-digit`` records it)."""
-    classes = getattr(model, "classes_", None)
-    expected = np.arange(10) if positive_label is None else np.arange(2)
-    return classes is not None and np.array_equal(np.asarray(classes), expected)
-
-
 def _load_joblib(path):
     try:
         return joblib.load(path)
@@ -188,18 +219,71 @@ def _load_joblib(path):
 
 
 def _load_skops(path):
-    sio = _import_skops()
+    sio = _skops_io()
     try:
         untrusted = sio.get_untrusted_types(file=path)
     except Exception as exc:
         raise ModelFileError(
             f"{str(path)!r} is not a skops model file ({type(exc).__name__}: {exc})"
         ) from exc
-    ours = [name for name in untrusted if name.startswith("skdigit.")]
-    foreign = sorted(set(untrusted) - set(ours))
+    trusted = set(trusted_types())
+    ours = [name for name in untrusted if name in trusted]
+    foreign = sorted(set(untrusted) - trusted)
     if foreign:
         raise ModelFileError(
-            f"{str(path)!r} holds types skdigit does not trust: {', '.join(foreign)}. "
-            "If you trust the file, load it with skops.io.load(path, trusted=[...])"
+            f"{str(path)!r} holds types skdigit does not trust: {', '.join(foreign)}; "
+            "if you trust the file, load it in Python with "
+            "skops.io.load(path, trusted=[...])"
         )
-    return sio.load(path, trusted=ours)
+    try:
+        return sio.load(path, trusted=ours)
+    except Exception as exc:
+        raise ModelFileError(
+            f"{str(path)!r} is not a readable skops model file "
+            f"({type(exc).__name__}: {exc})"
+        ) from exc
+
+
+def check_save_path(path):
+    """Check, before any work, that :func:`save_model` can write ``path``.
+
+    Nothing is created: the nearest existing folder is probed with an
+    anonymous temporary file.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The model file to write.
+
+    Returns
+    -------
+    path : pathlib.Path
+        The absolute path.
+
+    Raises
+    ------
+    ModelFileError
+        If ``path`` is a folder, lies under a file, or its folder is not
+        writable.
+    skdigit.utils.MissingExtraError
+        If ``path`` ends in ``.skops`` and skops is not installed.
+    """
+    path = Path(path).expanduser().absolute()
+    if path.suffix == SKOPS_SUFFIX:
+        _skops_io()
+    if path.is_dir():
+        raise ModelFileError(f"{str(path)!r} is a folder; give a file name")
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise ModelFileError(f"cannot write {str(path)!r}: {str(folder)!r} is not a folder")
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        reason = f" ({exc.strerror})" if exc.errno in _WRITE_ERRNOS else ""
+        raise ModelFileError(
+            f"cannot write {str(path)!r}: {str(folder)!r} is not writable{reason}"
+        ) from None
+    return path

@@ -1,7 +1,6 @@
 """The evaluation report of ``skdigit evaluate --report DIR``."""
 
 import json
-from importlib.util import find_spec
 from pathlib import Path
 
 import numpy as np
@@ -9,7 +8,11 @@ from sklearn.metrics import accuracy_score, classification_report, confusion_mat
 
 from ._persistence import METADATA_ATTR
 from ._version import __version__
-from .utils import atomic_write
+from .utils import MissingExtraError, atomic_write, import_optional, progress_bar
+
+# The coefficient images are blurred this much (pixels) to be readable; see
+# skdigit.plotting.plot_coefficients.
+COEFFICIENT_SMOOTHING = 1.0
 
 
 def _metrics(y_true, y_pred, target_names):
@@ -34,15 +37,20 @@ def _metrics(y_true, y_pred, target_names):
     }
 
 
-def _markdown(metrics, model_info, figures):
+def _markdown(metrics, model_info, figures, skipped):
     lines = [
         "# skdigit evaluation report",
         "",
         f"- test images: {metrics['n_samples']}",
         f"- accuracy: **{metrics['accuracy']:.4f}**",
-        f"- skdigit {__version__}",
+        f"- written by skdigit {__version__}",
     ]
-    lines += [f"- {key}: {value}" for key, value in model_info.items()]
+    for key, value in model_info.items():
+        if key == "skdigit_version":
+            if value != __version__:
+                lines.append(f"- model saved by skdigit {value}")
+            continue
+        lines.append(f"- {key}: {value}")
     lines += ["", "## Per class", "", "| class | precision | recall | F1 | support |",
               "|---|---|---|---|---|"]
     for name, m in metrics["per_class"].items():
@@ -55,9 +63,12 @@ def _markdown(metrics, model_info, figures):
               "| | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
     for name, row in zip(names, metrics["confusion_matrix"]):
         lines.append(f"| **{name}** | " + " | ".join(str(v) for v in row) + " |")
-    if figures:
+    if figures or skipped:
         lines += ["", "## Figures", ""]
         lines += [f"![{path.stem}]({path.name})" for path in figures]
+        if figures and skipped:
+            lines.append("")
+        lines += [f"- {name} skipped: {reason}" for name, reason in skipped]
     return "\n".join(lines) + "\n"
 
 
@@ -71,21 +82,15 @@ def _figures(model, X, y_true, y_pred, target_names):
          lambda: plotting.plot_confusion_matrix(
              y_true, y_pred, labels=labels, display_labels=target_names).figure_),
         ("misclassified.png",
-         lambda: plotting.plot_misclassified(X, y_true, y_pred)),
-        ("coefficients.png", lambda: plotting.plot_coefficients(model)),
+         lambda: plotting.plot_misclassified(
+             X, y_true, y_pred, labels=labels, display_labels=target_names)),
+        ("coefficients.png",
+         lambda: plotting.plot_coefficients(
+             model, display_labels=target_names, smooth=COEFFICIENT_SMOOTHING)),
         ("precision_recall.png",
-         lambda: plotting.plot_precision_recall(y_true, y_pred, labels=labels)),
+         lambda: plotting.plot_precision_recall(
+             y_true, y_pred, labels=labels, display_labels=target_names)),
     ]
-
-
-def _progress_bar(total, enabled):
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        tqdm = None
-    if not enabled or tqdm is None:
-        return None
-    return tqdm(total=total, desc="Writing report", unit="file")
 
 
 def write_report(model, X, y, y_pred, folder, *, target_names, progress=True):
@@ -93,8 +98,11 @@ def write_report(model, X, y, y_pred, folder, *, target_names, progress=True):
 
     Writes ``metrics.json`` and ``report.md`` and, when matplotlib is installed
     (``skdigit[plot]``), ``confusion_matrix.png``, ``misclassified.png``,
-    ``coefficients.png`` and ``precision_recall.png``. Every file is written
-    atomically (temporary file, then rename).
+    ``coefficients.png`` (linear models only: the weights as images, blurred
+    by :data:`COEFFICIENT_SMOOTHING` pixels) and ``precision_recall.png``. A
+    figure that does not apply, or all figures without matplotlib, is skipped
+    and ``report.md`` says so and why. Every file is written atomically
+    (temporary file, then rename).
 
     Parameters
     ----------
@@ -117,36 +125,42 @@ def write_report(model, X, y, y_pred, folder, *, target_names, progress=True):
     -------
     written : list of pathlib.Path
         The files written, in order.
+    skipped : list of (str, str)
+        ``(figure, reason)`` for each figure not drawn.
     """
     folder = Path(folder)
     metrics = _metrics(y, y_pred, target_names)
     model_info = getattr(model, METADATA_ATTR, {})
-    has_matplotlib = find_spec("matplotlib") is not None
-    figure_jobs = _figures(model, X, y, y_pred, target_names) if has_matplotlib else []
-    bar = _progress_bar(len(figure_jobs) + 2, progress)
-    written = []
-
-    def done(path):
-        written.append(path)
-        if bar is not None:
+    written, skipped = [], []
+    try:
+        plt = import_optional("matplotlib.pyplot", extra="plot", purpose="drawing the figures")
+    except MissingExtraError as exc:
+        plt = None
+        skipped.append(("all figures", str(exc)))
+    figure_jobs = [] if plt is None else _figures(model, X, y, y_pred, target_names)
+    with progress_bar(len(figure_jobs) + 2, desc="Writing report", unit="file",
+                      enabled=progress) as bar:
+        for name, make_figure in figure_jobs:
+            try:
+                fig = make_figure()
+            except TypeError as exc:  # plot_coefficients of a model without coef_
+                skipped.append((name, str(exc)))
+                bar.update(1)
+                continue
+            try:
+                with atomic_write(folder / name) as fh:
+                    fig.savefig(fh, format="png", dpi=100, bbox_inches="tight")
+            finally:
+                plt.close(fig)
+            written.append(folder / name)
             bar.update(1)
-
-    if figure_jobs:
-        import matplotlib.pyplot as plt
-    for name, make_figure in figure_jobs:
-        fig = make_figure()
-        with atomic_write(folder / name) as fh:
-            fig.savefig(fh, format="png", dpi=100, bbox_inches="tight")
-        plt.close(fig)
-        done(folder / name)
-    with atomic_write(folder / "metrics.json", "w", encoding="utf-8") as fh:
-        json.dump({**metrics, "model": model_info, "skdigit_version": __version__},
-                  fh, indent=2)
-    done(folder / "metrics.json")
-    figures = [path for path in written if path.suffix == ".png"]
-    with atomic_write(folder / "report.md", "w", encoding="utf-8") as fh:
-        fh.write(_markdown(metrics, model_info, figures))
-    done(folder / "report.md")
-    if bar is not None:
-        bar.close()
-    return written
+        with atomic_write(folder / "metrics.json", "w", encoding="utf-8") as fh:
+            json.dump({**metrics, "model": model_info, "skdigit_version": __version__,
+                       "skipped_figures": dict(skipped)}, fh, indent=2)
+        written.append(folder / "metrics.json")
+        bar.update(1)
+        with atomic_write(folder / "report.md", "w", encoding="utf-8") as fh:
+            fh.write(_markdown(metrics, model_info, list(written[:-1]), skipped))
+        written.append(folder / "report.md")
+        bar.update(1)
+    return written, skipped

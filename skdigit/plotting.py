@@ -17,13 +17,14 @@ imported only when a function is called, so ``import skdigit.plotting`` is
 cheap.
 """
 
+import functools
 import math
 
 import numpy as np
 from sklearn.metrics import precision_recall_fscore_support
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from .utils import check_image_shape
+from .utils import check_image_shape, import_optional
 
 __all__ = [
     "plot_coefficients",
@@ -32,16 +33,33 @@ __all__ = [
     "plot_precision_recall",
 ]
 
+# matplotlib is imported on the first call, through the one optional-import helper
+_pyplot = functools.partial(
+    import_optional, "matplotlib.pyplot", extra="plot", purpose="plotting"
+)
 
-def _import_pyplot():
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError as exc:
-        raise ImportError(
-            "Plotting needs matplotlib, an optional dependency of skdigit: "
-            'pip install "skdigit[plot]"'
-        ) from exc
-    return plt
+
+def _check_display_labels(labels, display_labels, y_true=None, y_pred=None):
+    """``(display_labels, labels)``, labels defaulting to those of ``y_true``, ``y_pred``."""
+    if display_labels is None:
+        return None, labels
+    if labels is None:
+        from sklearn.utils.multiclass import unique_labels
+
+        labels = unique_labels(y_true, y_pred)
+    if len(display_labels) != len(labels):
+        raise ValueError(
+            f"display_labels has {len(display_labels)} names for {len(labels)} labels."
+        )
+    return display_labels, labels
+
+
+def _names(display_labels, labels):
+    """A function giving the display name of a label."""
+    if display_labels is None:
+        return str
+    mapping = dict(zip(np.asarray(labels).tolist(), display_labels))
+    return lambda label: str(mapping.get(np.asarray(label).item(), label))
 
 
 def _grid(n):
@@ -131,7 +149,7 @@ def plot_confusion_matrix(
            [0, 0, 1]])
     >>> plt.close(disp.figure_)
     """
-    plt = _import_pyplot()
+    plt = _pyplot()
     from sklearn.metrics import ConfusionMatrixDisplay
 
     if ax is None:
@@ -157,7 +175,17 @@ def plot_confusion_matrix(
 
 
 def plot_misclassified(
-    images, y_true, y_pred, *, n=25, image_shape=None, proba=None, fig=None, cmap="gray_r"
+    images,
+    y_true,
+    y_pred,
+    *,
+    n=25,
+    image_shape=None,
+    proba=None,
+    labels=None,
+    display_labels=None,
+    fig=None,
+    cmap="gray_r",
 ):
     """Show misclassified digits in a grid, titled "true 4 / pred 9".
 
@@ -199,8 +227,9 @@ def plot_misclassified(
         If matplotlib is not installed (``pip install "skdigit[plot]"``).
     ValueError
         If the lengths of ``images``, ``y_true``, ``y_pred`` and ``proba``
-        differ, if ``n`` is not a positive integer, or if the image shape
-        cannot be inferred or does not match the number of pixels.
+        differ, if ``n`` is not a positive integer, if ``display_labels``
+        and ``labels`` differ in length, or if the image shape cannot be
+        inferred or does not match the number of pixels.
 
     See Also
     --------
@@ -217,7 +246,7 @@ def plot_misclassified(
     ['true 2 / pred 7', 'true 4 / pred 9']
     >>> plt.close(fig)
     """
-    plt = _import_pyplot()
+    plt = _pyplot()
     images = np.asarray(images)
     if images.ndim != 2:
         raise ValueError(
@@ -233,6 +262,7 @@ def plot_misclassified(
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
         raise ValueError(f"n must be a positive integer; got {n!r}.")
     shape = check_image_shape(image_shape, images.shape[1])
+    name = _names(*_check_display_labels(labels, display_labels, y_true, y_pred))
 
     wrong = np.flatnonzero(y_true != y_pred)
     confidence = None
@@ -261,7 +291,7 @@ def plot_misclassified(
         ax = fig.add_subplot(n_rows, n_cols, panel + 1)
         ax.imshow(images[i].reshape(shape), cmap=cmap, vmin=0, vmax=vmax,
                   interpolation="nearest")
-        title = f"true {y_true[i]} / pred {y_pred[i]}"
+        title = f"true {name(y_true[i])} / pred {name(y_pred[i])}"
         if confidence is not None:
             title += f" ({confidence[i]:.2f})"
         ax.set_title(title, fontsize="small")
@@ -303,12 +333,25 @@ def _final_coef(estimator):
     return coef, getattr(final, "classes_", None)
 
 
-def plot_coefficients(estimator, *, image_shape=None, fig=None, cmap="RdBu_r"):
+def plot_coefficients(
+    estimator,
+    *,
+    image_shape=None,
+    display_labels=None,
+    percentile=99.0,
+    smooth=0.0,
+    fig=None,
+    cmap="RdBu_r",
+):
     """Show a linear classifier's weights as images, one per class.
 
     Red pixels push towards the class, blue ones away from it; the color
     scale is the same for every class and symmetric around 0 (white), so the
-    images can be compared.
+    images can be compared. Weakly regularized models (``C=1`` on MNIST) give
+    a few large weights on pixels that are rarely inked, near the border,
+    which would wash every image out on a plain max-scale; by default the
+    scale ends at the 99th percentile of the absolute weights instead (larger
+    ones saturate), and ``smooth`` can blur away pixel-to-pixel noise.
 
     Parameters
     ----------
@@ -322,6 +365,16 @@ def plot_coefficients(estimator, *, image_shape=None, fig=None, cmap="RdBu_r"):
     image_shape : tuple of (int, int), default=None
         ``(n_rows, n_cols)`` of each image; ``None`` infers a square
         (784 weights -> 28x28).
+    display_labels : array-like of shape (n_classes,), default=None
+        Names of the classes, in the order of ``classes_`` (e.g. ``["not 2",
+        "2"]`` for a one-digit detector); ``None`` shows the classes.
+    percentile : float, default=99.0
+        The color scale runs from ``-v`` to ``v``, ``v`` this percentile of
+        the absolute weights (in (0, 100]; 100 is the largest weight).
+    smooth : float, default=0.0
+        Standard deviation, in pixels, of a Gaussian blur applied to each
+        image before drawing (:func:`scipy.ndimage.gaussian_filter`); 0
+        draws the weights as they are.
     fig : matplotlib.figure.Figure, default=None
         Figure to draw in (it is cleared first); ``None`` makes a new one.
     cmap : str or matplotlib.colors.Colormap, default="RdBu_r"
@@ -332,8 +385,8 @@ def plot_coefficients(estimator, *, image_shape=None, fig=None, cmap="RdBu_r"):
     fig : matplotlib.figure.Figure
         One Axes per coefficient vector -- one per class, titled with the
         class, or a single one for a binary classifier, titled
-        "positive class: <classes_[1]>" -- and one more for the shared
-        colorbar.
+        "<classes_[1]> vs <classes_[0]>" (e.g. "2 vs not 2") -- and one more
+        for the shared colorbar.
 
     Raises
     ------
@@ -344,7 +397,9 @@ def plot_coefficients(estimator, *, image_shape=None, fig=None, cmap="RdBu_r"):
     TypeError
         If the classifier has no ``coef_`` (e.g. a random forest).
     ValueError
-        If the image shape cannot be inferred or does not match.
+        If the image shape cannot be inferred or does not match, if
+        ``display_labels`` does not name every class, or if ``percentile``
+        or ``smooth`` is out of range.
 
     See Also
     --------
@@ -363,30 +418,41 @@ def plot_coefficients(estimator, *, image_shape=None, fig=None, cmap="RdBu_r"):
     11
     >>> plt.close(fig)
     """
-    plt = _import_pyplot()
+    plt = _pyplot()
+    if not 0 < percentile <= 100:
+        raise ValueError(f"percentile must be in (0, 100]; got {percentile!r}.")
+    if not smooth >= 0:
+        raise ValueError(f"smooth must be >= 0 (pixels); got {smooth!r}.")
     coef, classes = _final_coef(estimator)
     shape = check_image_shape(image_shape, coef.shape[1])
-    if len(coef) == 1:
-        positive = classes[1] if classes is not None and len(classes) == 2 else "1"
-        titles = [f"positive class: {positive}"]
-    elif classes is not None and len(classes) == len(coef):
-        titles = [str(c) for c in classes]
-    else:
-        titles = [str(i) for i in range(len(coef))]
+    if classes is None:
+        classes = np.arange(2 if len(coef) == 1 else len(coef))
+    names = [str(c) for c in classes] if display_labels is None else list(display_labels)
+    if len(names) != max(len(coef), 2):
+        raise ValueError(
+            f"display_labels has {len(names)} names for {max(len(coef), 2)} classes."
+        )
+    titles = [f"{names[1]} vs {names[0]}"] if len(coef) == 1 else names
 
-    vmax = float(np.abs(coef).max()) or 1.0
+    images = coef.reshape(len(coef), *shape)
+    if smooth > 0:
+        from scipy.ndimage import gaussian_filter
+
+        images = np.stack([gaussian_filter(w, sigma=smooth) for w in images])
+    vmax = float(np.percentile(np.abs(images), percentile)) or 1.0
     n_rows, n_cols = _grid(len(coef)) if len(coef) > 3 else (1, len(coef))
     fig = _new_figure(plt, fig, (1.6 * n_cols + 1.2, 1.7 * n_rows + 0.3))
     axes = []
-    for i, (w, title) in enumerate(zip(coef, titles)):
+    for i, (w, title) in enumerate(zip(images, titles)):
         ax = fig.add_subplot(n_rows, n_cols, i + 1)
-        im = ax.imshow(w.reshape(shape), cmap=cmap, vmin=-vmax, vmax=vmax,
-                       interpolation="nearest")
+        im = ax.imshow(w, cmap=cmap, vmin=-vmax, vmax=vmax, interpolation="nearest")
         ax.set_title(title, fontsize="medium")
         ax.set_xticks([])
         ax.set_yticks([])
         axes.append(ax)
-    fig.colorbar(im, ax=axes, shrink=0.8, label="weight")
+    label = "weight" + (f" (blurred, sigma {smooth:g} px)" if smooth > 0 else "")
+    extend = "both" if vmax < float(np.abs(images).max()) else "neither"
+    fig.colorbar(im, ax=axes, shrink=0.8, label=label, extend=extend)
     return fig
 
 
@@ -442,7 +508,7 @@ def plot_precision_recall(y_true, y_pred, *, labels=None, display_labels=None, a
     [0.5, 1.0]
     >>> plt.close(fig)
     """
-    plt = _import_pyplot()
+    plt = _pyplot()
     from sklearn.utils.multiclass import unique_labels
 
     if labels is None:
@@ -450,10 +516,7 @@ def plot_precision_recall(y_true, y_pred, *, labels=None, display_labels=None, a
     labels = np.asarray(labels)
     if display_labels is None:
         display_labels = labels
-    elif len(display_labels) != len(labels):
-        raise ValueError(
-            f"display_labels has {len(display_labels)} names for {len(labels)} labels."
-        )
+    _check_display_labels(labels, display_labels)
     precision, recall, _, support = precision_recall_fscore_support(
         y_true, y_pred, labels=labels, zero_division=0
     )
@@ -467,9 +530,15 @@ def plot_precision_recall(y_true, y_pred, *, labels=None, display_labels=None, a
     for bars in (bars_p, bars_r):
         ax.bar_label(bars, fmt="%.2f", fontsize="x-small", padding=1)
     ax.set_xticks(x, [f"{c}\n(n={s})" for c, s in zip(display_labels, support)])
-    ax.set_ylim(0, 1.2)  # room for the legend above bars of height 1
-    ax.set_ylabel("score")
+    # Scores of a good classifier differ in hundredths: start the axis just
+    # below the lowest bar (at a multiple of 0.05) rather than at 0, and end
+    # it at 1 plus room for the value labels; the legend sits above the axes.
+    scores = np.r_[precision, recall]
+    low = max(0.0, np.floor((scores.min(initial=1.0) - 0.02) * 20) / 20)
+    ax.set_ylim(low, 1 + 0.06 * (1 - low))
+    ax.set_ylabel("score" if low == 0 else f"score (axis from {low:.2f})")
     ax.set_xlabel("class (true samples)")
-    ax.set_title("Precision and recall per class", fontsize="medium")
-    ax.legend(loc="upper right", ncols=2)
+    ax.set_title("Precision and recall per class", fontsize="medium", loc="left")
+    ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2, frameon=False,
+              fontsize="small")
     return ax.figure

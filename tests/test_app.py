@@ -8,17 +8,21 @@ need Streamlit >= 1.56 (the first whose AppTest can upload files) and MNIST.
 """
 
 import io
+import os
+import signal
 import subprocess
 import sys
+import textwrap
+import time
 
 import numpy as np
 import pytest
 from sklearn.dummy import DummyClassifier
 
 from skdigit._persistence import ModelFileError, save_model
-from skdigit.app import SCRIPT_PATH, _model, launch
-from skdigit.app import _launch
+from skdigit.app import SCRIPT_PATH, _launch, _model, _streamlit_app, launch
 from skdigit.datasets import MNISTNotFoundError, load_mnist
+from skdigit.utils import MissingExtraError
 
 
 def _dummy_digit_model(proba_of_seven=0.5):
@@ -127,10 +131,16 @@ def test_get_model_given_file(monkeypatch, tmp_path):
         _model.get_model(binary)
 
 
+def test_check_digit_model_rejects_other_image_sizes():
+    small = DummyClassifier().fit(np.zeros((10, 64)), np.arange(10))  # 8x8 images
+    with pytest.raises(ModelFileError, match=r"64 pixels per image \(8x8 images\)"):
+        _model.check_digit_model(small, "'m.joblib'")
+
+
 def test_get_model_without_mnist(monkeypatch, tmp_path):
     monkeypatch.delenv(_model.ENV_MODEL, raising=False)
     with pytest.raises(MNISTNotFoundError):
-        _model.get_model(data_home=tmp_path / "empty", cache_dir=tmp_path, download=False)
+        _model.get_model(data_home=tmp_path / "empty", cache_dir=tmp_path)
     assert not list(tmp_path.glob("*.joblib"))
 
 
@@ -149,15 +159,21 @@ def test_predict_digit_and_upscale():
     assert _model.deskewed_view(_dummy_digit_model(), x) is None
 
 
-def test_read_digit_image():
+def test_page_reads_an_uploaded_image_and_names_it():
+    pytest.importorskip("PIL")
+    from skdigit._digit_model import image_error_message
+
     digit = np.zeros((28, 28), np.uint8)
     digit[6:22, 12:16] = 255
     for png in (_png(digit), _png(255 - digit)):  # light on dark, dark on light
-        x = _model.read_digit_image(png)
+        x = _streamlit_app._read_digit(png, "digit.png")
         assert x.shape == (784,) and x.dtype == np.uint8
         assert x.reshape(28, 28)[:, 10:18].sum() > 0.9 * x.sum()  # the bar stays put
-    with pytest.raises(ValueError):
-        _model.read_digit_image(b"not an image")
+    with pytest.raises(ValueError) as exc_info:
+        _streamlit_app._read_digit(b"not an image", "scan.png")
+    assert "scan.png" in str(exc_info.value) and "<bytes" not in str(exc_info.value)
+    message = image_error_message(exc_info.value, "scan.png")
+    assert "scan.png" not in message and message  # the page names the file once
 
 
 def test_build_command():
@@ -183,7 +199,7 @@ def test_launch(monkeypatch, tmp_path):
             return 0
 
     monkeypatch.setattr(_launch.subprocess, "Popen", FakePopen)
-    monkeypatch.setattr(_launch.importlib.util, "find_spec", lambda name: object())
+    monkeypatch.setattr(_launch, "import_optional", lambda *args, **kwargs: None)
     model = save_model(_dummy_digit_model(), tmp_path / "m.joblib")
     assert launch(model_path=model, port=8600, data_home=tmp_path, extra_args=["--x"]) == 0
     assert started["env"][_model.ENV_MODEL] == str(model)
@@ -192,9 +208,47 @@ def test_launch(monkeypatch, tmp_path):
 
     with pytest.raises(ModelFileError, match="not found"):
         launch(model_path=tmp_path / "missing.joblib")
-    monkeypatch.setattr(_launch.importlib.util, "find_spec", lambda name: None)
-    with pytest.raises(ImportError, match=r"skdigit\[app\]"):
+    monkeypatch.undo()
+    monkeypatch.setitem(sys.modules, "streamlit", None)  # as if not installed
+    with pytest.raises(MissingExtraError, match=r"skdigit\[app\]"):
         launch()
+
+
+_SERVER_STANDIN = textwrap.dedent("""
+    import os, signal, sys, time
+    from skdigit.app import _launch
+    # the "server": a child that prints its pid and waits to be stopped
+    child = [sys.executable, "-c", "import os, time; print(os.getpid(), flush=True); "
+             "time.sleep(120)"]
+    _launch.build_command = lambda **kwargs: child
+    _launch.import_optional = lambda *args, **kwargs: None
+    sys.exit(_launch.launch())
+""")
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGTERM") or os.name != "posix",
+                    reason="POSIX signals")
+def test_sigterm_of_the_launcher_stops_the_server(tmp_path):
+    """``kill`` of ``skdigit app`` must not leave Streamlit running as an orphan."""
+    launcher = subprocess.Popen([sys.executable, "-c", _SERVER_STANDIN],
+                                stdout=subprocess.PIPE, text=True, cwd=os.getcwd())
+    try:
+        server_pid = int(launcher.stdout.readline())
+        launcher.send_signal(signal.SIGTERM)
+        assert launcher.wait(timeout=30) == 128 + signal.SIGTERM
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                os.kill(server_pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.05)
+        else:
+            os.kill(server_pid, signal.SIGKILL)
+            pytest.fail("the server outlived its launcher")
+    finally:
+        if launcher.poll() is None:
+            launcher.kill()
 
 
 # --- the page, with Streamlit's AppTest ----------------------------------------
@@ -214,7 +268,7 @@ def app_test():
 @pytest.fixture(scope="module")
 def digit_model_path(mnist_home, tmp_path_factory):
     """The app's quick model (10,000 MNIST images), trained once and saved."""
-    model = _model.train_quick_model(data_home=mnist_home, download=False)
+    model = _model.train_quick_model(data_home=mnist_home)
     return save_model(model, tmp_path_factory.mktemp("app") / "model.joblib")
 
 
@@ -274,7 +328,9 @@ def test_page_upload_shows_the_right_digit(
 
     at.file_uploader[0].set_value(("broken.png", b"not an image", "image/png")).run()
     assert not at.exception and not at.metric
-    assert "Cannot read broken.png" in at.error[0].value
+    message = at.error[0].value
+    assert "Cannot read broken.png" in message
+    assert message.count("broken.png") == 1 and "<bytes" not in message
 
 
 def test_page_uses_the_cached_quick_model(app_test, page_env, digit_model_path, tmp_path):
@@ -295,9 +351,34 @@ def test_page_bad_model_file(app_test, page_env, tmp_path):
     assert not at.file_uploader
 
 
+def test_page_model_for_other_image_sizes(app_test, page_env, tmp_path):
+    small = DummyClassifier().fit(np.zeros((10, 64)), np.arange(10))  # 8x8 images
+    page_env.setenv(_model.ENV_MODEL, str(save_model(small, tmp_path / "small.joblib")))
+    at = app_test.from_file(str(SCRIPT_PATH), default_timeout=60).run()
+    assert not at.exception
+    assert "Cannot use the model" in at.error[0].value
+    assert "64 pixels per image" in at.error[0].value
+    assert not at.file_uploader
+
+
 def test_page_without_model_or_mnist(app_test, page_env):
     at = app_test.from_file(str(SCRIPT_PATH), default_timeout=60).run()
     assert not at.exception
     assert "MNIST is not available" in at.error[0].value
     assert "SKDIGIT_APP_MODEL" in at.error[0].value
     assert not at.file_uploader
+
+
+def test_page_reads_a_number(app_test, page_env, digit_model_path, confident_test_digit):
+    image, label = confident_test_digit
+    page_env.setenv(_model.ENV_MODEL, str(digit_model_path))
+    at = app_test.from_file(str(SCRIPT_PATH), default_timeout=60).run()
+    digit = np.kron(255 - image, np.ones((4, 4), np.uint8))
+    width = digit.shape[1]
+    paper = np.full((digit.shape[0], 3 * width), 255, dtype=np.uint8)
+    paper[:, :width] = paper[:, 2 * width :] = digit  # the digit twice, apart
+    at.file_uploader[0].set_value(("number.png", _png(paper), "image/png")).run()
+    at.toggle[0].set_value(True).run()
+    assert not at.exception and not at.error
+    (metric,) = at.metric
+    assert metric.label == "Number read" and metric.value == str(label) * 2

@@ -1,9 +1,11 @@
 """The command line: the main job on real MNIST, and every user error it must catch."""
 
+import functools
 import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import joblib
 import numpy as np
@@ -21,21 +23,27 @@ def _run(argv, capsys):
     return status, out, err
 
 
-@pytest.fixture
-def small_mnist(monkeypatch):
-    """Stand-in for load_mnist: load_digits images upscaled into 28x28, 0-255."""
+@functools.cache
+def _small_digits(subset):
+    """load_digits images upscaled into 28x28, 0-255: a small stand-in for MNIST."""
     digits = load_digits()
     images = np.kron(digits.images, np.ones((3, 3)))  # 24 x 24
     images = np.pad(images, ((0, 0), (2, 2), (2, 2))) * (255 / 16)
     X = images.reshape(len(images), -1).round().astype(np.uint8)
     y = digits.target.astype(np.int64)
+    half = len(y) * 2 // 3
+    part = slice(None, half) if subset == "train" else slice(half, None)
+    return X[part], y[part]
+
+
+@pytest.fixture
+def small_mnist(monkeypatch):
+    """Stand-in for load_mnist (see _small_digits); the calls made are recorded."""
     calls = []
 
-    def fake_load_mnist(*, subset, data_home, return_X_y):
-        calls.append({"subset": subset, "data_home": data_home})
-        half = len(y) * 2 // 3
-        part = slice(None, half) if subset == "train" else slice(half, None)
-        return X[part], y[part]
+    def fake_load_mnist(*, subset, data_home, return_X_y, **kwargs):
+        calls.append({"subset": subset, "data_home": data_home, **kwargs})
+        return _small_digits(subset)
 
     monkeypatch.setattr(_cli, "load_mnist", fake_load_mnist)
     return calls
@@ -49,7 +57,8 @@ def test_train_then_evaluate_small(small_mnist, tmp_path, capsys):
     assert status == 0, err
     assert {call["subset"] for call in small_mnist} == {"train", "test"}
     assert all(call["data_home"] == "DH" for call in small_mnist)
-    assert "Fitting Deskew -> PixelNormalizer -> DigitLogisticClassifier" in err
+    assert ("Fitting Deskew -> PixelNormalizer -> Scattering2D -> StandardScaler -> "
+            "DigitLogisticClassifier") in err
     assert "[lbfgs] iteration" in out or "solver iterations" in err
     assert "Confusion matrix" in out and "precision" in out
     assert f"Model saved to {model_path}" in out
@@ -69,7 +78,7 @@ def test_train_binary_detector_with_cv(small_mnist, tmp_path, capsys):
     model_path = tmp_path / "two.joblib"
     status, out, err = _run(
         ["train", "--binary-digit", "2", "--cv", "3", "--no-deskew", "--quiet",
-         "--output", str(model_path)],
+         "--features", "pixels", "--output", str(model_path)],
         capsys,
     )
     assert status == 0, err
@@ -77,6 +86,8 @@ def test_train_binary_detector_with_cv(small_mnist, tmp_path, capsys):
     assert "cross_val_score (cv=3) accuracy" in out
     assert "is it a 2?" in out and "not 2" in out
     model = load_model(model_path)
+    assert list(model.named_steps) == ["deskew", "normalize", "classifier"]
+    assert model.named_steps["classifier"].C == 1.0
     assert model.named_steps["deskew"] == "passthrough"
     assert model.skdigit_metadata_["positive_label"] == 2
     np.testing.assert_array_equal(model.classes_, [0, 1])
@@ -88,7 +99,13 @@ def test_train_binary_detector_with_cv(small_mnist, tmp_path, capsys):
     "argv, fragment",
     [
         (["train", "--C", "-1"], "must be positive"),
+        (["train", "--C", "0"], "must be positive"),
+        (["train", "--C", "nan"], "must be positive"),
         (["train", "--C", "abc"], "is not a number"),
+        (["app", "--port", "70000"], "1-65535"),
+        (["app", "--port", "0"], "at least 1"),
+        (["predict", "m.joblib", "x.png", "--top", "0"], "at least 1"),
+        (["predict", "m.joblib", "x.png", "--frame", "-1"], "at least 0"),
         (["train", "--binary-digit", "12"], "must be a digit 0-9"),
         (["train", "--cv", "1"], "at least 2 folds"),
         (["train", "--max-iter", "0"], "at least 1"),
@@ -219,7 +236,8 @@ def test_main_job_on_real_mnist(mnist_home, tmp_path, capsys):
     """The issue's acceptance figures: deskewed >= 0.955, raw pixels >= 0.925."""
     deskewed = tmp_path / "deskew.joblib"
     status, out, err = _run(
-        ["train", "--data-home", str(mnist_home), "--output", str(deskewed)],
+        ["train", "--data-home", str(mnist_home), "--features", "pixels",
+         "--output", str(deskewed)],
         capsys,
     )
     assert status == 0, err
@@ -230,7 +248,7 @@ def test_main_job_on_real_mnist(mnist_home, tmp_path, capsys):
     raw = tmp_path / "raw.joblib"
     status, out, err = _run(
         ["train", "--data-home", str(mnist_home), "--no-deskew", "--quiet",
-         "--output", str(raw)],
+         "--features", "pixels", "--output", str(raw)],
         capsys,
     )
     assert status == 0, err
@@ -250,7 +268,8 @@ def test_binary_two_detector_cross_validation_on_real_mnist(mnist_home, tmp_path
     """The classic "is it a 2?" task: mean cross_val_score(cv=3) >= 0.97."""
     status, out, err = _run(
         ["train", "--data-home", str(mnist_home), "--binary-digit", "2", "--cv", "3",
-         "--no-deskew", "--quiet", "--output", str(tmp_path / "two.joblib")],
+         "--no-deskew", "--quiet", "--features", "pixels",
+         "--output", str(tmp_path / "two.joblib")],
         capsys,
     )
     assert status == 0, err
@@ -258,36 +277,6 @@ def test_binary_two_detector_cross_validation_on_real_mnist(mnist_home, tmp_path
     mean = float(line.split("accuracy:")[1].split()[0])
     print(line)
     assert mean >= 0.97
-
-
-def _double(X):
-    return X * 2
-
-
-def test_skops_round_trip_and_untrusted_types(tmp_path):
-    pytest.importorskip("skops")
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import FunctionTransformer
-
-    from skdigit import Deskew, PixelNormalizer
-
-    X, y = load_digits(return_X_y=True)
-    X = X * (255 / 16)
-    model = make_pipeline(
-        Deskew(), PixelNormalizer(), DigitLogisticClassifier(max_iter=300)
-    ).fit(X, y)
-    path = save_model(model, tmp_path / "digits.skops", metadata={"task": "multiclass"})
-    with open(path, "rb") as fh:
-        assert fh.read(2) == b"PK"  # a zip archive, not a pickle
-    restored = load_model(path)
-    np.testing.assert_array_equal(restored.predict(X), model.predict(X))
-    assert restored.skdigit_metadata_["task"] == "multiclass"
-
-    foreign = make_pipeline(FunctionTransformer(_double), DigitLogisticClassifier())
-    foreign.fit(X / 255, y)
-    bad = save_model(foreign, tmp_path / "foreign.skops")
-    with pytest.raises(ModelFileError, match="does not trust: .*_double"):
-        load_model(bad)
 
 
 def test_saved_model_file_has_normal_permissions(tmp_path):
@@ -341,9 +330,7 @@ def _digit_png(x, path, *, size=112):
 
 
 def test_predict_own_images(small_model, small_mnist, tmp_path, capsys):
-    from skdigit._cli import load_mnist as fake_load
-
-    X_test, y_test = fake_load(subset="test", data_home=None, return_X_y=True)
+    X_test, y_test = _small_digits("test")
     model = load_model(small_model)
     # digits the model gets right from the arrays, one per class where possible
     right = np.flatnonzero(model.predict(X_test) == y_test)
@@ -384,3 +371,357 @@ def test_app_with_missing_model_is_a_clear_error(tmp_path, capsys):
     assert err.strip().splitlines() == [
         f"skdigit app: error: model file {str(tmp_path / 'none.joblib')!r} not found"
     ]
+
+
+# --- the failure matrix: one line on stderr, its exit status, nothing half-written ----
+
+
+def _one_line(err):
+    """The single line printed on standard error (fails if there are more)."""
+    # progress bars (tqdm redraws a line with "\r") are progress, not messages
+    lines = [line for line in err.strip().splitlines() if "%|" not in line]
+    assert len(lines) == 1, err
+    assert "Traceback" not in err and ".py:" not in err
+    return lines[0]
+
+
+def _no_leftovers(folder):
+    """No temporary file of ours anywhere under ``folder``."""
+    assert not list(Path(folder).rglob(".*.tmp"))
+
+
+def test_C_inf_is_accepted_at_parsing_as_no_penalty():
+    args = _cli.build_parser().parse_args(["train", "--C", "inf"])
+    assert args.C == np.inf
+    assert _cli.build_parser().parse_args(["train", "--C", "1e-3"]).C == 1e-3
+
+
+@functools.cache
+def _fitted(kind):
+    """Small fitted models on the 28x28 stand-in (or on 8x8 images for "8x8")."""
+    from sklearn.ensemble import RandomForestClassifier
+
+    from skdigit import make_digit_pipeline
+
+    X, y = _small_digits("train")
+    if kind == "digits":
+        return make_digit_pipeline(deskew=False, max_iter=30).fit(X, y)
+    if kind == "forest":
+        return RandomForestClassifier(n_estimators=5, random_state=0).fit(X, y)
+    X8, y8 = load_digits(return_X_y=True)
+    return DigitLogisticClassifier(max_iter=30).fit(X8 / 16, y8)
+
+
+@pytest.fixture
+def model_file(tmp_path):
+    """Save one of the small models under tmp_path; returns its path."""
+
+    def save(kind="digits", name=None, **metadata):
+        metadata = {"task": "multiclass", "positive_label": None, **metadata}
+        return save_model(_fitted(kind), tmp_path / (name or f"{kind}.joblib"),
+                          metadata=metadata)
+
+    return save
+
+
+@pytest.mark.parametrize("where", ["folder", "under a file", "/proc"])
+def test_train_output_checked_before_training(where, small_mnist, tmp_path, capsys):
+    (tmp_path / "a_file").write_text("")
+    (tmp_path / "a_folder").mkdir()
+    output = {
+        "folder": tmp_path / "a_folder",
+        "under a file": tmp_path / "a_file" / "model.joblib",
+        "/proc": Path("/proc/skdigit-test/model.joblib"),
+    }[where]
+    if where == "/proc" and not Path("/proc").is_dir():
+        pytest.skip("no /proc here")
+    status, out, err = _run(["train", "--quiet", "--output", str(output)], capsys)
+    assert status == 2 and out == ""
+    line = _one_line(err)
+    assert line.startswith(f"skdigit train: error: --output {output}:")
+    assert small_mnist == []  # MNIST was not even loaded
+
+
+def test_train_skops_output_without_skops(small_mnist, tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "skops", None)
+    monkeypatch.setitem(sys.modules, "skops.io", None)
+    status, _, err = _run(["train", "-o", str(tmp_path / "m.skops")], capsys)
+    assert status == 2 and small_mnist == []
+    assert 'pip install "skdigit[skops]"' in _one_line(err)
+
+
+def test_train_too_many_folds(small_mnist, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(_cli, "cross_val_score", pytest.fail)  # never reached
+    status, out, err = _run(["train", "--cv", "100000", "--quiet",
+                             "-o", str(tmp_path / "m.joblib")], capsys)
+    assert status == 2
+    smallest = np.bincount(_small_digits("train")[1]).min()
+    assert _one_line(err) == (
+        f"skdigit train: error: --cv 100000: the rarest class of the training set has "
+        f"{smallest} images; give at most --cv {smallest}"
+    )
+    assert not list(tmp_path.iterdir())
+
+
+def _interrupt(*args, **kwargs):
+    raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("stage", ["loading", "fitting", "saving"])
+def test_ctrl_c_is_one_line_and_exit_130(stage, small_mnist, tmp_path, capsys, monkeypatch):
+    from sklearn.pipeline import Pipeline as SkPipeline
+
+    output = tmp_path / "model.joblib"
+    output.write_bytes(b"previous model")
+    if stage == "loading":
+        monkeypatch.setattr(_cli, "load_mnist", _interrupt)
+    elif stage == "fitting":
+        monkeypatch.setattr(SkPipeline, "fit", _interrupt)
+    else:
+        def half_a_dump(obj, fh):
+            fh.write(b"half a pickle")
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(joblib, "dump", half_a_dump)
+    status, _, err = _run(["train", "--quiet", "--no-deskew", "--max-iter", "30",
+                           "-o", str(output)], capsys)
+    assert status == 130
+    assert _one_line(err) == "skdigit train: interrupted"
+    assert output.read_bytes() == b"previous model"  # never half-written
+    _no_leftovers(tmp_path)
+
+
+def test_report_is_printed_before_a_failed_save(small_mnist, tmp_path, capsys, monkeypatch):
+    def full_disk(obj, fh):
+        fh.write(b"half a pickle")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(joblib, "dump", full_disk)
+    status, out, err = _run(["train", "--quiet", "--no-deskew", "--max-iter", "30",
+                             "-o", str(tmp_path / "m.joblib")], capsys)
+    assert status == 1
+    assert "Confusion matrix" in out and "accuracy" in out  # the result is not lost
+    assert _one_line(err) == (
+        f"skdigit train: error: cannot save the model to {tmp_path / 'm.joblib'}: "
+        "No space left on device"
+    )
+    assert not list(tmp_path.iterdir())
+
+
+def test_model_file_failures(model_file, tmp_path, capsys):
+    eight = model_file("8x8")
+    for command in (["evaluate", str(eight)], ["predict", str(eight), "x.png"]):
+        status, out, err = _run(command, capsys)
+        assert status == 2 and out == ""
+        assert _one_line(err) == (
+            f"skdigit {command[0]}: error: {str(eight)!r} was trained on 64 pixels per "
+            "image (8x8 images), not MNIST's 784 (28x28); train a model on MNIST with "
+            "'skdigit train'"
+        )
+    unfitted = tmp_path / "unfitted.joblib"
+    joblib.dump(DigitLogisticClassifier(), unfitted)
+    garbage = tmp_path / "garbage.skops"
+    garbage.write_bytes(b"PK\x03\x04 not really a zip")
+    for path, fragment in [(unfitted, "unfitted"), (garbage, "not a skops model file")]:
+        status, _, err = _run(["evaluate", str(path)], capsys)
+        assert status == 2 and fragment in _one_line(err)
+
+
+def test_version_mismatch_is_one_warning_line(model_file, small_mnist, capsys):
+    path = model_file(skdigit_version="0.0.1")
+    model = joblib.load(path)
+    model.skdigit_metadata_["skdigit_version"] = "0.0.1"
+    joblib.dump(model, path)
+    status, out, err = _run(["evaluate", str(path)], capsys)
+    assert status == 0 and "accuracy" in out
+    line = _one_line(err)
+    assert line.startswith("skdigit evaluate: warning: ") and "saved with skdigit 0.0.1" in line
+
+
+def test_app_failures(tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "streamlit", None)  # Streamlit not installed
+    status, _, err = _run(["app"], capsys)
+    assert status == 2
+    assert _one_line(err) == (
+        'skdigit app: error: skdigit app needs streamlit, which is not installed: '
+        'pip install "skdigit[app]"'
+    )
+
+
+def test_predict_without_pillow(model_file, tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "PIL", None)
+    monkeypatch.setitem(sys.modules, "PIL.Image", None)
+    status, out, err = _run(["predict", str(model_file()), "a.png", "b.png"], capsys)
+    assert status == 2 and out == ""
+    assert _one_line(err) == (
+        'skdigit predict: error: skdigit predict needs Pillow, which is not installed: '
+        'pip install "skdigit[image]"'
+    )
+
+
+def test_report_of_a_non_linear_model(model_file, small_mnist, tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    report = tmp_path / "report"
+    status, out, err = _run(["evaluate", str(model_file("forest")), "--report",
+                             str(report)], capsys)
+    assert status == 0, err
+    written = sorted(p.name for p in report.iterdir())
+    assert written == ["confusion_matrix.png", "metrics.json", "misclassified.png",
+                       "precision_recall.png", "report.md"]
+    reason = "RandomForestClassifier has none"
+    assert "coefficients.png skipped: " in out and reason in out
+    markdown = (report / "report.md").read_text()
+    assert "coefficients.png skipped" in markdown and reason in markdown
+    assert "(coefficients.png)" not in markdown
+    metrics = json.loads((report / "metrics.json").read_text())
+    assert reason in metrics["skipped_figures"]["coefficients.png"]
+
+
+def test_report_without_matplotlib(model_file, small_mnist, tmp_path, capsys, monkeypatch):
+    from skdigit import __version__
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    report = tmp_path / "report"
+    status, out, err = _run(["evaluate", str(model_file()), "--report", str(report)],
+                            capsys)
+    assert status == 0, err
+    assert sorted(p.name for p in report.iterdir()) == ["metrics.json", "report.md"]
+    hint = ('drawing the figures needs matplotlib, which is not installed: '
+            'pip install "skdigit[plot]"')
+    assert f"all figures skipped: {hint}" in out
+    markdown = (report / "report.md").read_text()
+    assert f"all figures skipped: {hint}" in markdown
+    assert markdown.count(__version__) == 1  # the version, once
+
+
+def test_binary_report_names_the_classes(small_mnist, tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    path = tmp_path / "two.joblib"
+    status, _, err = _run(["train", "--binary-digit", "2", "--no-deskew", "--quiet",
+                           "--max-iter", "30", "-o", str(path)], capsys)
+    assert status == 0, err
+    status, out, _ = _run(["evaluate", str(path), "--report", str(tmp_path / "r")], capsys)
+    assert status == 0
+    metrics = json.loads((tmp_path / "r" / "metrics.json").read_text())
+    assert list(metrics["per_class"]) == ["not 2", "2"]
+    markdown = (tmp_path / "r" / "report.md").read_text()
+    assert "| **not 2** |" in markdown and "| **2** |" in markdown
+    header, first_row = out.split("Confusion matrix\n")[1].splitlines()[:2]
+    assert header.startswith("true \\ predicted") and first_row.startswith("not 2 ")
+
+
+def test_text_confusion_matrix_columns_line_up():
+    from skdigit._cli_output import format_confusion
+
+    names = [str(d) for d in range(3)]
+    text = format_confusion(np.array([[980, 1, 0], [2, 1133, 0], [5, 6, 1021]]), names)
+    header, *rows = text.splitlines()
+    for k, name in enumerate(names):
+        end = header.index(name) + len(name)  # right-aligned: names end where numbers end
+        for row in rows:
+            assert row[end - 1] != " " and (end == len(row) or row[end] == " ")
+    assert len({len(line) for line in text.splitlines()}) == 1
+
+
+def test_report_interrupted_leaves_no_half_written_file(
+    model_file, small_mnist, tmp_path, capsys, monkeypatch
+):
+    pytest.importorskip("matplotlib")
+    from skdigit import plotting
+
+    monkeypatch.setattr(plotting, "plot_precision_recall", _interrupt)
+    report = tmp_path / "report"
+    status, _, err = _run(["evaluate", str(model_file()), "--report", str(report)], capsys)
+    assert status == 130 and _one_line(err) == "skdigit evaluate: interrupted"
+    assert not (report / "report.md").exists()
+    _no_leftovers(tmp_path)
+
+
+def test_report_folder_checked_first(model_file, tmp_path, capsys):
+    (tmp_path / "a_file").write_text("")
+    status, out, err = _run(["evaluate", str(model_file()), "--report",
+                             str(tmp_path / "a_file")], capsys)
+    assert status == 2 and out == ""
+    assert _one_line(err).startswith(f"skdigit evaluate: error: --report {tmp_path / 'a_file'}:")
+
+
+def test_predict_image_failures_name_the_file_once(model_file, tmp_path, capsys):
+    Image = pytest.importorskip("PIL.Image")
+    model = model_file()
+    not_image = tmp_path / "notes.png"
+    not_image.write_text("hello")
+    blank = tmp_path / "blank.png"
+    Image.new("L", (40, 40), 255).save(blank)
+    missing = tmp_path / "missing.png"
+    for source in (not_image, blank, missing):
+        status, out, err = _run(["predict", str(model), str(source)], capsys)
+        assert status == 2 and out == ""
+        line = _one_line(err)
+        assert line.startswith(f"skdigit predict: error: {source}: ")
+        assert line.count(source.name) == 1, line
+        assert "invert=" not in line and "max_pixels" not in line
+    assert "--invert yes/no" in _run(["predict", str(model), str(blank)], capsys)[2]
+
+
+def test_predict_multi_frame_image_warns_in_one_line(model_file, tmp_path, capsys):
+    Image = pytest.importorskip("PIL.Image")
+    frames = []
+    for shift in (0, 6):
+        frame = Image.new("L", (40, 40), 255)
+        frame.paste(0, (14 + shift, 6, 20 + shift, 34))  # a dark vertical bar: a "1"
+        frames.append(frame)
+    gif = tmp_path / "two.gif"
+    frames[0].save(gif, save_all=True, append_images=frames[1:])
+    status, out, err = _run(["predict", str(model_file()), str(gif)], capsys)
+    assert status == 0 and out.startswith(f"{gif}: ")
+    line = _one_line(err)
+    assert line.startswith("skdigit predict: warning: ") and "2 frames" in line
+    assert "--frame K" in line and "frame=k" not in line
+    status, out, err = _run(["predict", str(model_file()), str(gif), "--frame", "1"], capsys)
+    assert status == 0 and err == ""
+
+
+@pytest.mark.mnist
+@pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
+def test_sigint_during_train_is_one_line_and_exit_130(mnist_home, tmp_path):
+    """A real Ctrl-C (SIGINT) while fitting on MNIST: no traceback, exit 130."""
+    import signal
+
+    output = tmp_path / "model.joblib"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "skdigit", "train", "--data-home", str(mnist_home),
+         "--output", str(output)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        lines = []
+        for line in process.stderr:
+            lines.append(line)
+            if line.startswith("Fitting"):
+                break
+        process.send_signal(signal.SIGINT)
+        rest = process.stderr.read()
+        assert process.wait(timeout=60) == 130
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert rest.strip().splitlines() == ["skdigit train: interrupted"], rest
+    assert not output.exists()
+    _no_leftovers(tmp_path)
+
+
+def test_library_advice_is_given_as_flags():
+    from skdigit._cli_output import cli_wording
+
+    assert cli_wording(
+        "x.png: no ink found. Check that it shows a digit, or pass invert=True/False "
+        "if the automatic polarity guess is wrong."
+    ) == ("x.png: no ink found. Check that it shows a digit, or use --invert yes/no "
+          "if the automatic polarity guess is wrong.")
+    assert cli_wording(
+        "x.png: the image is 9 = 9 pixels, more than max_pixels=4. This guards against "
+        "decompression bombs; scale the image down, or pass a larger max_pixels (or "
+        "None) if you trust it."
+    ) == ("x.png: the image is 9 = 9 pixels, more than the limit of 4. This guards "
+          "against decompression bombs; scale the image down.")

@@ -1,18 +1,17 @@
-"""The numba kernels against their NumPy reference, and gradients by finite differences."""
+"""The numba kernels against their NumPy reference (the objective is tested in test_loss.py)."""
 
 import numpy as np
 import pytest
-from scipy import optimize, sparse
+from scipy import sparse
 
 from skdigit.linear_model._kernels import logistic_loss_gradient_dense
 from skdigit.linear_model._kernels_csr import (
     check_csr,
     logistic_loss_gradient_csr,
+    _packed_nbytes,
     pack_dense_csr,
-    packed_csr_nbytes,
 )
 from skdigit.linear_model._kernels_reference import logistic_loss_gradient_reference
-from skdigit.linear_model._loss import LogisticObjective
 
 LAYOUTS = ["dense", "csr", "packed"]
 
@@ -134,7 +133,11 @@ def test_pack_dense_csr_is_an_exact_compact_copy(dtype):
         (data, indices.astype(np.int32), indptr), shape=X.shape
     ).toarray()
     np.testing.assert_array_equal(rebuilt, X)
-    assert packed_csr_nbytes(X) == data.nbytes + indices.nbytes + indptr.nbytes
+    nbytes = data.nbytes + indices.nbytes + indptr.nbytes
+    assert _packed_nbytes(len(data), X) == nbytes
+    # the size limit is decided on the same count: no copy above it
+    assert pack_dense_csr(X, max_nbytes=nbytes - 1) is None
+    assert pack_dense_csr(X, max_nbytes=nbytes) is not None
 
 
 def test_check_csr_refuses_malformed_matrices():
@@ -145,58 +148,6 @@ def test_check_csr_refuses_malformed_matrices():
     bad.indices[3] = X.shape[1]  # a column index past the last column
     with pytest.raises(ValueError, match="malformed CSR matrix"):
         check_csr(bad)
-
-
-def test_objective_picks_layout():
-    X, y, sw, _, _ = _problem(False, np.float32, n_classes=4)
-    kwargs = dict(fit_intercept=True, l2_reg_strength=0.01, n_threads=2)
-    # 40% non-zeros: a float32 CSR copy would take 60% of X's bytes
-    assert LogisticObjective(X, y, sw, 4, **kwargs).layout == "dense"
-    X[:, ::2] = 0  # 20% non-zeros: the copy takes 30%
-    assert LogisticObjective(X, y, sw, 4, **kwargs).layout == "packed-csr"
-    assert LogisticObjective(sparse.csr_matrix(X), y, sw, 4, **kwargs).layout == "csr"
-    params = np.random.default_rng(0).normal(size=4 * 24)
-    results = [
-        LogisticObjective(X_in, y, sw, 4, **kwargs).loss_gradient(params)
-        for X_in in (X, sparse.csr_matrix(X))
-    ]
-    np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-12)
-    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-10, atol=1e-12)
-
-
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("n_classes", [2, 4])
-@pytest.mark.parametrize("fit_intercept", [True, False])
-@pytest.mark.parametrize("as_csr", [False, True])
-def test_objective_gradient_by_finite_differences(dtype, n_classes, fit_intercept, as_csr):
-    X, y, sw, _, _ = _problem(n_classes == 2, dtype, n_classes=n_classes, seed=1)
-    if as_csr:
-        X = sparse.csr_matrix(X)
-    objective = LogisticObjective(
-        X, y, sw, n_classes, fit_intercept=fit_intercept, l2_reg_strength=0.3,
-        n_threads=2,
-    )
-    params = np.random.default_rng(2).normal(size=objective.n_params)
-    err = optimize.check_grad(
-        objective.loss, lambda p: objective.loss_gradient(p)[1], params, epsilon=1e-6
-    )
-    scale = np.linalg.norm(objective.loss_gradient(params)[1])
-    assert err < 1e-5 * max(scale, 1.0)
-
-
-def test_objective_includes_l2_on_weights_only():
-    X, y, sw, W, b = _problem(False, np.float64)
-    objective = LogisticObjective(
-        X, y, sw, 5, fit_intercept=True, l2_reg_strength=0.7, n_threads=1
-    )
-    params = objective.pack(W, b)
-    loss, grad = objective.loss_gradient(params)
-    ref_loss, ref_gW, ref_gb = logistic_loss_gradient_reference(X, y, sw, W, b, False)
-    S = sw.sum()
-    np.testing.assert_allclose(loss, ref_loss / S + 0.35 * np.sum(W**2), rtol=1e-12)
-    gW, gb = objective.unpack(grad)
-    np.testing.assert_allclose(gW, ref_gW / S + 0.7 * W, rtol=1e-10)
-    np.testing.assert_allclose(gb, ref_gb / S, rtol=1e-10, atol=1e-14)
 
 
 @pytest.mark.parametrize("n_samples", [1, 7, 8, 9, 16, 61])

@@ -1,7 +1,10 @@
 """DigitLogisticClassifier: same optimum as scikit-learn, and the estimator API."""
 
 import pickle
+import subprocess
+import sys
 import warnings
+from pathlib import Path
 
 import joblib
 import numpy as np
@@ -18,12 +21,6 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from skdigit import DigitLogisticClassifier
 from skdigit.linear_model import _loss
-
-
-@pytest.fixture(scope="module")
-def digits():
-    X, y = load_digits(return_X_y=True)
-    return X / 16.0, y
 
 
 def _assert_same_model(ours, theirs, rtol=1e-4):
@@ -60,7 +57,7 @@ def test_same_optimum_as_sklearn_without_intercept_or_penalty():
     )
     for fit_intercept in (True, False):
         ours = DigitLogisticClassifier(
-            penalty=None, fit_intercept=fit_intercept, tol=1e-10, max_iter=10_000
+            C=np.inf, fit_intercept=fit_intercept, tol=1e-10, max_iter=10_000
         ).fit(X, y)
         theirs = LogisticRegression(
             C=np.inf, fit_intercept=fit_intercept, tol=1e-10, max_iter=10_000
@@ -115,13 +112,13 @@ def test_csr_float32_float64_reach_same_model(digits, binary):
 
 
 def _record_objective_inputs(monkeypatch):
-    """The list, filled during the test, of the X each LogisticObjective is built on."""
+    """The list, filled during the test, of the data layouts each objective is built on."""
     seen = []
     original = _loss.LogisticObjective.__init__
 
-    def spy(self, X, *args, **kwargs):
-        seen.append(X)
-        original(self, X, *args, **kwargs)
+    def spy(self, layout, *args, **kwargs):
+        seen.append(layout)
+        original(self, layout, *args, **kwargs)
 
     monkeypatch.setattr(_loss.LogisticObjective, "__init__", spy)
     return seen
@@ -134,8 +131,10 @@ def test_float32_input_is_not_copied_to_float64(digits, monkeypatch, as_csr):
     if as_csr:
         X32 = sparse.csr_matrix(X32)
     seen = _record_objective_inputs(monkeypatch)
-    DigitLogisticClassifier(max_iter=5).fit(X32, y)
-    (X_used,) = seen
+    with pytest.warns(ConvergenceWarning):
+        DigitLogisticClassifier(max_iter=5).fit(X32, y)
+    (layout,) = seen
+    X_used = layout.X
     assert X_used.dtype == np.float32
     if as_csr:
         assert np.shares_memory(X_used.data, X32.data)
@@ -177,9 +176,15 @@ def test_predict_log_proba_does_not_underflow(digits):
 
 def test_convergence_warning_when_max_iter_is_reached(digits):
     X, y = digits
-    with pytest.warns(ConvergenceWarning, match="max_iter"):
+    # scikit-learn's phrase, which people filter on, and what to do
+    with pytest.warns(ConvergenceWarning, match="failed to converge") as record:
         clf = DigitLogisticClassifier(max_iter=3).fit(X, y)
     assert clf.n_iter_[0] == 3
+    assert "max_iter" in str(record[0].message)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        warnings.filterwarnings("ignore", message=".*failed to converge")
+        DigitLogisticClassifier(max_iter=3).fit(X, y)
 
 
 def test_no_warning_when_converged(digits):
@@ -230,8 +235,9 @@ def test_zero_total_weight_is_an_error(digits):
 
 
 @pytest.mark.parametrize(
-    "params", [{"C": 0}, {"C": -1.0}, {"penalty": "l1"}, {"solver": "sgd"},
-               {"max_iter": -1}, {"tol": -1e-3}, {"n_jobs": 0}]
+    "params", [{"C": 0}, {"C": -1.0}, {"penalty": "l3"}, {"solver": "sgd"},
+               {"l1_ratio": 1.5}, {"l1_ratio": -0.1}, {"max_iter": -1},
+               {"max_iter": 1.5}, {"tol": -1e-3}, {"n_jobs": 0}]
 )
 def test_invalid_parameters_are_rejected(digits, params):
     X, y = digits
@@ -245,7 +251,8 @@ def test_dataframe_feature_names_are_recorded(digits):
     df = pd.DataFrame(X, columns=[f"px{i}" for i in range(X.shape[1])])
     clf = DigitLogisticClassifier(max_iter=300).fit(df, y)
     np.testing.assert_array_equal(clf.feature_names_in_, df.columns)
-    np.testing.assert_array_equal(clf.predict(df), clf.predict(X))
+    with pytest.warns(UserWarning, match="does not have valid feature names"):
+        np.testing.assert_array_equal(clf.predict(df), clf.predict(X))
 
 
 def test_pickle_and_joblib_round_trip(digits, tmp_path):
@@ -279,5 +286,219 @@ def test_default_pipeline_has_no_float64_copy(deskew, monkeypatch):
     X8 = np.round(X * (255 / 16)).astype(np.uint8)
     seen = _record_objective_inputs(monkeypatch)
     make_digit_pipeline(deskew=deskew, max_iter=50).fit(X8, y)
-    (X_used,) = seen
-    assert X_used.dtype == np.float32 and not sparse.issparse(X_used)
+    (layout,) = seen
+    assert layout.dtype == np.float32 and not sparse.issparse(layout.X)
+    assert layout.X.dtype == np.float32
+
+
+# --- scikit-learn 1.9's API: l1_ratio, C=np.inf, the deprecated penalty -------
+
+
+def test_c_inf_is_no_penalty_and_matches_penalty_none(digits):
+    X, y = digits
+    X, y = X[:300], (y[:300] > 4).astype(int)
+    ours = DigitLogisticClassifier(C=np.inf, tol=1e-8, max_iter=5000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # may be separable
+        ours.fit(X, y)
+        with pytest.warns(FutureWarning, match="'penalty' was deprecated in version 1.8"):
+            old = DigitLogisticClassifier(penalty=None, tol=1e-8, max_iter=5000).fit(X, y)
+    np.testing.assert_allclose(ours.coef_, old.coef_, rtol=1e-6, atol=1e-8)
+    # no penalty: a larger C than any finite one fits the training data best
+    finite = DigitLogisticClassifier(C=100.0, tol=1e-8, max_iter=5000).fit(X, y)
+    assert np.abs(ours.coef_).max() > np.abs(finite.coef_).max()
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"penalty": "l2"}, "'penalty' was deprecated in version 1.8"),
+        ({"penalty": None, "C": 0.5}, "will ignore the C and l1_ratio"),
+        ({"l1_ratio": None}, "'l1_ratio=None' was deprecated in version 1.8"),
+        ({"penalty": "l2", "l1_ratio": 0.5}, "Inconsistent values: penalty=l2"),
+    ],
+)
+def test_deprecated_regularization_parameters_warn_like_sklearn(digits, params, message):
+    X, y = digits
+    X, y = X[:200], y[:200]
+    with warnings.catch_warnings(record=True) as ours:
+        warnings.simplefilter("always")
+        DigitLogisticClassifier(max_iter=300, **params).fit(X, y)
+    with warnings.catch_warnings(record=True) as theirs:
+        warnings.simplefilter("always")
+        LogisticRegression(max_iter=300, **params).fit(X, y)
+
+    def messages(record):
+        return [
+            (w.category, str(w.message)) for w in record
+            if not issubclass(w.category, ConvergenceWarning)
+        ]
+
+    assert any(message in m for _, m in messages(ours))
+    assert messages(ours) == messages(theirs)
+
+
+def test_penalty_l2_means_l1_ratio_zero(digits):
+    X, y = digits
+    new = DigitLogisticClassifier(C=0.3, max_iter=500).fit(X, y)
+    with pytest.warns(FutureWarning, match="'penalty' was deprecated"):
+        old = DigitLogisticClassifier(penalty="l2", C=0.3, max_iter=500).fit(X, y)
+    np.testing.assert_array_equal(new.coef_, old.coef_)
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_l1_ratio_is_accepted_and_fits(digits, l1_ratio):
+    """l1_ratio > 0 is a valid parameter; it fits once a proximal solver is wired.
+
+    Until then it must fail with a clear ValueError (not a TypeError on
+    l1_ratio, nor a traceback from inside the solvers), saying what to do.
+    """
+    X, y = digits
+    clf = DigitLogisticClassifier(C=0.1, l1_ratio=l1_ratio, max_iter=500)
+    assert clf.get_params()["l1_ratio"] == l1_ratio
+    clf.fit(X, y)  # fails visibly while no L1 solver is registered
+    assert (clf.coef_ == 0).mean() > 0.2
+    assert clf.score(X, y) > 0.9
+
+
+def test_l1_ratio_with_a_smooth_solver_is_a_clear_error(digits):
+    X, y = digits
+    with pytest.raises(ValueError, match="handles only smooth penalties"):
+        DigitLogisticClassifier(l1_ratio=0.5, solver="lbfgs").fit(X, y)
+
+
+# --- dtypes -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("binary", [False, True])
+@pytest.mark.parametrize("as_csr", [False, True])
+def test_float32_in_float32_out(digits, binary, as_csr):
+    X, y = digits
+    if binary:
+        y = (y == 2).astype(int)
+    X32 = X.astype(np.float32)
+    X_in = sparse.csr_matrix(X32) if as_csr else X32
+    clf = DigitLogisticClassifier(max_iter=300).fit(X_in, y)
+    assert clf.coef_.dtype == np.float32 and clf.intercept_.dtype == np.float32
+    assert clf.decision_function(X_in).dtype == np.float32
+    assert clf.predict_proba(X_in).dtype == np.float32
+    assert clf.predict_log_proba(X_in).dtype == np.float32
+    ref = DigitLogisticClassifier(max_iter=300).fit(X, y)
+    assert ref.coef_.dtype == np.float64 and ref.predict_proba(X).dtype == np.float64
+    np.testing.assert_allclose(clf.predict_proba(X_in), ref.predict_proba(X), atol=1e-4)
+
+
+# --- max_iter=0 and warm start ----------------------------------------------
+
+
+def test_max_iter_zero_returns_the_starting_coefficients(digits):
+    X, y = digits
+    with pytest.warns(ConvergenceWarning, match="failed to converge"):
+        clf = DigitLogisticClassifier(max_iter=0).fit(X, y)
+    assert clf.n_iter_[0] == 0
+    np.testing.assert_array_equal(clf.coef_, 0.0)
+    np.testing.assert_array_equal(clf.intercept_, 0.0)
+    np.testing.assert_allclose(clf.predict_proba(X), 0.1)
+    previous = DigitLogisticClassifier(max_iter=50, warm_start=True).fit(X, y)
+    coef, intercept = previous.coef_.copy(), previous.intercept_.copy()
+    with pytest.warns(ConvergenceWarning):
+        previous.set_params(max_iter=0).fit(X, y)
+    assert previous.n_iter_[0] == 0
+    np.testing.assert_array_equal(previous.coef_, coef)
+    np.testing.assert_array_equal(previous.intercept_, intercept)
+
+
+def test_warm_start_from_sparsified_coefficients(digits):
+    X, y = digits
+    clf = DigitLogisticClassifier(C=0.5, tol=1e-6, max_iter=1000, warm_start=True)
+    clf.fit(X, y)
+    first = clf.coef_.copy()
+    clf.sparsify()
+    clf.fit(X, y)
+    assert clf.n_iter_[0] <= 2 and isinstance(clf.coef_, np.ndarray)
+    np.testing.assert_allclose(clf.coef_, first, rtol=1e-3, atol=1e-4)
+
+
+# --- sparsify / densify -----------------------------------------------------
+
+
+@pytest.mark.parametrize("binary", [False, True])
+def test_sparsify_densify_and_predict_with_sparse_coef(digits, binary):
+    X, y = digits
+    if binary:
+        y = (y == 2).astype(int)
+    clf = DigitLogisticClassifier(max_iter=300).fit(X, y)
+    dense_coef = clf.coef_.copy()
+    expected = clf.predict_proba(X), clf.decision_function(X), clf.predict(X)
+    assert clf.sparsify() is clf and sparse.issparse(clf.coef_)
+    for X_in in (X, sparse.csr_matrix(X)):
+        np.testing.assert_allclose(clf.predict_proba(X_in), expected[0], rtol=1e-12)
+        np.testing.assert_allclose(clf.decision_function(X_in), expected[1], rtol=1e-10,
+                                   atol=1e-12)
+        np.testing.assert_array_equal(clf.predict(X_in), expected[2])
+    assert clf.densify() is clf and isinstance(clf.coef_, np.ndarray)
+    np.testing.assert_array_equal(clf.coef_, dense_coef)
+
+
+# --- scikit-learn's callbacks (sklearn.callback, 1.9) -------------------------
+
+
+def test_progress_bar_callback(digits, capsys):
+    callback = pytest.importorskip("sklearn.callback")
+    pytest.importorskip("rich")
+    X, y = digits
+    plain = DigitLogisticClassifier(max_iter=20, tol=1e-3).fit(X, y)
+    clf = DigitLogisticClassifier(max_iter=20, tol=1e-3)
+    assert clf.set_callbacks(callback.ProgressBar()) is clf
+    clf.fit(X, y)
+    np.testing.assert_array_equal(clf.coef_, plain.coef_)  # callbacks change nothing
+    assert "DigitLogisticClassifier" in capsys.readouterr().out
+
+
+def test_scoring_monitor_gets_one_task_per_iteration(digits):
+    callback = pytest.importorskip("sklearn.callback")
+    X, y = digits
+    monitor = callback.ScoringMonitor(scoring="accuracy")
+    with pytest.warns(ConvergenceWarning):
+        clf = DigitLogisticClassifier(max_iter=6).set_callbacks(monitor).fit(X, y)
+    rows = monitor.get_logs().data
+    iterations = [row for row in rows if row["task_name"] != "fit"]
+    assert len(iterations) == clf.n_iter_[0] == 6
+    assert [row["task_id"] for row in iterations] == list(range(6))
+    (root,) = [row for row in rows if row["task_name"] == "fit"]
+    assert root["estimator_name"] == "DigitLogisticClassifier"
+    # each iteration is scored with the coefficients it reached: the last is the fit's
+    assert iterations[-1]["accuracy"] == pytest.approx(clf.score(X, y))
+    assert root["accuracy"] == pytest.approx(clf.score(X, y))
+    assert iterations[0]["accuracy"] < iterations[-1]["accuracy"]
+
+
+def test_without_sklearn_callback_nothing_breaks():
+    """On a scikit-learn without ``sklearn.callback`` (< 1.9), fitting works.
+
+    Simulated in a fresh interpreter where importing ``sklearn.callback`` fails.
+    """
+    code = """
+import sys
+# scikit-learn itself imports sklearn.callback (1.9): load what skdigit needs of
+# it first, then make any further "from sklearn.callback import ..." fail
+import sklearn.base, sklearn.datasets, sklearn.linear_model, sklearn.metrics
+import sklearn.model_selection, sklearn.pipeline, sklearn.preprocessing
+sys.modules["sklearn.callback"] = None
+import numpy as np
+from sklearn.datasets import load_digits
+from skdigit import DigitLogisticClassifier
+X, y = load_digits(return_X_y=True)
+clf = DigitLogisticClassifier(max_iter=200).fit(X / 16, y)
+assert clf.score(X / 16, y) > 0.95, clf.score(X / 16, y)
+assert not hasattr(clf, "set_callbacks")
+from skdigit.linear_model import _callbacks
+assert _callbacks.CallbackSupportMixin.__module__ == _callbacks.__name__  # the stand-in
+print("ok")
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[1],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"

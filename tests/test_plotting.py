@@ -158,7 +158,7 @@ def test_misclassified_shapes_and_errors():
 
 def test_coefficients_multiclass(digits):
     _, _, clf, _, _ = digits
-    fig = plot_coefficients(clf)
+    fig = plot_coefficients(clf, percentile=100)
     images = [im for ax in fig.axes for im in ax.get_images()]
     assert len(images) == 10
     assert len(fig.axes) == 11  # and the colorbar
@@ -169,15 +169,43 @@ def test_coefficients_multiclass(digits):
     assert [ax.get_title() for ax in fig.axes[:10]] == [str(c) for c in range(10)]
 
 
+def test_coefficients_robust_scale_and_smoothing():
+    """A few huge weights on rarely inked pixels must not wash out the images."""
+    from scipy.ndimage import gaussian_filter
+
+    X, y = load_digits(return_X_y=True)
+    clf = DigitLogisticClassifier(C=0.05).fit(X / 16, y)
+    clf.coef_ = clf.coef_.copy()
+    clf.coef_[:3, 0] = 50 * np.abs(clf.coef_).max()  # a corner pixel, never inked
+    fig = plot_coefficients(clf)  # default: the 99th percentile
+    low, high = fig.axes[0].get_images()[0].get_clim()
+    assert low == -high
+    assert high == pytest.approx(np.percentile(np.abs(clf.coef_), 99))
+    assert high < np.abs(clf.coef_[:, 1:]).max()  # the outliers saturate
+    assert fig.axes[-1].get_ylabel() == "weight"
+
+    fig = plot_coefficients(clf, smooth=1.0, percentile=100)
+    shown = fig.axes[3].get_images()[0].get_array()
+    assert_allclose(shown, gaussian_filter(clf.coef_[3].reshape(8, 8), sigma=1.0))
+    assert "sigma 1 px" in fig.axes[-1].get_ylabel()
+    for bad in ({"percentile": 0}, {"percentile": 101}, {"smooth": -1}):
+        with pytest.raises(ValueError):
+            plot_coefficients(clf, **bad)
+
+
 def test_coefficients_binary_and_pipeline():
     X, y = load_digits(n_class=2, return_X_y=True)
     clf = DigitLogisticClassifier().fit(X / 16, np.where(y == 1, "one", "zero"))
-    fig = plot_coefficients(clf)
+    fig = plot_coefficients(clf, percentile=100)
     images = [im for ax in fig.axes for im in ax.get_images()]
     assert len(images) == 1 and len(fig.axes) == 2
-    assert fig.axes[0].get_title() == "positive class: zero"
+    assert fig.axes[0].get_title() == "zero vs one"
     low, high = images[0].get_clim()
     assert low == -high == pytest.approx(-np.abs(clf.coef_).max())
+    fig = plot_coefficients(clf, display_labels=["not 2", "2"])
+    assert fig.axes[0].get_title() == "2 vs not 2"
+    with pytest.raises(ValueError, match="display_labels"):
+        plot_coefficients(clf, display_labels=["2"])
 
     pipe = make_digit_pipeline(C=0.1).fit(X * (255 / 16), y)
     fig = plot_coefficients(pipe)
@@ -250,3 +278,29 @@ def test_every_figure_saves_as_png(digits, tmp_path):
         plt.close(fig)
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert path.stat().st_size > 2000
+
+
+def test_precision_recall_axis_shows_hundredths():
+    y_true = np.repeat(np.arange(3), 100)
+    y_pred = y_true.copy()
+    y_pred[[0, 1, 2, 150, 151, 299]] = [1, 1, 2, 0, 2, 0]  # scores 0.95-0.99
+    ax = plot_precision_recall(y_true, y_pred).axes[0]
+    low, high = ax.get_ylim()
+    heights = [bar.get_height() for c in ax.containers for bar in c]
+    # starts a little below the lowest bar, at a round value, not at 0
+    assert min(heights) - 0.07 < low <= min(heights) - 0.02
+    assert round(low * 20, 9) == int(round(low * 20))
+    assert 1.0 < high <= 1.02  # not 1.2: room for the value labels only
+    assert f"{low:.2f}" in ax.get_ylabel()
+    fig = plot_precision_recall([0, 0, 1, 1], [1, 1, 0, 0])  # all wrong: from 0
+    assert fig.axes[0].get_ylim()[0] == 0 and fig.axes[0].get_ylabel() == "score"
+
+
+def test_misclassified_display_labels():
+    images = np.zeros((3, 4))
+    fig = plot_misclassified(images, [0, 1, 1], [1, 1, 0], labels=[0, 1],
+                             display_labels=["not 2", "2"])
+    assert [ax.get_title() for ax in fig.axes] == [
+        "true not 2 / pred 2", "true 2 / pred not 2"]
+    with pytest.raises(ValueError, match="display_labels"):
+        plot_misclassified(images, [0, 1, 1], [1, 1, 0], display_labels=["2"])

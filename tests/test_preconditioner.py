@@ -1,65 +1,40 @@
-"""The whitening change of variables is exact, and its Gram matrix is the reference one."""
+"""The whitening change of variables is exact; apply / apply_inverse are M and M^-1."""
 
 import numpy as np
 import pytest
-from scipy import sparse
-from sklearn.datasets import load_digits
 
-from skdigit.linear_model._loss import LogisticObjective
-from skdigit.linear_model._preconditioner import Preconditioner, weighted_gram
+from skdigit.linear_model._penalties import L2, NoPenalty
+from skdigit.linear_model._preconditioner import Preconditioner
 
 
-@pytest.fixture(scope="module")
-def digits():
-    X, y = load_digits(return_X_y=True)
-    return X / 16.0, y
-
-
-def _reference_gram(X, sample_weight, fit_intercept):
-    Xt = np.asarray(X.toarray() if sparse.issparse(X) else X, dtype=np.float64)
-    if fit_intercept:
-        Xt = np.hstack([Xt, np.ones((Xt.shape[0], 1))])
-    return (Xt * sample_weight[:, None]).T @ Xt / sample_weight.sum()
-
-
-@pytest.mark.parametrize("as_csr", [False, True])
-@pytest.mark.parametrize("fit_intercept", [False, True])
-@pytest.mark.parametrize("n_threads", [1, 3])
-def test_weighted_gram_matches_numpy(digits, as_csr, fit_intercept, n_threads):
-    X, _ = digits
-    sw = np.random.default_rng(0).uniform(0, 3, X.shape[0])
-    X_in = sparse.csr_matrix(X) if as_csr else X
-    # small chunks: several per thread, and a ragged last one
-    gram = weighted_gram(X_in, sw, fit_intercept, n_threads=n_threads, chunk_rows=100)
-    expected = _reference_gram(X, sw, fit_intercept)
-    assert gram.shape == expected.shape
-    np.testing.assert_allclose(gram, gram.T, rtol=1e-6, atol=1e-7)
-    # computed in float32
-    np.testing.assert_allclose(gram, expected, rtol=1e-5, atol=1e-6)
-    again = weighted_gram(X_in, sw, fit_intercept, n_threads=n_threads, chunk_rows=100)
-    np.testing.assert_array_equal(gram, again)
-
-
-def _objective(X, y, n_classes, fit_intercept, l2):
+def _objective(make_objective, X, y, fit_intercept, l2, n_classes=None):
     sw = np.random.default_rng(1).uniform(0.5, 2, X.shape[0])
-    return LogisticObjective(
-        X, y, sw, n_classes, fit_intercept=fit_intercept, l2_reg_strength=l2,
-        n_threads=1,
+    return make_objective(
+        X, y, sample_weight=sw, penalty=L2(l2) if l2 else NoPenalty(),
+        fit_intercept=fit_intercept, n_classes=n_classes,
+    )
+
+
+def _preconditioner(objective, **kwargs):
+    return Preconditioner(
+        objective.gram(), objective.coef, l2=objective.penalty.curvature, **kwargs
     )
 
 
 @pytest.mark.parametrize("binary", [False, True])
 @pytest.mark.parametrize("fit_intercept", [False, True])
-def test_change_of_variables_is_exact(digits, binary, fit_intercept):
+def test_change_of_variables_is_exact(digits, make_objective, binary, fit_intercept):
     X, y = digits
     if binary:
         y = (y == 2).astype(int)
-    objective = _objective(X, y, 2 if binary else 10, fit_intercept, 1e-3)
-    pre = Preconditioner(objective)
+    objective = _objective(make_objective, X, y, fit_intercept, 1e-3)
+    gram_before = objective.gram().copy()
+    pre = _preconditioner(objective)
+    np.testing.assert_array_equal(objective.gram(), gram_before)  # gram not modified
     rng = np.random.default_rng(2)
     params = rng.normal(size=objective.n_params)
     u = pre.from_params(params)
-    assert u.shape == params.shape
+    assert u.shape == params.shape and pre.n_params == objective.n_params
     np.testing.assert_allclose(pre.to_params(u), params, rtol=1e-9, atol=1e-9)
     # the whitening is not the identity: raw pixels are far from isotropic
     assert np.abs(u - params).max() > 0.1
@@ -69,45 +44,64 @@ def test_change_of_variables_is_exact(digits, binary, fit_intercept):
     grad_u = pre.gradient(grad)
     direction = rng.normal(size=u.shape)
     eps = 1e-6
-    f_plus = objective.loss(pre.to_params(u + eps * direction))
-    f_minus = objective.loss(pre.to_params(u - eps * direction))
+    f_plus = objective.loss_gradient(pre.to_params(u + eps * direction))[0]
+    f_minus = objective.loss_gradient(pre.to_params(u - eps * direction))[0]
+    np.testing.assert_allclose((f_plus - f_minus) / (2 * eps), grad_u @ direction, rtol=1e-6)
+
+
+@pytest.mark.parametrize("fit_intercept", [False, True])
+def test_apply_and_apply_inverse_are_M_and_its_inverse(digits, make_objective, fit_intercept):
+    X, y = digits
+    objective = _objective(make_objective, X, y, fit_intercept, 1e-2)
+    curvature = 0.05
+    pre = _preconditioner(objective, curvature=curvature)
+    n_dof = objective.coef.n_dof
+    M = curvature * objective.gram()
+    M[np.arange(64), np.arange(64)] += 1e-2  # the L2 term on the weights, not b
+    # the float32-accumulated gram is symmetric up to rounding; eigh reads its
+    # lower triangle
+    M = np.tril(M) + np.tril(M, -1).T
+    rng = np.random.default_rng(3)
+    flat = rng.normal(size=objective.n_params)
+    rows = objective.coef.as_rows(flat)
+    assert rows.shape == (10, n_dof)
+    np.testing.assert_allclose(objective.coef.as_rows(pre.apply(flat)), rows @ M,
+                               rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(
-        (f_plus - f_minus) / (2 * eps), grad_u @ direction, rtol=1e-6
+        objective.coef.as_rows(pre.apply_inverse(flat)), rows @ np.linalg.inv(M),
+        rtol=1e-7, atol=1e-8,
     )
+    np.testing.assert_allclose(pre.apply(pre.apply_inverse(flat)), flat, rtol=1e-9, atol=1e-9)
 
 
-def test_whitened_problem_is_well_conditioned(digits):
+def test_whitened_problem_is_well_conditioned(digits, make_objective):
     """In u, the Gram matrix of the data is (close to) a multiple of the identity."""
     X, y = digits
-    objective = _objective(X, y, 10, True, 1e-4)
-    pre = Preconditioner(objective, curvature=1.0)
-    gram = _reference_gram(X, objective.sample_weight, True)
-    M = gram + 1e-4 * np.diag(np.r_[np.ones(64), 0.0])
+    objective = _objective(make_objective, X, y, True, 1e-4)
+    pre = _preconditioner(objective, curvature=1.0)
+    M = objective.gram() + 1e-4 * np.diag(np.r_[np.ones(64), 0.0])
     # A row of u maps to a row of [W, b] by right-multiplication with
     # M^{-1/2}: read that matrix off the first class (flat layout: W (10, 64)
     # raveled, then b (10,)).
     first_class = list(range(64)) + [640]
     basis = np.eye(objective.n_params)
     P = np.stack([pre.to_params(basis[i])[first_class] for i in first_class])
-    whitened = P @ M @ P.T
-    np.testing.assert_allclose(whitened, np.eye(65), atol=1e-4)
+    np.testing.assert_allclose(P @ M @ P.T, np.eye(65), atol=1e-4)
     assert np.linalg.cond(M) > 1e4
 
 
-def test_singular_directions_are_left_alone():
+def test_singular_directions_are_left_alone(make_objective):
     """Always-zero pixels without L2: the preconditioner stays finite and exact."""
     rng = np.random.default_rng(0)
     X = rng.uniform(size=(200, 6))
     X[:, 2] = 0.0
     X[:, 4] = X[:, 0] + X[:, 1]  # collinear
     y = rng.integers(0, 3, 200)
-    objective = LogisticObjective(
-        X, y, np.ones(200), 3, fit_intercept=True, l2_reg_strength=0.0,
-        n_threads=1,
-    )
-    pre = Preconditioner(objective)
+    objective = make_objective(X, y, penalty=NoPenalty())
+    pre = _preconditioner(objective)
     params = rng.normal(size=objective.n_params)
     assert np.all(np.isfinite(pre.from_params(params)))
+    assert np.all(np.isfinite(pre.apply_inverse(params)))
     np.testing.assert_allclose(pre.to_params(pre.from_params(params)), params,
                                rtol=1e-9, atol=1e-9)
     # The gradient has no component on the zero pixel; the step L-BFGS takes

@@ -30,9 +30,11 @@ from sklearn.utils.estimator_checks import (
     parametrize_with_checks,
 )
 
+from skdigit import make_digit_pipeline
 from skdigit.preprocessing import Deskew, PixelNormalizer, TargetBinarizer
-from skdigit.preprocessing._deskew import _deskew_reference
+from skdigit.preprocessing import _deskew
 from skdigit.preprocessing._deskew_kernels import image_moments
+from skdigit.preprocessing._deskew_reference import deskew_reference, image_moments_reference
 from skdigit.utils import check_image_shape, infer_image_shape
 
 
@@ -386,7 +388,7 @@ def test_deskew_matches_reference_on_load_digits(digits, dtype):
     out = Deskew().fit_transform(X)
     expected_dtype = np.float32 if dtype == np.uint8 else dtype
     assert out.dtype == expected_dtype
-    ref, skew_ref = _deskew_reference(X.astype(expected_dtype), (8, 8))
+    ref, skew_ref = deskew_reference(X.astype(expected_dtype), (8, 8))
     assert ref.dtype == expected_dtype
     assert_allclose(out, ref, rtol=1e-5, atol=1e-5 * 16)
     assert_allclose(Deskew().fit(X).skew(X), skew_ref, rtol=1e-10, atol=1e-12)
@@ -398,7 +400,7 @@ def test_deskew_matches_reference_on_mnist(mnist):
     assert X.shape == (500, 784) and X.dtype == np.uint8
     out = Deskew().fit_transform(X)
     assert out.dtype == np.float32
-    ref, _ = _deskew_reference(X.astype(np.float32), (28, 28))
+    ref, _ = deskew_reference(X.astype(np.float32), (28, 28))
     assert_allclose(out, ref, rtol=1e-5, atol=1e-5 * 255)
     assert out.min() >= 0 and out.max() <= 255
 
@@ -485,19 +487,48 @@ def test_deskew_does_not_touch_input_and_handles_layouts(digits):
         Deskew().fit_transform(X[:0])
 
 
-def test_deskew_rejects_sparse_and_negative():
+def test_deskew_rejects_negative():
     X = np.zeros((2, 64))
     X[0, 10] = 1
-    with pytest.raises(TypeError, match="dense data is required"):
-        Deskew().fit(sp.csr_matrix(X))
-    with pytest.raises(TypeError, match="dense data is required"):
-        Deskew().fit(X).transform(sp.csr_matrix(X))
     X[1, 3] = -0.5
     msg = r"Negative values in data passed to Deskew.*-0\.5"
     with pytest.raises(ValueError, match=msg):
         Deskew().fit(X)
     with pytest.raises(ValueError, match="Negative values"):
         Deskew().transform(X)
+
+
+@pytest.mark.parametrize("dtype, expected", [(np.uint8, np.float32), (np.float32, np.float32),
+                                             (np.float64, np.float64)])
+@pytest.mark.parametrize("fmt", ["csr", "csc", "coo"])
+def test_deskew_sparse_input_matches_dense(digits, monkeypatch, dtype, expected, fmt):
+    X = digits[0].astype(dtype)
+    # small blocks, so that several blocks and a partial last one are used
+    monkeypatch.setattr(_deskew, "_CHUNK_BYTES", 100 * 64 * np.dtype(expected).itemsize)
+    X_sparse = sp.csr_matrix(X).asformat(fmt)
+    deskew = Deskew().fit(X_sparse)
+    out = deskew.transform(X_sparse)
+    assert isinstance(out, np.ndarray) and out.dtype == expected and out.flags.c_contiguous
+    assert_array_equal(out, Deskew().fit_transform(X))
+    assert_array_equal(deskew.skew(X_sparse), Deskew().fit(X).skew(X))
+    assert_array_equal(X_sparse.toarray(), X)  # not modified
+
+
+def test_deskew_sparse_negative_values_and_pipeline(digits):
+    X = sp.csr_matrix(np.array([[0.0, 1.0, 0.0, -2.0]]))
+    with pytest.raises(ValueError, match=r"Negative values in data passed to Deskew.*-2\.0"):
+        Deskew().fit(X)
+    X, y = digits
+    X = sp.csr_matrix((X * (255 / 16)).astype(np.uint8))
+    pipe = make_digit_pipeline(C=0.1).fit(X, y)
+    assert pipe.score(X, y) == pytest.approx(pipe.score(X.toarray(), y))
+
+
+def test_deskew_moments_kernel_matches_reference(digits):
+    for img in digits[0][:50].reshape(-1, 8, 8):
+        kernel = image_moments(np.ascontiguousarray(img, dtype=np.float64).ravel(), 8, 8)
+        assert_allclose(kernel, image_moments_reference(img), rtol=1e-12, atol=1e-12)
+    assert image_moments_reference(np.zeros((3, 3)))[0] == 0
 
 
 def test_deskew_stateless_and_n_features_check(digits):

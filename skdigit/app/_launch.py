@@ -1,18 +1,48 @@
 """Start the Streamlit page of ``skdigit app`` in a child process."""
 
-import importlib.util
 import os
+import signal
 import subprocess
 import sys
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 from .._persistence import ModelFileError
+from ..utils import import_optional
 from ._model import ENV_MODEL
 
 __all__ = ["SCRIPT_PATH", "build_command", "launch"]
 
 SCRIPT_PATH = Path(__file__).resolve().with_name("_streamlit_app.py")
-_INSTALL_HINT = "the web app needs Streamlit: pip install 'skdigit[app]'"
+# Signals that stop the launcher and must stop the server with it.
+_FORWARDED = tuple(
+    getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
+
+@contextmanager
+def _forwarding_signals(process):
+    """While in the block, SIGTERM/SIGHUP of this process are sent on to ``process``.
+
+    Without this, ``kill`` of ``skdigit app`` would leave the Streamlit server
+    running as an orphan, still holding its port. The launcher then waits for
+    the child to exit and returns its status.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+
+    def forward(signum, frame):
+        if process.poll() is None:
+            process.send_signal(signum)
+
+    previous = {signum: signal.signal(signum, forward) for signum in _FORWARDED}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def build_command(port=None, extra_args=()):
@@ -48,7 +78,8 @@ def launch(model_path=None, port=None, data_home=None, extra_args=()):
 
     Runs ``python -m streamlit run <skdigit/app/_streamlit_app.py> --server.headless
     true ...`` in a child process (Streamlit prints the URL to open) and waits
-    for it. Ctrl-C stops the server.
+    for it. Ctrl-C stops the server; so does SIGTERM (or SIGHUP) of this
+    process, which is forwarded to the server.
 
     Parameters
     ----------
@@ -69,20 +100,21 @@ def launch(model_path=None, port=None, data_home=None, extra_args=()):
     Returns
     -------
     returncode : int
-        The exit status of Streamlit (0 after a clean stop, also on Ctrl-C).
+        The exit status of Streamlit (0 after a clean stop, also on Ctrl-C;
+        128 + N when it was stopped by signal N).
 
     Raises
     ------
-    ImportError
-        If Streamlit is not installed (install the extra ``app``).
+    skdigit.utils.MissingExtraError
+        An :class:`ImportError`: Streamlit is not installed (install the
+        extra ``app``).
     ModelFileError
         If ``model_path`` is given but no such file exists (checked before
         starting; the page checks its contents).
     ValueError
         If ``port`` is out of range.
     """
-    if importlib.util.find_spec("streamlit") is None:
-        raise ImportError(_INSTALL_HINT)
+    import_optional("streamlit", extra="app", purpose="skdigit app")
     command = build_command(port=port, extra_args=extra_args)
     env = dict(os.environ)
     if model_path is not None:
@@ -94,11 +126,14 @@ def launch(model_path=None, port=None, data_home=None, extra_args=()):
         env["SKDIGIT_DATA_HOME"] = str(Path(os.fspath(data_home)).expanduser().resolve())
     process = subprocess.Popen(command, env=env)
     try:
-        return process.wait()
+        with _forwarding_signals(process):
+            returncode = process.wait()
     except KeyboardInterrupt:
         # The terminal sent SIGINT to Streamlit too; let it shut down cleanly.
         try:
-            return process.wait(timeout=10)
+            returncode = process.wait(timeout=10)
         except (subprocess.TimeoutExpired, KeyboardInterrupt):
             process.terminate()
-            return process.wait()
+            returncode = process.wait()
+    # a server stopped by signal N: report it as a shell does, 128 + N
+    return 128 - returncode if returncode < 0 else returncode

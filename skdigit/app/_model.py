@@ -9,7 +9,10 @@ The app needs a fitted ten-class digit classifier. It is found, in order:
    :func:`~skdigit._persistence.save_model` under :func:`default_cache_dir`, in a
    file named after the skdigit and scikit-learn versions (a new version trains
    afresh rather than loading a model pickled by another one);
-4. otherwise that quick model is trained now (about 5-20 s) and cached.
+4. otherwise that quick model is trained now and cached.
+
+Models are loaded and checked by :func:`skdigit._digit_model.load_digit_model`,
+as ``skdigit evaluate`` and ``skdigit predict`` load them.
 """
 
 import os
@@ -19,34 +22,16 @@ from typing import NamedTuple
 import numpy as np
 import sklearn
 
-from .._persistence import ModelFileError, has_digit_classes, load_model, save_model
+from .. import _digit_model
+from .._persistence import ModelFileError, save_model
 from .._pipeline import make_digit_pipeline
 from .._version import __version__
-
-__all__ = [
-    "ENV_CACHE_DIR",
-    "ENV_MODEL",
-    "QUICK_N_TRAIN",
-    "DigitPrediction",
-    "check_digit_model",
-    "default_cache_dir",
-    "deskewed_view",
-    "get_model",
-    "load_digit_model",
-    "needs_training",
-    "predict_digit",
-    "quick_model_path",
-    "read_digit_image",
-    "resolve_model_path",
-    "train_quick_model",
-    "upscale",
-]
+from ..utils import MNIST_SHAPE
 
 ENV_MODEL = "SKDIGIT_APP_MODEL"
 ENV_CACHE_DIR = "SKDIGIT_CACHE_DIR"
-QUICK_N_TRAIN = 10_000  # ~95% test accuracy; 20,000 gains 0.1% for twice the time
-IMAGE_SIDE = 28
-N_PIXELS = IMAGE_SIDE * IMAGE_SIDE
+QUICK_N_TRAIN = 10_000  # enough for a usable model; more images cost more time than they gain
+N_PIXELS = MNIST_SHAPE[0] * MNIST_SHAPE[1]
 
 
 class DigitPrediction(NamedTuple):
@@ -126,7 +111,7 @@ def quick_model_path(cache_dir=None, n_train=QUICK_N_TRAIN):
 
 
 def check_digit_model(model, source="the model"):
-    """Check that ``model`` is a fitted ten-class digit classifier.
+    """Check that ``model`` is a fitted ten-class classifier of 28x28 digits.
 
     Parameters
     ----------
@@ -143,18 +128,11 @@ def check_digit_model(model, source="the model"):
     Raises
     ------
     ModelFileError
-        If it has no ``predict_proba`` or its ``classes_`` are not the digits
-        0 to 9 (a one-digit detector from ``skdigit train --binary-digit``, say).
+        If it has no ``predict_proba``, its ``classes_`` are not the digits 0
+        to 9 (a one-digit detector from ``skdigit train --binary-digit``, say),
+        or it expects other images than MNIST's 28x28.
     """
-    if not has_digit_classes(model):
-        classes = getattr(model, "classes_", None)
-        found = None if classes is None else np.asarray(classes).tolist()
-        raise ModelFileError(
-            f"{source} is not a ten-class digit model: its classes are {found}, "
-            "not 0-9. Train one with 'skdigit train' (without --binary-digit)."
-        )
-    if not hasattr(model, "predict_proba"):
-        raise ModelFileError(f"{source} has no predict_proba; the app needs probabilities")
+    _digit_model.check_digit_model(model, source, ten_classes=True)
     return model
 
 
@@ -174,13 +152,13 @@ def load_digit_model(path):
     Raises
     ------
     ModelFileError
-        If the file is missing or unreadable, or does not hold a fitted
-        ten-class digit classifier.
+        If the file is missing, unreadable or untrusted, or does not hold a
+        fitted ten-class digit classifier.
     """
-    return check_digit_model(load_model(path), source=repr(str(path)))
+    return _digit_model.load_digit_model(path, ten_classes=True)[0]
 
 
-def train_quick_model(*, n_train=QUICK_N_TRAIN, data_home=None, download=True, random_state=0):
+def train_quick_model(*, n_train=QUICK_N_TRAIN, data_home=None, random_state=0):
     """Fit the default pipeline on a random subset of the MNIST training images.
 
     Parameters
@@ -190,8 +168,6 @@ def train_quick_model(*, n_train=QUICK_N_TRAIN, data_home=None, download=True, r
     data_home : str or os.PathLike, default=None
         Where MNIST is, as for :func:`skdigit.load_mnist` (None: its default,
         ``$SKDIGIT_DATA_HOME`` or scikit-learn's data home).
-    download : bool, default=True
-        Whether to download MNIST (about 11 MB) if it is missing.
     random_state : int, default=0
         Seed of the subset drawn.
 
@@ -203,7 +179,7 @@ def train_quick_model(*, n_train=QUICK_N_TRAIN, data_home=None, download=True, r
     Raises
     ------
     skdigit.datasets.MNISTNotFoundError
-        If MNIST is missing and could not be downloaded.
+        If MNIST cannot be found.
     """
     from ..datasets import load_mnist
 
@@ -234,9 +210,7 @@ def needs_training(model_path=None, *, cache_dir=None, n_train=QUICK_N_TRAIN):
     return not quick_model_path(cache_dir, n_train).is_file()
 
 
-def get_model(
-    model_path=None, *, data_home=None, cache_dir=None, n_train=QUICK_N_TRAIN, download=True
-):
+def get_model(model_path=None, *, data_home=None, cache_dir=None, n_train=QUICK_N_TRAIN):
     """Return the app's model and a sentence saying where it came from.
 
     A given model file (argument or ``SKDIGIT_APP_MODEL``) is loaded and
@@ -255,8 +229,6 @@ def get_model(
         Cache folder of the quick model; None means :func:`default_cache_dir`.
     n_train : int, default=QUICK_N_TRAIN
         Training images of the quick model.
-    download : bool, default=True
-        Whether training may download MNIST when it is missing.
 
     Returns
     -------
@@ -281,7 +253,7 @@ def get_model(
             return load_digit_model(cached), f"quick model cached in {cached}"
         except ModelFileError:
             pass  # corrupted or foreign file: train afresh and replace it
-    model = train_quick_model(n_train=n_train, data_home=data_home, download=download)
+    model = train_quick_model(n_train=n_train, data_home=data_home)
     how = f"quick model trained on {min(int(n_train), 60_000)} MNIST images"
     try:
         save_model(
@@ -313,12 +285,9 @@ def predict_digit(model, x):
     -------
     prediction : DigitPrediction
     """
-    x = np.asarray(x).reshape(1, N_PIXELS)
-    proba = np.asarray(model.predict_proba(x), dtype=np.float64)[0]
-    order = np.argsort(np.asarray(model.classes_))
-    probabilities = proba[order]
-    digit = int(np.argmax(probabilities))
-    return DigitPrediction(digit, float(probabilities[digit]), probabilities)
+    proba = np.asarray(model.predict_proba(np.asarray(x).reshape(1, N_PIXELS)), float)
+    (digit,), (probability,) = _digit_model.top_k(proba, 1)
+    return DigitPrediction(int(digit[0]), float(probability[0]), proba[0])
 
 
 def upscale(x, scale=8):
@@ -342,7 +311,7 @@ def upscale(x, scale=8):
     >>> upscale(np.arange(784) % 256, scale=2).shape
     (56, 56)
     """
-    img = np.clip(np.asarray(x, dtype=np.float64).reshape(IMAGE_SIDE, IMAGE_SIDE), 0, 255)
+    img = np.clip(np.asarray(x, dtype=np.float64).reshape(MNIST_SHAPE), 0, 255)
     img = np.rint(img).astype(np.uint8)
     return np.repeat(np.repeat(img, scale, axis=0), scale, axis=1)
 
@@ -368,31 +337,3 @@ def deskewed_view(model, x):
     if step is None or step == "passthrough" or not hasattr(step, "transform"):
         return None
     return np.asarray(step.transform(np.asarray(x).reshape(1, N_PIXELS)))[0]
-
-
-def read_digit_image(source):
-    """Turn an image (file bytes, a file object, or an array) into an MNIST-style vector.
-
-    A thin wrapper of :func:`skdigit.image.load_digit_image`: dark ink on light
-    paper is inverted automatically, and the digit is size-normalized and
-    centred as in MNIST.
-
-    Parameters
-    ----------
-    source : bytes, binary file object, PIL.Image.Image or ndarray
-        The image: PNG/JPEG/... file contents, or pixels.
-
-    Returns
-    -------
-    x : ndarray of shape (784,), dtype=uint8
-        White ink on black, 0-255.
-
-    Raises
-    ------
-    skdigit.image.DigitImageError
-        A :class:`ValueError`: the image cannot be read, is blank, or is too large.
-    """
-    from ..image import load_digit_image
-
-    x = np.asarray(load_digit_image(source))
-    return x.reshape(N_PIXELS).astype(np.uint8, copy=False)

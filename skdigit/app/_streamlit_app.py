@@ -13,6 +13,7 @@ Everything runs inside :func:`main`, which Streamlit calls (it runs this file
 as ``__main__``); importing the module does nothing and needs no Streamlit.
 """
 
+import io
 import os
 
 from skdigit.app import _model
@@ -31,11 +32,23 @@ def _canvas():
     return st_canvas
 
 
+def _read_digit(data, name):
+    """The 28x28 MNIST-style vector of an image's bytes, errors naming ``name``."""
+    from skdigit.image import load_digit_image
+    from skdigit.utils import MNIST_SHAPE
+
+    source = io.BytesIO(data)
+    source.name = name  # what the reader's messages call the image
+    x = load_digit_image(source)
+    return x.reshape(MNIST_SHAPE[0] * MNIST_SHAPE[1]).astype("uint8", copy=False)
+
+
 def main():
     """Build the page (one Streamlit run)."""
     import pandas as pd
     import streamlit as st
 
+    from skdigit._digit_model import image_error_message
     from skdigit._persistence import ModelFileError
     from skdigit.datasets import MNISTNotFoundError
 
@@ -56,7 +69,7 @@ def main():
     if _model.needs_training(model_path, cache_dir=cache_dir):
         waiting = (
             f"No model yet: training a quick one on {_model.QUICK_N_TRAIN:,} MNIST "
-            "images (first run only, about half a minute)..."
+            "images (first run only)..."
         )
     else:
         waiting = "Loading the model..."
@@ -112,11 +125,16 @@ def main():
             st.stop()
         data = uploaded.getvalue()
         name = uploaded.name
+        if st.toggle("The image shows a number (several digits)", key="number"):
+            from skdigit.app._number_view import show_number
+
+            show_number(st, model, data, name)
+            st.stop()
 
     try:
-        x = _model.read_digit_image(data)
+        x = _read_digit(data, name)
     except Exception as exc:  # any unreadable image: say so on the page
-        st.error(f"**Cannot read {name}.** {exc}")
+        st.error(f"**Cannot read {name}.** {image_error_message(exc, name)}")
         st.stop()
     prediction = _model.predict_digit(model, x)
 

@@ -9,20 +9,18 @@ from sklearn.base import BaseEstimator, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model._base import LinearClassifierMixin, SparseCoefMixin
 from sklearn.utils._param_validation import Hidden, Interval, StrOptions
-from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..utils import (
     DocLinkMixin,
     parallel_kernel_lock,
     resolve_n_threads,
-    single_threaded_blas,
 )
 from ._callbacks import CallbackSupportMixin, FitCallbacks
 from ._layouts import make_layout
-from ._loss import LogisticObjective
+from ._loss import LogisticObjective, effective_sample_weight
 from ._penalties import make_penalty, resolve_regularization
 from ._solvers import SOLVERS, select_solver
 
@@ -79,7 +77,7 @@ class DigitLogisticClassifier(
     verbose : int, default=0
         Print the objective every 10th solver iteration at 1, every iteration
         at 2 or more, to standard output.
-    solver : {"auto", "lbfgs", "preconditioned-lbfgs"}, default="auto"
+    solver : {"auto", "lbfgs", "preconditioned-lbfgs", "proximal-qn"}, default="auto"
         The algorithm. Every solver stops on the ``tol`` rule above (or when one
         iteration decreases the objective by less than ``64 * eps``
         relatively); stopping at ``max_iter`` or on a failed line search raises
@@ -92,11 +90,15 @@ class DigitLogisticClassifier(
           matrix (times a constant curvature, plus the L2 term). It costs one
           Gram matrix of size ``n_features + 1`` and needs several times fewer
           iterations on digits. Smooth penalties only.
+        - ``"proximal-qn"``: a proximal quasi-Newton method for the L1 and
+          elastic-net penalties (any penalty, in fact): a limited-memory BFGS
+          model of the smooth part in the same whitening metric, minimized
+          with the L1 term by coordinate descent (exact zeros), and a
+          backtracking line search (Lee, Sun & Saunders 2014).
         - ``"auto"``: the rule of
           ``skdigit.linear_model._solvers.select_solver``: the proximal solver
-          for an L1 term; ``"preconditioned-lbfgs"`` for three or more
-          classes with at most 2048 features, or two classes with at most 256;
-          ``"lbfgs"`` otherwise. ``solver_`` says which ran.
+          for an L1 term; ``"preconditioned-lbfgs"`` for at most 2048
+          features; ``"lbfgs"`` otherwise. ``solver_`` says which ran.
 
         Whatever the solver, sparse ``X`` runs the CSR kernel as it is; dense
         ``X`` is copied once to a compact CSR form when that takes at most half
@@ -264,7 +266,9 @@ class DigitLogisticClassifier(
                 f"data, but the data contains only one class: {classes[0]!r}. "
                 "Check y, or use skdigit.TargetBinarizer for a one-digit detector."
             )
-        sample_weight = self._sample_weight(sample_weight, X, y, classes, y_idx)
+        sample_weight = effective_sample_weight(
+            sample_weight, X, y, classes, y_idx, self.class_weight
+        )
         n_threads = resolve_n_threads(self.n_jobs)
         objective = LogisticObjective(
             make_layout(X, n_threads=n_threads), y_idx, sample_weight, classes.shape[0],
@@ -281,7 +285,7 @@ class DigitLogisticClassifier(
             attributes=lambda params: self._unpack(objective, params, X.dtype),
         )
         callbacks.begin(params0)
-        with single_threaded_blas(), parallel_kernel_lock():
+        with parallel_kernel_lock():
             result = SOLVERS[solver].solve(
                 objective, params0, tol=self.tol, max_iter=self.max_iter,
                 verbose=self.verbose, callback=callbacks,
@@ -299,21 +303,6 @@ class DigitLogisticClassifier(
         self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
         callbacks.close()
         return self
-
-    def _sample_weight(self, sample_weight, X, y, classes, y_idx):
-        """float64 sample weights times the class weights, with a positive sum."""
-        sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=np.float64, copy=True, ensure_non_negative=True
-        )
-        if self.class_weight is not None:
-            cw = compute_class_weight(self.class_weight, classes=classes, y=y)
-            sample_weight *= cw[y_idx]
-        if not sample_weight.sum() > 0:
-            raise ValueError(
-                "The sample weights (times class_weight) sum to zero: no sample "
-                "would count. Give some samples a positive weight."
-            )
-        return sample_weight
 
     @staticmethod
     def _unpack(objective, params, dtype):

@@ -8,12 +8,12 @@ from sklearn.base import _fit_context, clone
 from sklearn.metrics import check_scoring, get_scorer, get_scorer_names
 from sklearn.model_selection import check_cv
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _check_sample_weight, validate_data
+from sklearn.utils.validation import validate_data
 
 from ..utils import resolve_n_threads
 from ._logistic import DigitLogisticClassifier
+from ._loss import effective_sample_weight
 from ._path import PathFitter, c_grid, warn_not_converged
 from ._solvers import SOLVERS
 
@@ -97,7 +97,7 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
     scoring : str or callable, default=None
         The validation score (a scorer name or ``scorer(estimator, X, y)``);
         None is accuracy. Sample weights are used in scoring as in fitting.
-    solver : {"auto", "lbfgs", "preconditioned-lbfgs"}, default="auto"
+    solver : {"auto", "lbfgs", "preconditioned-lbfgs", "proximal-qn"}, default="auto"
         As in :class:`DigitLogisticClassifier`.
     tol : float, default=1e-4
         Stopping tolerance of every fit.
@@ -251,11 +251,9 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
                 "DigitLogisticClassifierCV needs samples of at least 2 classes in "
                 f"the data, but the data contains only one class: {classes[0]!r}."
             )
-        sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=np.float64, copy=True, ensure_non_negative=True
+        sample_weight = effective_sample_weight(
+            sample_weight, X, y, classes, y_idx, self.class_weight
         )
-        if self.class_weight is not None:
-            sample_weight *= compute_class_weight(self.class_weight, classes=classes, y=y)[y_idx]
         n_classes = classes.shape[0]
         folds = list(check_cv(self.cv, y, classifier=True).split(X, y, params.get("groups")))
         parallel = self.n_jobs is not None

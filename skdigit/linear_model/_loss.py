@@ -30,11 +30,51 @@ operator), and :meth:`value` gives the whole objective.
 """
 
 import numpy as np
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.validation import _check_sample_weight
 
 from ._coef import CoefLayout
 from ._preconditioner import gram_eigh
 
-__all__ = ["LogisticObjective"]
+__all__ = ["LogisticObjective", "effective_sample_weight"]
+
+
+def effective_sample_weight(sample_weight, X, y, classes, y_idx, class_weight):
+    """float64 sample weights times the class weights, checked to have a positive sum.
+
+    Parameters
+    ----------
+    sample_weight : array-like of shape (n_samples,) or None
+        Non-negative; None means all ones.
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples,)
+        The labels (for ``"balanced"``).
+    classes : ndarray of shape (n_classes,)
+    y_idx : ndarray of shape (n_samples,)
+        Class indices of ``y`` in ``classes``.
+    class_weight : dict, "balanced" or None
+
+    Returns
+    -------
+    sample_weight : ndarray of shape (n_samples,)
+        A new array.
+
+    Raises
+    ------
+    ValueError
+        If a weight is negative, or if they sum to zero.
+    """
+    sample_weight = _check_sample_weight(
+        sample_weight, X, dtype=np.float64, copy=True, ensure_non_negative=True
+    )
+    if class_weight is not None:
+        sample_weight *= compute_class_weight(class_weight, classes=classes, y=y)[y_idx]
+    if not sample_weight.sum() > 0:
+        raise ValueError(
+            "The sample weights (times class_weight) sum to zero: no sample "
+            "would count. Give some samples a positive weight."
+        )
+    return sample_weight
 
 
 class LogisticObjective:

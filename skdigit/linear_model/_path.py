@@ -13,13 +13,12 @@ import warnings
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _check_sample_weight, check_array, check_consistent_length
+from sklearn.utils.validation import check_array, check_consistent_length
 
-from ..utils import parallel_kernel_lock, resolve_n_threads, single_threaded_blas
+from ..utils import parallel_kernel_lock, resolve_n_threads
 from ._layouts import make_layout
-from ._loss import LogisticObjective
+from ._loss import LogisticObjective, effective_sample_weight
 from ._penalties import make_penalty
 from ._solvers import SOLVERS, select_solver
 
@@ -104,7 +103,7 @@ class PathFitter:
         params = np.empty((len(Cs), self.coef.n_params))
         n_iter = np.zeros(len(Cs), dtype=np.int32)
         not_converged = []
-        with single_threaded_blas(), parallel_kernel_lock():
+        with parallel_kernel_lock():
             for i, C in enumerate(Cs):
                 result, _ = self.fit(C, l1_ratio, current, tol=tol, max_iter=max_iter, verbose=verbose)
                 current = result.params
@@ -231,11 +230,7 @@ def logistic_regression_path(
             "logistic_regression_path needs samples of at least 2 classes, but y "
             f"contains only one class: {classes[0]!r}."
         )
-    sample_weight = _check_sample_weight(
-        sample_weight, X, dtype=np.float64, copy=True, ensure_non_negative=True
-    )
-    if class_weight is not None:
-        sample_weight *= compute_class_weight(class_weight, classes=classes, y=y)[y_idx]
+    sample_weight = effective_sample_weight(sample_weight, X, y, classes, y_idx, class_weight)
     fitter = PathFitter(
         X, y_idx, sample_weight, classes.shape[0], fit_intercept=fit_intercept,
         solver=solver, n_threads=resolve_n_threads(n_jobs),

@@ -274,6 +274,12 @@ def resolve_regularization(penalty, C, l1_ratio):
                 FutureWarning,
             )
             l1_ratio = 0.0
+        if np.isinf(C) and 0 < l1_ratio < 1:
+            # scikit-learn reads C=np.inf as penalty=None, then warns as for it
+            warnings.warn(
+                "l1_ratio parameter is only used when penalty is "
+                "'elasticnet'. Got (penalty=None)"
+            )
         return C, float(l1_ratio)
 
     warnings.warn(_PENALTY_DEPRECATION, FutureWarning)

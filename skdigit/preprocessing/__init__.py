@@ -2,11 +2,13 @@
 
 - :class:`PixelNormalizer`: scale pixel intensities from 0-255 to [0, 1].
 - :class:`Deskew`: straighten slanted digits (moment-based deskewing).
+- :class:`Scattering2D`: 2-D wavelet scattering transform (translation-stable features).
 - :class:`TargetBinarizer`: one-vs-rest target, e.g. "is this a 2?".
 """
 
 from ._deskew import Deskew
 from ._normalize import PixelNormalizer
+from ._scattering import Scattering2D
 from ._target import TargetBinarizer
 
-__all__ = ["Deskew", "PixelNormalizer", "TargetBinarizer"]
+__all__ = ["Deskew", "PixelNormalizer", "Scattering2D", "TargetBinarizer"]

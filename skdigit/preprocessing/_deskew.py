@@ -1,8 +1,7 @@
 """Moment-based deskewing of flattened digit images."""
 
-import threading
-
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import (
     BaseEstimator,
     OneToOneFeatureMixin,
@@ -11,22 +10,24 @@ from sklearn.base import (
 )
 from sklearn.utils.validation import validate_data
 
-from ..utils import DocLinkMixin, check_image_shape
-from ._deskew_kernels import MU02_EPS, deskew_images, image_skews
+from ..utils import DocLinkMixin, check_image_shape, parallel_kernel_lock
+from ._deskew_kernels import deskew_images, image_skews
 
 __all__ = ["Deskew"]
 
-# The kernels already use every core; calls from several Python threads at once
-# are serialized, because numba's fallback "workqueue" threading layer (used
-# where neither TBB nor OpenMP is available) aborts on concurrent parallel calls.
-_KERNEL_LOCK = threading.Lock()
+
+# Sparse input is densified this many bytes of rows at a time (about 2,700
+# MNIST images in float32), so that no dense copy of the whole input is made
+# besides the output itself.
+_CHUNK_BYTES = 8 * 2**20
 
 
 def _check_nonnegative(X, whom):
     """Raise a ValueError (with sklearn's standard wording) if X has negative values."""
-    if X.size == 0 or X.dtype.kind in "ub":
+    values = X.data if sp.issparse(X) else X
+    if values.size == 0 or values.dtype.kind in "ub":
         return
-    x_min = X.min()
+    x_min = values.min()
     if x_min < 0:
         raise ValueError(
             f"Negative values in data passed to {whom}: the smallest value is "
@@ -127,8 +128,12 @@ class Deskew(DocLinkMixin, OneToOneFeatureMixin, TransformerMixin, BaseEstimator
       single row (:math:`\mu_{02} \approx 0`) have no defined skew: they are
       only centred (:math:`\alpha = 0`).
     - Negative values raise a ValueError; non-finite values raise a
-      ValueError; sparse input raises a TypeError (the output of a shear is
-      not sparse in the same pattern; call ``X.toarray()`` first).
+      ValueError.
+    - Sparse input (any SciPy sparse matrix or array, converted to CSR) gives
+      a dense output, with the dtype rules above: a shear moves every pixel,
+      so the output is not sparse in the input's pattern. The rows are
+      densified a block at a time (8 MiB of dense rows), so that besides the
+      output no dense copy of the whole input is made.
     - ``X`` is never modified; the images are processed in parallel by a
       compiled (numba) kernel, whose thread count follows
       :func:`numba.set_num_threads`.
@@ -179,7 +184,7 @@ class Deskew(DocLinkMixin, OneToOneFeatureMixin, TransformerMixin, BaseEstimator
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Flattened nonnegative images, one per row, in row-major order.
 
         y : None
@@ -195,10 +200,8 @@ class Deskew(DocLinkMixin, OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         ValueError
             If ``X`` has negative or non-finite values, or if ``image_shape``
             does not match ``n_features`` (or cannot be inferred).
-        TypeError
-            If ``X`` is sparse.
         """
-        X = validate_data(self, X, dtype="numeric")
+        X = validate_data(self, X, accept_sparse="csr", dtype="numeric")
         _check_nonnegative(X, type(self).__name__)
         self.image_shape_ = check_image_shape(self.image_shape, X.shape[1])
         return self
@@ -209,7 +212,8 @@ class Deskew(DocLinkMixin, OneToOneFeatureMixin, TransformerMixin, BaseEstimator
             # stateless use without fit: validate the parameters here
             self._validate_params()
         X = validate_data(
-            self, X, reset=False, dtype=[np.float32, np.float64], order="C"
+            self, X, reset=False, accept_sparse="csr",
+            dtype=[np.float32, np.float64], order="C",
         )
         _check_nonnegative(X, type(self).__name__)
         if fitted:
@@ -223,29 +227,29 @@ class Deskew(DocLinkMixin, OneToOneFeatureMixin, TransformerMixin, BaseEstimator
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Flattened nonnegative images, one per row, in row-major order, with
             any intensity scale (0-255, 0-16, [0, 1]...).
 
         Returns
         -------
         X_deskewed : ndarray of shape (n_samples, n_features)
-            The deskewed images, on the same intensity scale as ``X``; float32
-            or float64 as ``X``, float32 for any other input dtype.
+            The deskewed images, dense (also for sparse ``X``), on the same
+            intensity scale as ``X``; float32 or float64 as ``X``, float32 for
+            any other input dtype.
 
         Raises
         ------
         ValueError
             If ``X`` has negative or non-finite values, or if its number of
             features does not match the image shape.
-        TypeError
-            If ``X`` is sparse.
         """
         X, (n_rows, n_cols) = self._validate_for_transform(X)
-        out = np.empty_like(X, order="C")
+        out = np.empty(X.shape, dtype=X.dtype)
         skew = np.empty(X.shape[0], dtype=np.float64)
-        with _KERNEL_LOCK:
-            deskew_images(X, n_rows, n_cols, out, skew)
+        with parallel_kernel_lock():
+            for rows, block in _dense_blocks(X):
+                deskew_images(block, n_rows, n_cols, out[rows], skew[rows])
         return out
 
     def skew(self, X):
@@ -256,7 +260,7 @@ class Deskew(DocLinkMixin, OneToOneFeatureMixin, TransformerMixin, BaseEstimator
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Flattened nonnegative images, one per row, in row-major order.
 
         Returns
@@ -269,56 +273,28 @@ class Deskew(DocLinkMixin, OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         """
         X, (n_rows, n_cols) = self._validate_for_transform(X)
         skew = np.empty(X.shape[0], dtype=np.float64)
-        with _KERNEL_LOCK:
-            image_skews(X, n_rows, n_cols, skew)
+        with parallel_kernel_lock():
+            for rows, block in _dense_blocks(X):
+                image_skews(block, n_rows, n_cols, skew[rows])
         return skew
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.requires_fit = False
         tags.input_tags.positive_only = True
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = True
         tags.transformer_tags.preserves_dtype = ["float32", "float64"]
         return tags
 
 
-def _deskew_reference(X, image_shape):
-    """Plain NumPy/SciPy deskewing, one image at a time (slow; for tests).
-
-    Same conventions as :class:`Deskew`: moments in float64, bilinear
-    interpolation with zeros outside (``scipy.ndimage.affine_transform`` with
-    ``order=1, mode="grid-constant"``), clipping to ``[0, max(image)]``, blank
-    images unchanged, output in the dtype of ``X`` (float32 or float64).
-
-    Returns
-    -------
-    X_deskewed : ndarray of shape (n_samples, n_features)
-    skew : ndarray of shape (n_samples,)
-    """
-    from scipy import ndimage
-
-    n_rows, n_cols = image_shape
-    X = np.asarray(X)
-    out = np.empty_like(X)
-    skew = np.zeros(X.shape[0])
-    rows, cols = np.mgrid[:n_rows, :n_cols].astype(np.float64)
-    centre = np.array([(n_rows - 1) / 2, (n_cols - 1) / 2])
-    for k, flat in enumerate(X):
-        img = flat.reshape(n_rows, n_cols).astype(np.float64)
-        total = img.sum()
-        if total <= 0:
-            out[k] = flat
-            continue
-        cy = (rows * img).sum() / total
-        cx = (cols * img).sum() / total
-        mu11 = ((cols - cx) * (rows - cy) * img).sum() / total
-        mu02 = ((rows - cy) ** 2 * img).sum() / total
-        alpha = mu11 / mu02 if mu02 > MU02_EPS else 0.0
-        A = np.array([[1.0, 0.0], [alpha, 1.0]])
-        offset = np.array([cy, cx]) - A @ centre
-        res = ndimage.affine_transform(
-            img, A, offset=offset, order=1, mode="grid-constant", cval=0.0
-        )
-        out[k] = np.clip(res, 0.0, img.max()).ravel()
-        skew[k] = alpha
-    return out, skew
+def _dense_blocks(X):
+    """``(rows, block)`` pairs covering ``X``: the whole of a dense ``X`` at once,
+    a CSR ``X`` as C-contiguous dense blocks of about ``_CHUNK_BYTES``."""
+    if not sp.issparse(X):
+        yield slice(None), X
+        return
+    n_samples, n_features = X.shape
+    step = max(1, _CHUNK_BYTES // max(1, n_features * X.dtype.itemsize))
+    for start in range(0, n_samples, step):
+        rows = slice(start, min(start + step, n_samples))
+        yield rows, X[rows].toarray(order="C")

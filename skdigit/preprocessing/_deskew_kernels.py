@@ -7,7 +7,7 @@ interpolation weights are computed in float64 whatever the dtype of ``X``; the
 result is stored in the dtype of ``out``. Images are independent, so the outer
 loop over images runs in parallel (``prange``).
 
-The plain NumPy/SciPy reference is ``skdigit.preprocessing._deskew._deskew_reference``;
+The plain NumPy/SciPy reference is ``skdigit.preprocessing._deskew_reference``;
 the tests check that both agree.
 """
 
@@ -15,7 +15,7 @@ import math
 
 from numba import njit, prange
 
-__all__ = ["MU02_EPS", "deskew_images", "image_moments", "image_skews"]
+__all__ = ["deskew_images", "image_skews"]
 
 # Below this row variance (in squared pixels) an image has no vertical extent
 # (a single row of ink), its skew is undefined and it is not sheared.

@@ -13,7 +13,7 @@ class MissingExtraError(ImportError):
     """
 
 
-def import_optional(module, *, extra, purpose):
+def import_optional(module, *, extra, purpose, package=None):
     """Import ``module``, or raise :class:`MissingExtraError` saying how to install it.
 
     Parameters
@@ -25,6 +25,9 @@ def import_optional(module, *, extra, purpose):
     purpose : str
         What needs it, completing "... needs <package>", e.g.
         ``"reading digit images"``.
+    package : str, default=None
+        The name to install, when it differs from the module's (``"Pillow"``
+        for ``PIL``); by default the module's top-level name.
 
     Returns
     -------
@@ -45,7 +48,7 @@ def import_optional(module, *, extra, purpose):
     try:
         return importlib.import_module(module)
     except ImportError as exc:
-        package = module.split(".")[0]
+        package = package or module.split(".")[0]
         raise MissingExtraError(
             f"{purpose} needs {package}, which is not installed: "
             f'pip install "skdigit[{extra}]"'

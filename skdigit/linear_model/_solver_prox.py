@@ -1,0 +1,244 @@
+"""Proximal quasi-Newton solver for L1 and elastic-net penalties.
+
+The objective is ``F(W, b) = f(W, b) + l1 * ||W||_1`` with ``f`` the smooth
+part (the weighted mean log-loss plus ``l2 / 2 * ||W||_F^2``) and the
+intercept ``b`` never penalized. Each iteration
+
+1. builds the quadratic model of ``f`` at the current point with the compact
+   limited-memory BFGS matrix (Byrd, Nocedal & Schnabel 1994)
+   ``B = gamma * (I_K (x) M) - U^T Q U``, whose initial matrix is the whitening
+   metric ``M = curvature * A + l2 * I`` of
+   :mod:`skdigit.linear_model._preconditioner` (``A`` the normalized weighted
+   second-moment matrix of ``[x, 1]``, no ``l2`` on the intercept), the same for
+   every class: the metric in which L-BFGS converges fast on the L2 problem;
+2. minimizes the model plus ``l1 * ||W + D||_1`` over a working set (the
+   non-zero weights, the zero weights that violate the optimality condition
+   the most, the intercepts) by coordinate descent
+   (:func:`skdigit.linear_model._cd_kernels.cd_model`): soft-thresholding gives
+   exact zeros;
+3. backtracks along the step ``D`` until the sufficient decrease
+   ``F(x + t D) <= F(x) + sigma * t * Delta``, with
+   ``Delta = <G, D> + l1 * (||W + D||_1 - ||W||_1)`` (Lee, Sun & Saunders 2014).
+
+Stopping rule (the L2 rule ``max |gradient| <= tol`` extended to the
+non-smooth objective, :meth:`LogisticObjective.optimality`): the largest
+absolute entry of the minimum-norm subgradient of the mean-scaled objective is
+at most ``tol``. For an intercept this is its gradient; for a weight ``w`` with
+gradient ``g`` of the smooth part it is ``|g + l1 * sign(w)|`` when ``w != 0``
+and ``max(|g| - l1, 0)`` when ``w == 0``. It is zero exactly at the minimizer.
+The solver also stops, not converged, after ``max_iter`` iterations, when
+five steps in a row decrease the objective by less than ``64 * eps``
+relatively, or when rounding errors leave no descent direction.
+
+References
+----------
+.. [1] J. D. Lee, Y. Sun and M. A. Saunders, "Proximal Newton-type methods for
+   minimizing composite functions", SIAM J. Optim. 24(3), 2014.
+.. [2] K. Scheinberg and X. Tang, "Practical inexact proximal quasi-Newton
+   method with global complexity analysis", Math. Program. 160, 2016.
+.. [3] R. H. Byrd, J. Nocedal and R. B. Schnabel, "Representations of
+   quasi-Newton matrices and their use in limited memory methods", Math.
+   Program. 63, 1994.
+"""
+
+import numpy as np
+from scipy import linalg
+
+from ._cd_kernels import cd_model
+from ._solvers import Solver, SolverResult
+
+__all__ = ["ProximalQN"]
+
+CURVATURE = 0.01
+"""The constant of the metric ``M`` (see :mod:`skdigit.linear_model._preconditioner`)."""
+MEMORY = 10
+"""Curvature pairs kept."""
+# Curvature of the log-loss in the logits that the first step assumes: the
+# bound of Böhning (1992) for the multinomial loss, 1/4 for the binomial one.
+# With it, gamma * M bounds the Hessian of the data term (for l2 = 0), so the
+# first step is accepted without backtracking.
+_FIRST_CURVATURE = {True: 0.25, False: 0.5}
+_ARMIJO = 1e-4
+_MAX_BACKTRACKS = 30
+# Iterations in a row that decrease the objective by less than 64 eps
+# relatively before the solver gives up (near the optimum single ones happen).
+_MAX_STALLED = 5
+# A zero weight enters the working set when its violation |g| - l1 is at
+# least this fraction of the largest one: fewer coordinates for coordinate
+# descent (whose sweeps cost the square of the working set per class), and
+# the others enter in later iterations as the largest violations shrink.
+# Measured on MNIST (C=0.1): at 0.1 the same number of iterations as with every
+# violator and half the coordinate-descent time for l1_ratio=0.5; at 0.5 too
+# many iterations.
+_VIOLATORS = 0.1
+# Coordinate descent on the model: sweeps per iteration at most, and the
+# relative change of the step below which it stops. The model must be solved
+# well: with 5% instead of 1% the solver needs 1.5 times more iterations on
+# MNIST, and each costs a pass over the data.
+_MAX_SWEEPS = 100
+_SWEEP_TOL = 0.01
+
+
+class _Memory:
+    """The last ``m`` curvature pairs ``(s, s @ M, y)``, in rows form."""
+
+    def __init__(self, size):
+        self.size = size
+        self.clear()
+
+    def __len__(self):
+        return len(self.S)
+
+    def push(self, s, sM, y):
+        self.S.append(s.ravel())
+        self.SM.append(sM.ravel())
+        self.Y.append(y.ravel())
+        if len(self.S) > self.size:
+            del self.S[0], self.SM[0], self.Y[0]
+
+    def clear(self):
+        self.S, self.SM, self.Y = [], [], []
+
+    def factors(self, gamma, n):
+        """``U.T`` and ``(Q U).T``, each ``(n, 2m)``, of the compact form
+        ``B = gamma * (I (x) M) - U^T Q U`` (Byrd, Nocedal & Schnabel, eq. 2.17)."""
+        m = len(self.S)
+        if m == 0:
+            return np.zeros((n, 0)), np.zeros((n, 0))
+        S, SM, Y = np.array(self.S), np.array(self.SM), np.array(self.Y)
+        SY = S @ Y.T
+        lower = np.tril(SY, -1)
+        middle = np.block([[gamma * (S @ SM.T), lower], [lower.T, -np.diag(np.diag(SY))]])
+        U = np.vstack([gamma * SM, Y])
+        QU = linalg.solve(middle, U, assume_a="sym", check_finite=False)
+        return np.ascontiguousarray(U.T), np.ascontiguousarray(QU.T)
+
+
+def _metric(objective, curvature):
+    """``M = curvature * A + l2 * I`` (no ``l2`` on the intercept) and a Cholesky
+    factor of it, with a tiny ridge: a pixel that is always 0 has a zero row."""
+    M = curvature * np.array(objective.gram(), dtype=np.float64)
+    n_features = objective.coef.n_features
+    idx = np.arange(n_features)
+    M[idx, idx] += objective.penalty.curvature
+    ridge = 1e-10 * max(float(np.max(np.diag(M))), np.finfo(float).tiny)
+    factor = linalg.cho_factor(M + ridge * np.eye(len(M)), lower=True, check_finite=False)
+    return M, factor
+
+
+class ProximalQN(Solver):
+    """Proximal quasi-Newton steps for L1 and elastic-net penalties.
+
+    Each iteration minimizes an L-BFGS model of the smooth part plus the L1
+    term by coordinate descent (exact zeros), then backtracks on the whole
+    objective (see the module docstring). Stops when the largest entry of the
+    minimum-norm subgradient of the mean-scaled objective is at most ``tol``
+    (:meth:`LogisticObjective.optimality`, the L2 solvers' ``max |gradient|
+    <= tol`` where the penalty is smooth); ``max_iter`` iterations, five
+    iterations in a row without a representable decrease, or no descent
+    direction are reported as not converged.
+
+    Needs the second moments of the data (``objective.gram()``, one Gram matrix
+    of size ``n_features + 1``) and handles any penalty, smooth ones too.
+
+    Parameters
+    ----------
+    memory : int, default=MEMORY
+        Number of curvature pairs kept.
+    curvature : float, default=CURVATURE
+        The constant of ``M``.
+    """
+
+    name = "proximal-qn"
+    needs_smooth_penalty = False
+
+    def __init__(self, memory=MEMORY, curvature=CURVATURE):
+        self.memory = memory
+        self.curvature = curvature
+
+    def _solve(self, objective, params0, *, tol, max_iter, report):
+        coef = objective.coef
+        l1 = objective.penalty.l1
+        K, p, q = coef.n_rows_w, coef.n_features, coef.n_dof
+        M, factor = _metric(objective, self.curvature)
+        M_diag = np.tile(np.diag(M), K)
+        first_gamma = _FIRST_CURVATURE[objective.binary] / self.curvature
+        gamma = first_gamma
+        memory = _Memory(self.memory)
+        penalized = np.zeros((K, q), dtype=bool)
+        penalized[:, :p] = True
+
+        def l1_norm(rows):
+            return float(np.abs(rows[:, :p]).sum())
+
+        x = params0
+        smooth, grad = objective.loss_gradient(x)
+        if objective.optimality(x, grad) <= tol:
+            return SolverResult(
+                x, 0, True, "the optimality violation is within tol at the starting point"
+            )
+        W, G = coef.as_rows(x), coef.as_rows(grad)
+        value = smooth + l1 * l1_norm(W)
+        n_iter = stalled = 0
+        converged = False
+        message = "max_iter reached"
+        while n_iter < max_iter:
+            U, QU = memory.factors(gamma, K * q)
+            B_diag = gamma * M_diag - np.einsum("il,il->i", U, QU)
+            # working set: non-zero weights, zeros violating |g| <= l1 the most,
+            # intercepts
+            excess = np.where(penalized, np.abs(G) - l1, 0.0)
+            worst = float(excess.max(initial=0.0))
+            work = (W != 0) | ((excess >= 0) & (excess >= _VIOLATORS * worst)) | ~penalized
+            work &= (B_diag > 0).reshape(K, q)
+            coords = np.flatnonzero(work).astype(np.int64)
+            D = np.zeros((K, q))
+            cd_model(
+                D, np.zeros((K, q)), np.zeros(U.shape[1]), W, G, M, gamma, U, QU,
+                B_diag, l1, p, coords, _MAX_SWEEPS, _SWEEP_TOL,
+            )
+            delta = float(np.vdot(G, D)) + l1 * (l1_norm(W + D) - l1_norm(W))
+            if not delta < 0:
+                if len(memory):  # a stale model: start it afresh
+                    memory.clear()
+                    gamma = first_gamma
+                    continue
+                message = "no descent direction: rounding errors dominate"
+                break
+            step = 1.0
+            for _ in range(_MAX_BACKTRACKS):
+                W_new = W + step * D
+                x_new = coef.as_flat(W_new)
+                smooth_new, grad_new = objective.loss_gradient(x_new)
+                value_new = smooth_new + l1 * l1_norm(W_new)
+                if value_new <= value + _ARMIJO * step * delta:
+                    break
+                step *= 0.5
+            else:
+                message = "the line search failed: rounding errors dominate"
+                break
+            n_iter += 1
+            G_new = coef.as_rows(grad_new)
+            s, y = W_new - W, G_new - G
+            sy = float(np.vdot(s, y))
+            if sy > 1e-10 * np.linalg.norm(s) * np.linalg.norm(y):
+                memory.push(s, s @ M, y)
+                # gamma * M is the initial matrix of whitened L-BFGS:
+                # (y^T M^-1 y / s^T y) M, i.e. y^T y / s^T y in the whitened variables
+                My = linalg.cho_solve(factor, y.T, check_finite=False).T
+                gamma = float(np.vdot(y, My)) / sy
+            decrease = value - value_new
+            x, W, G, value = x_new, W_new, G_new, value_new
+            if report(x, value):
+                converged = True
+                message = "a callback asked to stop"
+                break
+            if objective.optimality(x, grad_new) <= tol:
+                converged = True
+                message = "the largest entry of the minimum-norm subgradient is at most tol"
+                break
+            stalled = stalled + 1 if decrease <= 64 * np.finfo(float).eps * abs(value) else 0
+            if stalled == _MAX_STALLED:
+                message = "no further decrease is representable"
+                break
+        return SolverResult(x, n_iter, converged, message)

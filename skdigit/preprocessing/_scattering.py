@@ -1,0 +1,330 @@
+"""2-D wavelet scattering transform of flattened images (a scikit-learn transformer)."""
+
+from numbers import Integral
+
+import numba
+import numpy as np
+import scipy.fft
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, validate_data
+
+from ..utils import DocLinkMixin, check_image_shape, parallel_kernel_lock
+from ._scattering_filters import padded_shape, scattering_filters
+from ._scattering_kernels import lowpass_subsample, periodized_products
+
+__all__ = ["Scattering2D"]
+
+# Largest intermediate array of one chunk of images, in bytes: chunks bound the
+# memory whatever n_samples, and keep the working set of each FFT pass small.
+_CHUNK_BYTES = 32 * 2**20
+
+
+def _lowpass(u, modulus, filters, res):
+    """Low-pass, subsample and unpad the last two axes of ``u``; flattens them."""
+    T_row, T_col = filters.lowpass[res]
+    lead = u.shape[:-2]
+    u = u.reshape(-1, *u.shape[-2:])
+    out = np.empty((u.shape[0], T_row.shape[0], T_col.shape[0]), dtype=np.float32)
+    lowpass_subsample(u, modulus, T_row, T_col, out)
+    return out.reshape(*lead, -1)
+
+
+def _products(half_spectra, bank, k):
+    """Half spectra (B, C, P, Q // 2 + 1) times each filter of ``bank``, subsampled by k."""
+    n, n_chan = half_spectra.shape[:2]
+    _, P, Q = bank.shape
+    out = np.empty((n, n_chan, bank.shape[0], P // k, Q // k), dtype=np.complex64)
+    periodized_products(half_spectra, bank, k, out)
+    return out
+
+
+def _scatter_chunk(images, filters, max_order, workers):
+    """Scattering coefficients of float32 images (n, M, N) -> (n, n_coefficients).
+
+    The order of kymatio: order 0; order 1 by (j1, theta1); order 2 by (j1,
+    theta1, j2, theta2) with j2 > j1; each channel's pixels in row-major order.
+    """
+    J = filters.J
+    top, bottom, left, right = filters.pad
+    n = images.shape[0]
+    padded = np.pad(images, ((0, 0), (top, bottom), (left, right)), mode="reflect")
+    first = [_lowpass(padded, False, filters, 0)]
+    second = []
+    if J:
+        spectrum = scipy.fft.rfft2(padded, workers=workers)[:, None]
+    for j1 in range(J):
+        wave = _products(spectrum, filters.psi[j1][0], 2**j1)[:, 0]
+        U1 = scipy.fft.ifft2(wave, workers=workers, overwrite_x=True)
+        first.append(_lowpass(U1, True, filters, j1).reshape(n, -1))
+        if max_order < 2 or j1 == J - 1:
+            continue
+        U1_spectrum = scipy.fft.rfft2(np.abs(U1), workers=workers)
+        per_j2 = []
+        for j2 in range(j1 + 1, J):
+            wave = _products(U1_spectrum, filters.psi[j2][j1], 2 ** (j2 - j1))
+            U2 = scipy.fft.ifft2(wave, workers=workers, overwrite_x=True)
+            per_j2.append(_lowpass(U2, True, filters, j2))  # (n, L, L, m)
+        second.append(np.concatenate(per_j2, axis=2).reshape(n, -1))
+    return np.concatenate(first + second, axis=1)
+
+
+def _channels(J, L, max_order):
+    """(order, j, theta) of each channel, in output order."""
+    channels = [(0, (), ())]
+    channels += [(1, (j1,), (t1,)) for j1 in range(J) for t1 in range(L)]
+    if max_order == 2:
+        channels += [
+            (2, (j1, j2), (t1, t2))
+            for j1 in range(J) for t1 in range(L)
+            for j2 in range(j1 + 1, J) for t2 in range(L)
+        ]
+    return channels
+
+
+class Scattering2D(DocLinkMixin, TransformerMixin, BaseEstimator):
+    r"""2-D wavelet scattering transform of flattened images (translation-stable features).
+
+    Each row of ``X`` is one grayscale image flattened in row-major (C) order.
+    The scattering transform [1]_ [2]_ cascades wavelet convolutions and
+    complex moduli, then averages with a low-pass filter :math:`\phi_J` of
+    width :math:`2^J` pixels:
+
+    .. math::
+
+        S_0 x = x \star \phi_J, \qquad
+        S_1 x = |x \star \psi_{j_1, \theta_1}| \star \phi_J, \qquad
+        S_2 x = ||x \star \psi_{j_1, \theta_1}| \star \psi_{j_2, \theta_2}|
+        \star \phi_J \quad (j_2 > j_1),
+
+    with Morlet wavelets :math:`\psi_{j, \theta}` at scales :math:`j = 0,
+    \dots, J-1` and ``L`` angles :math:`\theta` over :math:`[0, \pi)`, each
+    output channel subsampled by :math:`2^J`. The features are stable to small
+    translations and deformations (a shift by a pixel barely moves them,
+    unlike raw pixels) yet keep the information a linear classifier needs:
+    a logistic regression on them reaches about 99.4% on MNIST (with
+    :class:`Deskew` first), against 92-96% on pixels.
+
+    The filter bank, the reflect padding, the subsampling and the order of the
+    coefficients are those of kymatio's ``Scattering2D`` [3]_ (filters and
+    coefficients agree with its NumPy frontend to about 1e-6 relative); the
+    computation is chunked (bounded memory), batched FFTs
+    (:mod:`scipy.fft`) and compiled kernels.
+
+    Parameters
+    ----------
+    J : int, default=2
+        Number of scales: the averaging window is :math:`2^J` pixels and the
+        output is subsampled by :math:`2^J`. Each image side must be at least
+        :math:`2^J`. Use J=2 for 28x28 MNIST, J=1 for 8x8
+        :func:`sklearn.datasets.load_digits`. J=0 (no wavelets, only a slight
+        Gaussian blur; kymatio has no such case) makes the transform defined on
+        images of any size, one pixel wide included.
+
+    L : int, default=8
+        Number of wavelet angles over :math:`[0, \pi)` (the filter design is
+        tuned for 8).
+
+    max_order : {1, 2}, default=2
+        Highest scattering order computed.
+
+    image_shape : tuple of (int, int), default=None
+        ``(n_rows, n_cols)`` of each image, with ``n_rows * n_cols ==
+        n_features``; one of the two may be -1. ``None`` infers a square shape
+        (784 -> ``(28, 28)``).
+
+    Attributes
+    ----------
+    image_shape_ : tuple of (int, int)
+        The resolved ``(n_rows, n_cols)``.
+
+    n_channels_ : int
+        Number of scattering channels: :math:`1 + JL + L^2 J(J-1)/2` (81 for
+        J=2, L=8; 9 for J=1, L=8 where order 2 is empty).
+
+    channel_shape_ : tuple of (int, int)
+        Spatial shape of each channel (``(7, 7)`` for 28x28 images, J=2; ``(4,
+        4)`` for 8x8 images, J=1). The output has ``n_channels_ *
+        prod(channel_shape_)`` columns (3,969 for MNIST), channel after channel.
+
+    n_features_in_ : int
+        Number of features (pixels) seen during :term:`fit`.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during :term:`fit`. Defined only when `X`
+        has feature names that are all strings.
+
+    See Also
+    --------
+    Deskew : Straighten slanted digits; it helps before this transformer.
+    PixelNormalizer : Scale 0-255 intensities to [0, 1].
+    skdigit.make_digit_pipeline : ``features="scattering"`` builds Deskew ->
+        PixelNormalizer -> Scattering2D -> StandardScaler -> classifier.
+
+    Notes
+    -----
+    Units: the transform is positively homogeneous, ``S(a * X) = a * S(X)``
+    for ``a >= 0``, so the coefficients are in the units of the pixel
+    intensities given (0-255 or [0, 1]); no scaling is applied. Negative
+    values are allowed. The output is float32 whatever the input dtype (the
+    computation runs in float32 and complex64). ``X`` is never modified.
+
+    The filter bank of each (image shape, J, L) is built once per process and
+    cached. Threads: the kernels and the FFTs use :func:`numba.get_num_threads`
+    threads (see :func:`numba.set_num_threads`).
+
+    References
+    ----------
+    .. [1] S. Mallat, "Group invariant scattering", Communications on Pure and
+       Applied Mathematics, 65(10):1331-1398, 2012.
+    .. [2] J. Bruna and S. Mallat, "Invariant scattering convolution
+       networks", IEEE Transactions on Pattern Analysis and Machine
+       Intelligence, 35(8):1872-1886, 2013.
+    .. [3] M. Andreux et al., "Kymatio: Scattering Transforms in Python",
+       Journal of Machine Learning Research, 21(60):1-6, 2020.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skdigit.preprocessing import Scattering2D
+    >>> X, y = load_digits(return_X_y=True)  # 8x8 images, intensities 0-16
+    >>> scattering = Scattering2D(J=1).fit(X)
+    >>> S = scattering.transform(X)
+    >>> S.shape, S.dtype
+    ((1797, 144), dtype('float32'))
+    >>> scattering.n_channels_, scattering.channel_shape_
+    (9, (4, 4))
+    >>> scattering.get_feature_names_out()[[0, 16, 143]].tolist()
+    ['s0_y0_x0', 's1_j0_t0_y0_x0', 's1_j0_t7_y3_x3']
+    """
+
+    _parameter_constraints: dict = {
+        "J": [Interval(Integral, 0, None, closed="left")],
+        "L": [Interval(Integral, 1, None, closed="left")],
+        "max_order": [Interval(Integral, 1, 2, closed="both")],
+        "image_shape": [tuple, list, None],
+    }
+
+    def __init__(self, J=2, L=8, max_order=2, image_shape=None):
+        self.J = J
+        self.L = L
+        self.max_order = max_order
+        self.image_shape = image_shape
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Validate ``X``, resolve the image shape and build the filter bank.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Flattened images, one per row, in row-major order.
+
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The fitted transformer.
+
+        Raises
+        ------
+        ValueError
+            If ``X`` has non-finite values, if ``image_shape`` does not match
+            ``n_features`` (or cannot be inferred), or if a side of the images
+            is smaller than ``2**J``.
+        TypeError
+            If ``X`` is sparse.
+        """
+        X = validate_data(self, X, dtype=[np.float32, np.float64])
+        image_shape = check_image_shape(self.image_shape, X.shape[1])
+        if min(image_shape) < 2**self.J:
+            raise ValueError(
+                f"Scattering2D(J={self.J}) needs images of at least 2**J = "
+                f"{2**self.J} pixels on each side; got images of shape "
+                f"{image_shape}. Lower J (J=1 for 8x8 images, J=2 for 28x28) or "
+                "check image_shape."
+            )
+        self.image_shape_ = image_shape
+        scattering_filters(image_shape, self.J, self.L)  # built once, cached
+        P, Q = padded_shape(image_shape, self.J)
+        self.n_channels_ = len(_channels(self.J, self.L, self.max_order))
+        self.channel_shape_ = (P // 2**self.J - 2, Q // 2**self.J - 2)
+        return self
+
+    def transform(self, X):
+        """Compute the scattering coefficients of each image.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Flattened images, one per row, in row-major order; intensities in
+            any units (the output has the same units).
+
+        Returns
+        -------
+        S : ndarray of shape (n_samples, n_channels_ * prod(channel_shape_)), float32
+            The coefficients, channel after channel (order 0, then order 1 by
+            scale and angle, then order 2), each channel in row-major order.
+
+        Raises
+        ------
+        ValueError
+            If ``X`` has non-finite values or a number of features other than
+            at fit.
+        TypeError
+            If ``X`` is sparse.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=[np.float32, np.float64])
+        filters = scattering_filters(self.image_shape_, self.J, self.L)
+        n_rows, n_cols = self.image_shape_
+        P, Q = filters.padded_shape
+        per_image = 8 * P * Q * max(self.L, self.L**2 // 4 if self.J > 1 else 1)
+        chunk = max(1, _CHUNK_BYTES // per_image)
+        out = np.empty((X.shape[0], self.n_channels_ * np.prod(self.channel_shape_)),
+                       dtype=np.float32)
+        workers = numba.get_num_threads()
+        with parallel_kernel_lock():
+            for start in range(0, X.shape[0], chunk):
+                images = X[start:start + chunk].astype(np.float32, copy=False)
+                images = images.reshape(-1, n_rows, n_cols)
+                out[start:start + chunk] = _scatter_chunk(
+                    images, filters, self.max_order, workers
+                )
+        return out
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the coefficients: order, scales, angles and position.
+
+        ``"s0_y{row}_x{col}"`` for order 0, ``"s1_j{j1}_t{theta1}_y{row}_x{col}"``
+        for order 1 and ``"s2_j{j1}_t{theta1}_j{j2}_t{theta2}_y{row}_x{col}"``
+        for order 2, where ``theta`` is the angle index (angle ``(L // 2 - 1
+        - theta) * pi / L`` for even L, as in kymatio) and ``(row, col)`` the
+        position in the subsampled channel.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Only checked against the names seen in :meth:`fit`.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+        """
+        check_is_fitted(self)
+        _check_feature_names_in(self, input_features)
+        rows, cols = self.channel_shape_
+        positions = [f"y{r}_x{c}" for r in range(rows) for c in range(cols)]
+        names = []
+        for order, js, thetas in _channels(self.J, self.L, self.max_order):
+            prefix = f"s{order}_" + "".join(f"j{j}_t{t}_" for j, t in zip(js, thetas))
+            names.extend(prefix + position for position in positions)
+        return np.asarray(names, dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = False
+        tags.transformer_tags.preserves_dtype = ["float32"]
+        return tags

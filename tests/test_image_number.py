@@ -1,0 +1,273 @@
+"""Tests for skdigit.image.read_number (and ``skdigit read``): numbers on paper."""
+
+import io
+import json
+
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+
+Image = pytest.importorskip("PIL.Image")
+from PIL import ImageDraw  # noqa: E402
+
+from _handwriting import INK, PAPER, mnist_model_and_test_set, number_page  # noqa: E402
+from skdigit.image import (  # noqa: E402
+    BlankImageError,
+    NumberReading,
+    load_digit_image,
+    read_number,
+)
+from skdigit.image._decode import to_gray  # noqa: E402
+from skdigit.image._ink import ink_image  # noqa: E402
+from skdigit.image._number import digit_and_count, segment_digits  # noqa: E402
+
+
+def _lines(strokes, size=(900, 300), width=14):
+    """Dark polylines on white paper; ``strokes`` is a list of point lists."""
+    img = Image.new("L", size, PAPER)
+    draw = ImageDraw.Draw(img)
+    for points in strokes:
+        draw.line(points, fill=INK, width=width, joint="curve")
+    return np.asarray(img)
+
+
+def _five(x0):
+    """A "5" whose top bar (the cap) is drawn apart, not touching the rest."""
+    cap = [(x0 + 30, 50), (x0 + 120, 50)]
+    body = [(x0 + 30, 75), (x0 + 25, 130), (x0 + 90, 125), (x0 + 120, 170),
+            (x0 + 110, 230), (x0 + 60, 250), (x0 + 15, 230)]
+    return [cap, body]
+
+
+def _one(x0):
+    return [[(x0 + 40, 50), (x0 + 40, 250)]]
+
+
+def _segments(image):
+    gray, _ = to_gray(image, "test", None, None)
+    return segment_digits(ink_image(gray, "test", "auto"))
+
+
+class _EchoModel:
+    """A stand-in classifier: a "1" for narrow digits, a "5" for the others."""
+
+    classes_ = np.arange(10)
+
+    def predict_proba(self, X):
+        X = np.asarray(X).reshape(-1, 28, 28)
+        widths = np.array([np.ptp(np.flatnonzero(x.any(axis=0))) + 1 for x in X])
+        proba = np.full((len(X), 10), 0.01)
+        proba[np.arange(len(X)), np.where(widths < 8, 1, 5)] = 0.91
+        return proba
+
+
+# --------------------------------------------------------------------------
+# Segmentation
+# --------------------------------------------------------------------------
+
+
+def test_broken_digit_is_joined_and_digits_ordered_left_to_right():
+    page = _lines(_five(500) + _one(100) + _five(250))  # drawn out of order
+    segments = _segments(page)
+    assert len(segments) == 3
+    lefts = [box[2] for _, box in segments]
+    assert lefts == sorted(lefts)
+    reading = read_number(page, _EchoModel())
+    assert reading.text == "155" and str(reading) == "155" and len(reading) == 3
+    assert_array_equal(reading.labels, [1, 5, 5])
+    # the 5's box holds its cap: from the cap's top to the body's bottom
+    left, top, right, bottom = reading.boxes[1]
+    assert 40 <= top <= 45 and 255 <= bottom <= 262
+    assert 255 <= left <= 268 and 365 <= right <= 385
+
+
+def test_a_cap_hanging_off_to_the_right_joins_its_digit():
+    # the cap overlaps the body over less than half its width (as in MNIST's
+    # test image 8444, a "5")
+    cap = [(400 + 80, 50), (400 + 200, 40)]
+    body = [(400 + 60, 75), (400 + 50, 130), (400 + 100, 125), (400 + 120, 170),
+            (400 + 110, 230), (400 + 60, 250), (400 + 15, 230)]
+    page = _lines(_one(100) + [cap, body])
+    reading = read_number(page, _EchoModel())
+    assert reading.text == "15"
+    left, top, right, bottom = reading.boxes[1]
+    assert top <= 40 and right >= 600
+
+
+def test_specks_are_dropped():
+    clean = _lines(_one(100) + _five(300))
+    dusty = clean.copy()
+    rng = np.random.default_rng(0)
+    for r, c in rng.integers(0, [300, 900], size=(12, 2)):
+        dusty[r : r + 3, c : c + 3] = INK  # 3x3 specks of dust
+    dusty[270:276, 150:156] = INK  # a dot below the "1", not part of it
+    reading_clean = read_number(clean, _EchoModel())
+    reading_dusty = read_number(dusty, _EchoModel())
+    assert reading_dusty.text == reading_clean.text == "15"
+    assert_array_equal(reading_dusty.boxes, reading_clean.boxes)
+
+
+def test_a_small_one_beside_tall_digits_is_kept():
+    page = _lines(_five(100) + [[(400, 150), (400, 250)]] + _five(500))
+    assert read_number(page, _EchoModel()).text == "515"
+
+
+def test_boxes_are_in_source_pixels_of_large_images():
+    # 3,000 pixels wide: reduced 3x to the working resolution
+    small = _lines(_one(100) + _five(300), size=(1000, 300))
+    large = np.asarray(Image.fromarray(small).resize((3000, 900), Image.Resampling.NEAREST))
+    boxes_small = read_number(small, _EchoModel()).boxes
+    boxes_large = read_number(large, _EchoModel()).boxes
+    assert np.abs(boxes_large - 3 * boxes_small).max() <= 6
+
+
+def test_one_digit_reads_like_load_digit_image():
+    page = _lines(_five(100), size=(300, 300))
+    reading = read_number(page, _EchoModel())
+    assert isinstance(reading, NumberReading)
+    assert reading.digits.shape == (1, 784) and reading.digits.dtype == np.uint8
+    assert_array_equal(reading.digits[0], load_digit_image(page))
+    assert reading.proba.shape == (1, 10) and reading.probabilities[0] == pytest.approx(0.91)
+
+
+def test_digit_and_count():
+    x, n = digit_and_count(_lines(_one(100) + _five(300)))
+    assert n == 2 and x.shape == (784,)
+    assert digit_and_count(_lines(_five(100), size=(300, 300)))[1] == 1
+
+
+def test_read_number_errors():
+    with pytest.raises(TypeError, match="predict_proba"):
+        read_number(_lines(_one(100)), object())
+    with pytest.raises(BlankImageError, match="no ink found"):
+        read_number(np.full((100, 100), 200, dtype=np.uint8), _EchoModel())
+    with pytest.raises(ValueError, match="invert must be"):
+        read_number(_lines(_one(100)), _EchoModel(), invert="yes")
+
+
+# --------------------------------------------------------------------------
+# Numbers made of real MNIST digits
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.mnist
+def test_numbers_of_mnist_digits_are_read(mnist_home):
+    model, X, y = mnist_model_and_test_set(mnist_home)
+    rng = np.random.default_rng(3)
+    n_numbers, n_digits = 40, 4
+    idx = rng.choice(len(X), n_numbers * n_digits, replace=False).reshape(n_numbers, n_digits)
+    read, split_right, outside, margin = [], 0, [], []
+    for number in idx:
+        page, boxes = number_page(X[number], rng)
+        reading = read_number(page, model)
+        if len(reading) == n_digits:
+            split_right += 1
+            read.extend(reading.labels)
+            # the box read holds the digit's ink above half intensity, and
+            # its fainter rim (about one MNIST pixel, 8 page pixels)
+            excess = np.concatenate([boxes[:, :2] - reading.boxes[:, :2],
+                                     reading.boxes[:, 2:] - boxes[:, 2:]], axis=1)
+            outside.append(-excess.min())
+            margin.append(np.median(excess))
+        else:
+            read.extend([-1] * n_digits)
+    acc_numbers = np.mean(np.array(read) == y[idx].ravel())
+    acc_arrays = model.score(X[idx.ravel()], y[idx.ravel()])
+    print(f"numbers: {split_right}/{n_numbers} split right, digit accuracy "
+          f"{acc_numbers:.3f} (arrays {acc_arrays:.3f})")
+    assert split_right >= n_numbers - 2
+    assert acc_numbers >= acc_arrays - 0.05
+    assert max(outside) <= 2  # pixels of the page (reduced 2x to work on)
+    assert np.median(margin) <= 12
+
+
+# --------------------------------------------------------------------------
+# The command line and the app
+# --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def model_file(mnist_home, tmp_path_factory):
+    from skdigit import save_model
+
+    model, _, _ = mnist_model_and_test_set(mnist_home)
+    return save_model(model, tmp_path_factory.mktemp("model") / "model.joblib")
+
+
+@pytest.fixture(scope="module")
+def number_png(mnist_home, tmp_path_factory):
+    _, X, y = mnist_model_and_test_set(mnist_home)
+    # the first test images of 2, 0 and 6 that the model reads right as arrays
+    model = mnist_model_and_test_set(mnist_home)[0]
+    ok = model.predict(X) == y
+    picks = [np.flatnonzero(ok & (y == d))[0] for d in (2, 0, 2, 6)]
+    page, _ = number_page(X[picks], np.random.default_rng(0))
+    path = tmp_path_factory.mktemp("pages") / "number.png"
+    Image.fromarray(page).save(path)
+    return path
+
+
+@pytest.mark.mnist
+def test_cli_read(model_file, number_png, capsys):
+    from skdigit._cli import main
+
+    assert main(["read", str(model_file), str(number_png)]) == 0
+    out = capsys.readouterr().out.strip()
+    assert out.startswith(f"{number_png}: 2026  2 (")
+    assert out.count("(") == 4
+    assert main(["read", str(model_file), str(number_png), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result[0]["number"] == "2026"
+    assert [d["label"] for d in result[0]["digits"]] == list("2026")
+    assert all(len(d["box"]) == 4 and 0 < d["probability"] <= 1 for d in result[0]["digits"])
+
+
+@pytest.mark.mnist
+def test_cli_read_refuses_detectors_and_reports_bad_files(
+    mnist_home, model_file, tmp_path, capsys
+):
+    from skdigit import make_digit_pipeline, save_model
+    from skdigit._cli import main
+
+    _, X, y = mnist_model_and_test_set(mnist_home)
+    is_two = make_digit_pipeline(max_iter=50).fit(X[:2000], (y[:2000] == 2).astype(int))
+    detector = save_model(is_two, tmp_path / "is-2.joblib", metadata={"positive_label": 2})
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(b"not an image")
+    assert main(["read", str(detector), str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "one-digit detector" in err and len(err.strip().splitlines()) == 1
+    assert main(["read", str(model_file), str(bad)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"skdigit read: error: {bad}: ")
+
+
+@pytest.mark.mnist
+def test_cli_predict_warns_about_several_digits(model_file, number_png, tmp_path, capsys):
+    from skdigit._cli import main
+
+    assert main(["predict", str(model_file), str(number_png)]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert err[0].startswith(f"skdigit predict: warning: {number_png} holds 4 separate")
+    assert "skdigit read" in err[0]
+    single = tmp_path / "one.png"
+    Image.fromarray(_lines(_five(100), size=(300, 300))).save(single)
+    assert main(["predict", str(model_file), str(single)]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_app_annotates_each_digit():
+    from skdigit.app._number_view import annotate
+
+    page = _lines(_one(100) + _five(300))
+    png = io.BytesIO()
+    Image.fromarray(page).save(png, format="PNG")
+    reading = read_number(png.getvalue(), _EchoModel())
+    image = np.asarray(annotate(png.getvalue(), reading))
+    assert image.shape == page.shape + (3,)
+    for left, top, right, bottom in reading.boxes:
+        edge = image[(top + bottom) // 2, left]  # the left edge of the box
+        assert tuple(edge) == (220, 30, 30)
+    outside = image[5:20, 5:20]
+    assert (outside == PAPER).all()

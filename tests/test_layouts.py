@@ -1,0 +1,151 @@
+"""Data layouts: each against dense and NumPy, and sums that add across row chunks."""
+
+import numpy as np
+import pytest
+from scipy import sparse
+
+from skdigit.linear_model import _layouts
+from skdigit.linear_model._kernels_csr import pack_dense_csr
+from skdigit.linear_model._kernels_reference import logistic_loss_gradient_reference
+from skdigit.linear_model._layouts import (
+    CSRLayout,
+    DenseLayout,
+    Moments,
+    PackedCSRLayout,
+    make_layout,
+)
+
+LAYOUTS = ["dense", "csr", "packed-csr"]
+
+
+def _layout(name, X):
+    if name == "dense":
+        return DenseLayout(np.ascontiguousarray(X))
+    if name == "csr":
+        return CSRLayout(sparse.csr_matrix(X))
+    return PackedCSRLayout(X, pack_dense_csr(X))
+
+
+def _problem(binary, dtype, n_samples=301, n_features=19, n_classes=4, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.random((n_samples, n_features)).astype(dtype)
+    X[X < 0.7] = 0
+    X[5] = 0  # an empty row
+    n_rows_w = 1 if binary else n_classes
+    y = rng.integers(0, 2 if binary else n_classes, n_samples)
+    sw = rng.uniform(0, 2, n_samples)
+    W = rng.normal(size=(n_rows_w, n_features))
+    b = rng.normal(size=n_rows_w)
+    return X, y, sw, W, b
+
+
+def _sums(layout, y, sw, W, b, binary, n_threads):
+    grad_W = np.full_like(W, np.nan)
+    grad_b = np.full(W.shape[0], np.nan)
+    loss = layout.loss_gradient_sums(y, sw, W, b, grad_W, grad_b, binary, n_threads)
+    return loss, grad_W, grad_b
+
+
+def _assert_sums_close(got, expected):
+    np.testing.assert_allclose(got[0], expected[0], rtol=1e-12)
+    np.testing.assert_allclose(got[1], expected[1], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(got[2], expected[2], rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", LAYOUTS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("binary", [False, True])
+@pytest.mark.parametrize("n_threads", [1, 3])
+def test_layout_sums_match_dense_and_reference(name, dtype, binary, n_threads):
+    X, y, sw, W, b = _problem(binary, dtype)
+    layout = _layout(name, X)
+    assert layout.shape == X.shape and layout.dtype == dtype
+    assert layout.n_samples, layout.n_features == X.shape
+    got = _sums(layout, y, sw, W, b, binary, n_threads)
+    _assert_sums_close(got, _sums(DenseLayout(X), y, sw, W, b, binary, 1))
+    _assert_sums_close(got, logistic_loss_gradient_reference(X, y, sw, W, b, binary))
+
+
+@pytest.mark.parametrize("name", LAYOUTS)
+@pytest.mark.parametrize("binary", [False, True])
+def test_loss_gradient_sums_add_across_row_chunks(name, binary):
+    X, y, sw, W, b = _problem(binary, np.float64)
+    half = 140
+    whole = _sums(_layout(name, X), y, sw, W, b, binary, 2)
+    first = _sums(_layout(name, X[:half]), y[:half], sw[:half], W, b, binary, 2)
+    second = _sums(_layout(name, X[half:]), y[half:], sw[half:], W, b, binary, 2)
+    _assert_sums_close([first[k] + second[k] for k in range(3)], whole)
+
+
+def _reference_moments(X, sw):
+    Xd = np.asarray(X, dtype=np.float64)
+    return (Xd * sw[:, None]).T @ Xd, sw @ Xd, sw.sum()
+
+
+@pytest.fixture
+def small_moment_chunks(monkeypatch):
+    """Chunks of 37 rows at 19 features: several chunks per thread, a ragged last one."""
+    monkeypatch.setattr(_layouts, "_MOMENT_CHUNK_ELEMENTS", 19 * 37)
+
+
+@pytest.mark.parametrize("name", LAYOUTS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n_threads", [1, 3])
+def test_moments_match_numpy(name, dtype, n_threads, small_moment_chunks):
+    X, _, sw, _, _ = _problem(False, dtype)
+    moments = _layout(name, X).moments(sw, n_threads=n_threads)
+    second, first, total = _reference_moments(X, sw)
+    assert moments.second.dtype == np.float64 and moments.second.shape == (19, 19)
+    # the products are float32 (BLAS), summed in float64
+    np.testing.assert_allclose(moments.second, second, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(moments.first, first, rtol=1e-5, atol=1e-5)
+    assert moments.total == pytest.approx(total, rel=1e-14)
+    again = _layout(name, X).moments(sw, n_threads=n_threads)
+    np.testing.assert_array_equal(moments.second, again.second)  # deterministic
+
+
+@pytest.mark.parametrize("name", LAYOUTS)
+def test_moments_add_across_row_chunks(name, small_moment_chunks):
+    X, _, sw, _, _ = _problem(False, np.float64)
+    half = 150
+    whole = _layout(name, X).moments(sw, n_threads=2)
+    parts = _layout(name, X[:half]).moments(sw[:half]) + _layout(name, X[half:]).moments(
+        sw[half:], n_threads=3
+    )
+    assert isinstance(parts, Moments)
+    np.testing.assert_allclose(parts.second, whole.second, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(parts.first, whole.first, rtol=1e-6, atol=1e-6)
+    assert parts.total == pytest.approx(whole.total, rel=1e-14)
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_gram_is_normalized_second_moment_of_x_and_one(fit_intercept):
+    X, _, sw, _, _ = _problem(False, np.float64)
+    gram = DenseLayout(X).moments(sw).gram(fit_intercept)
+    Xt = np.hstack([X, np.ones((X.shape[0], 1))]) if fit_intercept else X
+    expected = (Xt * sw[:, None]).T @ Xt / sw.sum()
+    assert gram.shape == (19 + fit_intercept,) * 2
+    np.testing.assert_allclose(gram, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_make_layout_picks_by_sparsity():
+    X, *_ = _problem(False, np.float32)  # 30% non-zeros: the copy takes 60% of X
+    assert isinstance(make_layout(X), DenseLayout)
+    X[:, ::2] = 0  # about 15%: the copy takes 30%
+    packed = make_layout(X, n_threads=2)
+    assert isinstance(packed, PackedCSRLayout) and packed.X is X
+    data, indices, indptr = packed.csr
+    rebuilt = sparse.csr_matrix((data, indices.astype(np.int32), indptr), shape=X.shape)
+    np.testing.assert_array_equal(rebuilt.toarray(), X)
+    Xs = sparse.csr_matrix(X)
+    layout = make_layout(Xs)
+    assert isinstance(layout, CSRLayout) and layout.X is Xs  # used as given
+    assert "shape=(301, 19)" in repr(layout)
+
+
+def test_csr_layout_refuses_malformed_matrix():
+    X, *_ = _problem(False, np.float64)
+    Xs = sparse.csr_matrix(X)
+    Xs.indices[2] = X.shape[1]  # past the last column
+    with pytest.raises(ValueError, match="malformed CSR matrix"):
+        CSRLayout(Xs)

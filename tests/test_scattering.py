@@ -1,0 +1,265 @@
+"""Tests of the 2-D scattering transform, its filter bank, kernels and pipeline."""
+
+import time
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+from sklearn.utils._param_validation import InvalidParameterError
+
+from skdigit import Scattering2D, load_mnist, make_digit_pipeline
+from skdigit.preprocessing import _scattering
+from skdigit.preprocessing._scattering_filters import padded_shape, scattering_filters
+from skdigit.preprocessing._scattering_kernels import (
+    lowpass_subsample,
+    lowpass_subsample_numpy,
+    periodized_products,
+    periodized_products_numpy,
+)
+
+
+def _kymatio_frontend():
+    """kymatio's NumPy frontend, the reference (an optional test dependency).
+
+    kymatio 0.3 imports ``scipy.special.sph_harm`` (for its 3-D scattering),
+    which SciPy >= 1.17 removed; the 2-D code does not use it, so a stand-in
+    lets the package import. Only kymatio sees it, in the tests only.
+    """
+    import scipy.special
+
+    if not hasattr(scipy.special, "sph_harm"):
+        scipy.special.sph_harm = None
+    frontend = pytest.importorskip("kymatio.scattering2d.frontend.numpy_frontend")
+    return frontend.ScatteringNumPy2D
+
+
+def _kymatio_scattering(X, image_shape, J, L=8, max_order=2):
+    reference = _kymatio_frontend()(J=J, shape=image_shape, L=L, max_order=max_order)
+    images = np.asarray(X, dtype=np.float64).reshape(-1, *image_shape)
+    return reference.scattering(images).reshape(len(X), -1)
+
+
+def _relative_error(actual, expected):
+    return np.abs(actual - expected).max() / np.abs(expected).max()
+
+
+@pytest.mark.parametrize(
+    "image_shape, J, L, max_order",
+    [((28, 28), 2, 8, 2), ((8, 8), 1, 8, 2), ((20, 28), 3, 6, 2), ((28, 28), 2, 8, 1),
+     ((16, 12), 2, 3, 2)],
+)
+def test_matches_kymatio_on_random_images(image_shape, J, L, max_order):
+    rng = np.random.default_rng(0)
+    X = rng.random((12, image_shape[0] * image_shape[1])) * 255
+    X[0] -= 128  # negative values too: the transform is defined on any real image
+    expected = _kymatio_scattering(X, image_shape, J, L, max_order)
+    S = Scattering2D(J=J, L=L, max_order=max_order, image_shape=image_shape).fit_transform(X)
+    assert S.dtype == np.float32
+    assert S.shape == expected.shape
+    assert _relative_error(S, expected) < 1e-4
+    # and coefficient by coefficient, not only relative to the largest one
+    np.testing.assert_allclose(S, expected, rtol=1e-4, atol=1e-4 * np.abs(expected).max() / 100)
+
+
+@pytest.mark.mnist
+def test_matches_kymatio_on_mnist(mnist_home):
+    X, _ = load_mnist(subset="test", data_home=mnist_home, download=False, return_X_y=True)
+    X = X[:200] / 255.0
+    expected = _kymatio_scattering(X, (28, 28), J=2)
+    S = Scattering2D().fit_transform(X)
+    assert S.shape == (200, 3969)
+    assert _relative_error(S, expected) < 1e-4
+    np.testing.assert_allclose(S, expected, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("image_shape, J, L", [((28, 28), 2, 8), ((8, 8), 1, 8), ((20, 28), 3, 6)])
+def test_filter_bank_matches_kymatio(image_shape, J, L):
+    _kymatio_frontend()
+    from kymatio.scattering2d.filter_bank import filter_bank
+
+    filters = scattering_filters(image_shape, J, L)
+    reference = filter_bank(*filters.padded_shape, J, L)
+    for psi in reference["psi"]:
+        for res, level in enumerate(psi["levels"]):
+            ours = filters.psi[psi["j"]][res][psi["theta"]]
+            assert _relative_error(ours, level) < 1e-6
+    assert len(filters.phi) == len(reference["phi"]["levels"])
+    for ours, level in zip(filters.phi, reference["phi"]["levels"]):
+        assert _relative_error(ours, level) < 1e-6
+
+
+def test_filter_bank_is_cached_and_read_only():
+    a = scattering_filters((28, 28), 2, 8)
+    assert scattering_filters((28, 28), 2, 8) is a
+    assert padded_shape((28, 28), 2) == a.padded_shape == (36, 36)
+    with pytest.raises(ValueError, match="read-only"):
+        a.psi[0][0][0, 0, 0] = 1.0
+
+
+@pytest.mark.parametrize("k", [1, 2, 4])
+def test_periodized_products_kernel_matches_numpy(k):
+    rng = np.random.default_rng(1)
+    images = rng.standard_normal((3, 2, 16, 8)).astype(np.float32)
+    spectra = np.fft.rfft2(images).astype(np.complex64)
+    bank = rng.standard_normal((5, 16, 8)).astype(np.float32)
+    out = np.empty((3, 2, 5, 16 // k, 8 // k), dtype=np.complex64)
+    spectra_before = spectra.copy()
+    periodized_products(spectra, bank, k, out)
+    np.testing.assert_allclose(out, periodized_products_numpy(spectra, bank, k), rtol=1e-5, atol=1e-5)
+    np.testing.assert_array_equal(spectra, spectra_before)
+    # the twin reads the missing half right: as the full spectrum would give
+    full = np.fft.fft2(images)[:, :, None] * bank[None, None]
+    expected = full.reshape(3, 2, 5, k, 16 // k, k, 8 // k).mean(axis=(3, 5))
+    np.testing.assert_allclose(out, expected, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("dtype, modulus", [(np.float32, False), (np.complex64, True)])
+def test_lowpass_kernel_matches_numpy(dtype, modulus):
+    rng = np.random.default_rng(2)
+    u = rng.standard_normal((4, 18, 12))
+    if dtype == np.complex64:
+        u = u + 1j * rng.standard_normal((4, 18, 12))
+    u = u.astype(dtype)
+    T_row = rng.standard_normal((7, 18)).astype(np.float32)
+    T_col = rng.standard_normal((4, 12)).astype(np.float32)
+    out = np.empty((4, 7, 4), dtype=np.float32)
+    lowpass_subsample(u, modulus, T_row, T_col, out)
+    expected = lowpass_subsample_numpy(u, modulus, T_row, T_col)
+    np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-4)
+
+
+def test_mnist_shape_and_feature_names():
+    X = np.random.default_rng(3).random((3, 784)) * 255
+    scattering = Scattering2D().fit(X)
+    assert scattering.n_channels_ == 81
+    assert scattering.channel_shape_ == (7, 7)
+    names = scattering.get_feature_names_out()
+    assert names.shape == (3969,) and len(set(names)) == 3969
+    assert names[0] == "s0_y0_x0"
+    assert names[49] == "s1_j0_t0_y0_x0"
+    assert names[49 * 9] == "s1_j1_t0_y0_x0"
+    assert names[49 * 17] == "s2_j0_t0_j1_t0_y0_x0"
+    assert names[-1] == "s2_j0_t7_j1_t7_y6_x6"
+    assert scattering.transform(X).shape == (3, 3969)
+
+
+def test_load_digits_with_J1():
+    X, y = load_digits(return_X_y=True)
+    S = Scattering2D(J=1).fit_transform(X)
+    assert S.shape == (1797, 9 * 16)
+    assert np.isfinite(S).all()
+
+
+def test_homogeneous_dtype_and_input_untouched():
+    X = np.random.default_rng(4).random((5, 64)) * 16
+    X_before = X.copy()
+    scattering = Scattering2D(J=1).fit(X)
+    S64 = scattering.transform(X)
+    np.testing.assert_array_equal(X, X_before)
+    S32 = scattering.transform(X.astype(np.float32))
+    assert S64.dtype == S32.dtype == np.float32
+    np.testing.assert_allclose(S64, S32, rtol=1e-5, atol=1e-5)
+    # positively homogeneous: the output is in the units of the input
+    np.testing.assert_allclose(scattering.transform(X / 16), S64 / 16, rtol=1e-4, atol=1e-6)
+
+
+def test_chunks_do_not_change_the_result(monkeypatch):
+    X = np.random.default_rng(5).random((7, 784))
+    S = Scattering2D().fit_transform(X)
+    monkeypatch.setattr(_scattering, "_CHUNK_BYTES", 1)  # one image per chunk
+    np.testing.assert_array_equal(Scattering2D().fit_transform(X), S)
+
+
+def _drawn_digits(cy, cx):
+    """Two smooth strokes drawn at 28x28 (a "0" ring and a slanted "1"), 0-255."""
+    yy, xx = np.mgrid[:28, :28]
+    ring = np.exp(-((np.hypot(yy - cy, xx - cx) - 7) ** 2) / 2)
+    bar = np.exp(-((xx - cx - 0.3 * (yy - cy)) ** 2) / 2) * (np.abs(yy - cy) < 9)
+    return 255 * np.stack([ring.ravel(), bar.ravel()])
+
+
+def _relative_change(A, B):
+    return np.linalg.norm(A - B, axis=1) / np.linalg.norm(A, axis=1)
+
+
+@pytest.mark.parametrize("shift", [(1, 0), (0, 1), (1, 1)])
+def test_small_shifts_change_scattering_far_less_than_pixels(shift):
+    X = _drawn_digits(13.5, 13.5)
+    X_shifted = _drawn_digits(13.5 + shift[0], 13.5 + shift[1])
+    scattering = Scattering2D().fit(X)
+    pixel_change = _relative_change(X, X_shifted)
+    scattering_change = _relative_change(scattering.transform(X), scattering.transform(X_shifted))
+    assert (pixel_change > 0.3).all()
+    assert (scattering_change < 0.5 * pixel_change).all()
+
+
+@pytest.mark.mnist
+def test_small_shifts_on_mnist(mnist_home):
+    X, _ = load_mnist(subset="test", data_home=mnist_home, download=False, return_X_y=True)
+    X = X[:100].astype(np.float32)
+    images = X.reshape(-1, 28, 28)
+    scattering = Scattering2D().fit(X)
+    S = scattering.transform(X)
+    for shift, axis in [(1, 1), (-1, 2), (1, 2)]:
+        # MNIST digits have blank borders: rolling by a pixel is a shift
+        shifted = np.roll(images, shift, axis=axis).reshape(100, -1)
+        pixel_change = _relative_change(X, shifted)
+        scattering_change = _relative_change(S, scattering.transform(shifted))
+        assert np.median(scattering_change / pixel_change) < 0.5
+        assert (scattering_change < pixel_change).all()
+
+
+def test_images_smaller_than_the_scale_are_refused():
+    with pytest.raises(ValueError, match=r"at least 2\*\*J = 4 pixels"):
+        Scattering2D(J=2).fit(np.zeros((2, 9)))
+
+
+def test_J0_works_on_one_pixel_wide_images():
+    X = np.random.default_rng(6).random((4, 5))
+    S = Scattering2D(J=0, image_shape=(1, -1)).fit_transform(X)
+    assert S.shape == (4, 5)
+
+
+@pytest.mark.parametrize("params", [{"J": -1}, {"L": 0}, {"max_order": 3}, {"J": 1.5}])
+def test_bad_parameters(params):
+    with pytest.raises(InvalidParameterError):
+        Scattering2D(**params).fit(np.zeros((2, 64)))
+
+
+def test_pipeline_features():
+    pixels = make_digit_pipeline(features="pixels")
+    assert list(pixels.named_steps) == ["deskew", "normalize", "classifier"]
+    assert pixels.named_steps["classifier"].C == 1.0
+    assert list(make_digit_pipeline().named_steps) == list(pixels.named_steps)
+    scattering = make_digit_pipeline(features="scattering")
+    assert list(scattering.named_steps) == [
+        "deskew", "normalize", "scattering", "scale", "classifier"]
+    assert scattering.named_steps["classifier"].C == 0.1
+    with pytest.raises(ValueError, match="features must be one of"):
+        make_digit_pipeline(features="hog")
+
+
+@pytest.mark.mnist
+def test_scattering_pipeline_accuracy_on_mnist(mnist_home):
+    # the default of ``skdigit train``
+    X_train, y_train = load_mnist(subset="train", data_home=mnist_home, download=False,
+                                  return_X_y=True)
+    X_test, y_test = load_mnist(subset="test", data_home=mnist_home, download=False,
+                                return_X_y=True)
+    start = time.perf_counter()
+    pipeline = make_digit_pipeline(features="scattering").fit(X_train, y_train)
+    accuracy = pipeline.score(X_test, y_test)
+    print(f"scattering pipeline: test accuracy {accuracy:.4f} in {time.perf_counter() - start:.0f} s")
+    assert accuracy >= 0.994
+
+
+def test_set_output_pandas_uses_the_feature_names():
+    pd = pytest.importorskip("pandas")
+    X, _ = load_digits(return_X_y=True)
+    frame = pd.DataFrame(X[:5], columns=[f"pixel{i}" for i in range(64)])
+    scattering = Scattering2D(J=1).set_output(transform="pandas").fit(frame)
+    out = scattering.transform(frame)
+    assert list(out.columns) == list(scattering.get_feature_names_out())
+    assert out.shape == (5, 144)
+    with pytest.raises(ValueError):
+        scattering.get_feature_names_out([f"other{i}" for i in range(64)])

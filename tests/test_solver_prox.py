@@ -1,0 +1,182 @@
+"""The proximal quasi-Newton solver reaches saga's L1 / elastic-net optimum and stops honestly."""
+
+import functools
+import warnings
+
+import numpy as np
+import pytest
+from scipy import sparse
+from sklearn.datasets import load_digits
+from sklearn.linear_model import LogisticRegression
+
+from skdigit.linear_model._layouts import make_layout
+from skdigit.linear_model._loss import LogisticObjective
+from skdigit.linear_model._penalties import make_penalty
+from skdigit.linear_model._solvers import SOLVERS
+from skdigit.utils._threads import single_threaded_blas
+
+SOLVER = SOLVERS["proximal-qn"]
+
+C = 0.1
+
+
+@functools.cache
+def _digits():
+    X, y = load_digits(return_X_y=True)
+    sw = np.random.default_rng(0).integers(0, 4, len(y)).astype(float)
+    return X / 16.0, y, sw
+
+
+def _problem(X, y, sw, n_classes, *, fit_intercept, l1_ratio, C=C):
+    """The mean-scaled objective of scikit-learn's ``C`` and ``l1_ratio``."""
+    return LogisticObjective(
+        make_layout(X), y, sw, n_classes, fit_intercept=fit_intercept,
+        penalty=make_penalty(C, l1_ratio, float(sw.sum())), n_threads=1,
+    )
+
+
+def _solve(objective, x0=None, **kwargs):
+    """Run the solver as the estimator does (BLAS on one thread)."""
+    x0 = np.zeros(objective.n_params) if x0 is None else x0
+    with single_threaded_blas():
+        return SOLVER.solve(objective, x0, **kwargs)
+
+
+@functools.cache
+def _saga(binary, l1_ratio, fit_intercept):
+    X, y, sw = _digits()
+    yy = (y == 2).astype(int) if binary else y
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # saga must have converged
+        return LogisticRegression(
+            C=C, l1_ratio=l1_ratio, solver="saga", tol=1e-7, max_iter=10_000,
+            fit_intercept=fit_intercept,
+        ).fit(X, yy, sample_weight=sw)
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+@pytest.mark.parametrize("binary", [False, True])
+def test_reaches_saga_optimum(binary, l1_ratio, fit_intercept):
+    X, y, sw = _digits()
+    theirs = _saga(binary, l1_ratio, fit_intercept)
+    if binary:
+        y = (y == 2).astype(int)
+    objective = _problem(
+        X, y, sw, 2 if binary else 10, fit_intercept=fit_intercept,
+        l1_ratio=l1_ratio,
+    )
+    res = _solve(objective, tol=1e-8, max_iter=2000)
+    assert res.converged, res.message
+    W, b = objective.coef.unpack(res.params)
+    their_params = objective.coef.pack(theirs.coef_, theirs.intercept_)
+    ours, saga = objective.value(res.params), objective.value(their_params)
+    assert ours <= saga + 1e-12 * abs(saga)
+    assert np.linalg.norm(W - theirs.coef_) <= 1e-3 * np.linalg.norm(theirs.coef_)
+    if fit_intercept:
+        # softmax is unchanged by a common shift of the intercepts, and the
+        # intercepts are not penalized: only their differences are determined
+        theirs_b = theirs.intercept_
+        if not binary:
+            b, theirs_b = b - b.mean(), theirs_b - theirs_b.mean()
+        np.testing.assert_allclose(b, theirs_b, rtol=1e-3, atol=1e-4)
+    # exact zeros, the same ones as saga's wherever saga's weight is not tiny
+    assert np.mean(W == 0) > 0.3
+    clear = np.abs(theirs.coef_) > 1e-3 * np.abs(theirs.coef_).max()
+    assert not np.any((W == 0) & clear)
+    assert np.mean((W == 0) == (theirs.coef_ == 0)) > 0.97
+
+
+@pytest.mark.parametrize("binary", [False, True])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_stops_on_min_norm_subgradient(binary, l1_ratio):
+    """``converged`` means the documented rule holds at the returned point, and
+    the rule is tight: the point before the last one violates it."""
+    X, y, sw = _digits()
+    if binary:
+        y = (y == 2).astype(int)
+    objective = _problem(
+        X, y, sw, 2 if binary else 10, fit_intercept=True, l1_ratio=l1_ratio
+    )
+    seen = []
+    tol = 1e-5
+    res = _solve(
+        objective, tol=tol, max_iter=500,
+        callback=lambda it, params: seen.append(params.copy()),
+    )
+    assert res.converged
+
+    def violation(params):
+        W, _ = objective.coef.unpack(params)
+        G_W, g_b = objective.coef.unpack(objective.loss_gradient(params)[1])
+        # by hand: a zero weight violates by max(|g| - l1, 0), others |g + l1 sign w|
+        l1 = objective.penalty.l1
+        at_zero = np.maximum(np.abs(G_W) - l1, 0.0)
+        elsewhere = np.abs(G_W + l1 * np.sign(W))
+        return max(np.where(W == 0, at_zero, elsewhere).max(), np.abs(g_b).max())
+
+    assert violation(res.params) <= tol
+    # the callback sees every iteration, the last one included
+    assert len(seen) == res.n_iter
+    np.testing.assert_array_equal(seen[-1], res.params)
+    assert violation(seen[-2]) > tol
+    # zeros are exact and there are many
+    assert np.mean(objective.coef.unpack(res.params)[0] == 0) > 0.2
+
+
+def test_without_l1_matches_the_l2_solver():
+    """``l1 = 0`` (pure L2) is the smooth problem the L-BFGS solver solves."""
+    X, y, sw = _digits()
+    objective = _problem(X, y, sw, 10, fit_intercept=True, l1_ratio=0.0)
+    ours = _solve(objective, tol=1e-8, max_iter=1000)
+    with single_threaded_blas():
+        ref = SOLVERS["preconditioned-lbfgs"].solve(
+            objective, np.zeros(objective.n_params), tol=1e-8, max_iter=1000
+        )
+    assert ours.converged and ref.converged
+    np.testing.assert_allclose(ours.params, ref.params, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("as_csr", [False, True])
+def test_float32_and_csr_reach_the_float64_optimum(as_csr):
+    X, y, sw = _digits()
+    objective = _problem(X, y, sw, 10, fit_intercept=True, l1_ratio=1.0)
+    ref = _solve(objective, tol=1e-8, max_iter=1000)
+    X32 = X.astype(np.float32)
+    X32 = sparse.csr_matrix(X32) if as_csr else X32
+    objective32 = _problem(X32, y, sw, 10, fit_intercept=True, l1_ratio=1.0)
+    res = _solve(objective32, tol=1e-6, max_iter=1000)
+    assert res.converged
+    assert np.linalg.norm(res.params - ref.params) <= 1e-3 * np.linalg.norm(ref.params)
+
+
+def test_max_iter_callback_and_optimal_start():
+    X, y, sw = _digits()
+    objective = _problem(X, y, sw, 10, fit_intercept=True, l1_ratio=1.0)
+    res = _solve(objective, tol=1e-10, max_iter=3)
+    assert (res.n_iter, res.converged) == (3, False)
+    res = _solve(objective, tol=1e-10, max_iter=0)
+    assert res.n_iter == 0 and not res.converged
+    np.testing.assert_array_equal(res.params, np.zeros(objective.n_params))
+    calls = []
+    res = _solve(
+        objective, tol=1e-10, max_iter=100,
+        callback=lambda it, params: calls.append(it) or it == 4,
+    )
+    assert calls == [1, 2, 3, 4] and res.n_iter == 4
+    # a strong enough L1 term makes zero weights optimal (intercepts fitted)
+    strong = _problem(X, y, sw, 10, fit_intercept=True, l1_ratio=1.0, C=1e-4)
+    solved = _solve(strong, tol=1e-9, max_iter=200)
+    assert solved.converged and np.all(strong.coef.unpack(solved.params)[0] == 0)
+    again = _solve(strong, solved.params, tol=1e-9, max_iter=200)
+    assert again.n_iter == 0 and again.converged
+
+
+def test_refuses_nothing_and_is_what_auto_picks_for_l1():
+    X, y, sw = _digits()
+    from skdigit.linear_model._solvers import select_solver
+
+    for l1_ratio in (1.0, 0.5):
+        objective = _problem(X, y, sw, 10, fit_intercept=True, l1_ratio=l1_ratio)
+        SOLVER.check(objective)
+        assert select_solver(objective) == "proximal-qn"
