@@ -1,7 +1,7 @@
 """
-======================================================
+=========================================================
 Choosing C on MNIST: the warm-started regularization path
-======================================================
+=========================================================
 
 :class:`~skdigit.DigitLogisticClassifierCV` chooses ``C`` by cross-validation
 along a *regularization path*: for each fold, one fit per ``C`` from the

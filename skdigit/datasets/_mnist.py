@@ -106,7 +106,7 @@ DESCR = _DESCR.format(
 
 
 class MNISTNotFoundError(FileNotFoundError):
-    """MNIST files are missing from the folder :func:`load_mnist` read.
+    """MNIST files are missing from the folder :func:`~skdigit.load_mnist` read.
 
     Raised when the folder given by ``data_home`` or ``SKDIGIT_DATA_HOME``
     does not exist, is not a folder or lacks some of the IDX files (or, for a
@@ -217,7 +217,7 @@ def load_mnist(*, subset="train", data_home=None, download="deprecated", return_
     Notes
     -----
     The bundled copy is the four gzipped files as distributed (about 11 MB),
-    read with :mod:`importlib.resources`. MNIST is by Y. LeCun, C. Cortes and
+    read with ``importlib.resources``. MNIST is by Y. LeCun, C. Cortes and
     C. J. C. Burges and is licensed under CC BY-SA 3.0; see ``DESCR`` and the
     README beside the bundled files.
 

@@ -109,7 +109,7 @@ class Scattering2D(DocLinkMixin, TransformerMixin, BaseEstimator):
     coefficients are those of kymatio's ``Scattering2D`` [3]_ (filters and
     coefficients agree with its NumPy frontend to about 1e-6 relative); the
     computation is chunked (bounded memory), batched FFTs
-    (:mod:`scipy.fft`) and compiled kernels.
+    (``scipy.fft``) and compiled kernels.
 
     Parameters
     ----------
@@ -264,7 +264,7 @@ class Scattering2D(DocLinkMixin, TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        S : ndarray of shape (n_samples, n_channels_ * prod(channel_shape_)), float32
+        S : ndarray of shape (n_samples, n_coefficients), float32
             The coefficients, channel after channel (order 0, then order 1 by
             scale and angle, then order 2), each channel in row-major order.
 

@@ -14,7 +14,7 @@ class MissingExtraError(ImportError):
 
 
 def import_optional(module, *, extra, purpose, package=None):
-    """Import ``module``, or raise :class:`MissingExtraError` saying how to install it.
+    """Import ``module``, or raise :class:`~skdigit.utils.MissingExtraError` (which says how to install it).
 
     Parameters
     ----------
@@ -36,7 +36,7 @@ def import_optional(module, *, extra, purpose, package=None):
 
     Raises
     ------
-    MissingExtraError
+    skdigit.utils.MissingExtraError
         If the module cannot be imported.
 
     Examples
