@@ -29,8 +29,8 @@ import numpy as np
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
-SECTIONS = ("kernel", "fit", "workflows", "predict", "memory", "cold_start", "peers", "l1",
-            "scattering", "dask_fit")
+SECTIONS = ("kernel", "fit", "workflows", "cv", "predict", "memory", "cold_start", "peers",
+            "l1", "scattering", "deform", "dask_fit")
 DEFAULT_SECTIONS = ("kernel", "fit", "workflows", "predict", "memory", "cold_start")
 
 
@@ -189,6 +189,8 @@ def parse_args(argv=None):
     parser.add_argument("--skdigit-tol", type=float, default=1e-4,
                         help="tol of skdigit's fit (sklearn always runs tol=1e-4)")
     parser.add_argument("--workflow-samples", type=int, default=10_000)
+    parser.add_argument("--cv-full", action="store_true",
+                        help="the cv section also on all 60,000 images (L2 and L1; long)")
     parser.add_argument("--n-jobs", type=int, default=1,
                         help="n_jobs of the GridSearchCV (the same for both)")
     parser.add_argument("--peer-budget", type=float, default=300.0,

@@ -6,11 +6,12 @@ The public API is re-exported here from private modules:
   (``skdigit.linear_model``)
 - :class:`PixelNormalizer`, :class:`Deskew`, :class:`Scattering2D`,
   :class:`TargetBinarizer` (``skdigit.preprocessing``)
-- :func:`load_mnist`, :func:`load_idx` (``skdigit.datasets``)
+- :func:`load_mnist`, :func:`load_idx`, :func:`make_deformed_digits`
+  (``skdigit.datasets``)
 """
 
 from ._version import __version__
-from .datasets import load_idx, load_mnist
+from .datasets import load_idx, load_mnist, make_deformed_digits
 from .linear_model import DigitLogisticClassifier, DigitLogisticClassifierCV
 from .preprocessing import Deskew, PixelNormalizer, Scattering2D, TargetBinarizer
 from ._persistence import ModelFileError, load_model, save_model
@@ -27,6 +28,7 @@ __all__ = [
     "load_idx",
     "load_model",
     "load_mnist",
+    "make_deformed_digits",
     "make_digit_pipeline",
     "save_model",
     "__version__",

@@ -57,7 +57,7 @@ def test_apply_and_apply_inverse_are_M_and_its_inverse(digits, make_objective, f
     pre = _preconditioner(objective, curvature=curvature)
     n_dof = objective.coef.n_dof
     M = curvature * objective.gram()
-    M[np.arange(64), np.arange(64)] += 1e-2  # the L2 term on the weights, not b
+    M += 1e-2 * np.eye(n_dof)  # the L2 term, on the whole diagonal (the intercept's too)
     # the float32-accumulated gram is symmetric up to rounding; eigh reads its
     # lower triangle
     M = np.tril(M) + np.tril(M, -1).T
@@ -79,7 +79,7 @@ def test_whitened_problem_is_well_conditioned(digits, make_objective):
     X, y = digits
     objective = _objective(make_objective, X, y, True, 1e-4)
     pre = _preconditioner(objective, curvature=1.0)
-    M = objective.gram() + 1e-4 * np.diag(np.r_[np.ones(64), 0.0])
+    M = objective.gram() + 1e-4 * np.eye(65)
     # A row of u maps to a row of [W, b] by right-multiplication with
     # M^{-1/2}: read that matrix off the first class (flat layout: W (10, 64)
     # raveled, then b (10,)).

@@ -11,7 +11,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
-from ..utils import resolve_n_threads
+from ..utils import parallel_kernel_lock, resolve_n_threads, single_threaded_blas
 from ._logistic import DigitLogisticClassifier
 from ._loss import effective_sample_weight
 from ._path import PathFitter, c_grid, warn_not_converged
@@ -27,7 +27,8 @@ def _take(X, rows):
 
 
 def _fold_paths(X, y_idx, sample_weight, train, test, n_classes, Cs, l1_ratios, *,
-                fit_intercept, solver, tol, max_iter, n_threads, scorer, template, classes):
+                fit_intercept, solver, tol, max_iter, n_threads, scorer, template, classes,
+                moments_from):
     """One fold: a warm-started path per ``l1_ratio``, scored on the held-out rows.
 
     Returns ``(params, scores, n_iter, not_converged)`` with shapes
@@ -36,6 +37,7 @@ def _fold_paths(X, y_idx, sample_weight, train, test, n_classes, Cs, l1_ratios, 
     fitter = PathFitter(
         _take(X, train), y_idx[train], sample_weight[train], n_classes,
         fit_intercept=fit_intercept, solver=solver, n_threads=n_threads,
+        moments_from=moments_from,
     )
     X_test, y_test, sw_test = _take(X, test), classes[y_idx[test]], sample_weight[test]
     params = np.empty((len(l1_ratios), len(Cs), fitter.coef.n_params))
@@ -73,8 +75,11 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
 
     For each fold and each ``l1_ratio``, the fits along the grid of ``C``
     values run from the strongest regularization to the weakest, each
-    warm-started from the previous solution, with the fold's packed data and
-    second moments built once and shared by the whole path. The best
+    warm-started from the previous solution, with the fold's packed data built
+    once for the whole path. The second moments of the data, which the solvers
+    use as their metric (the preconditioner), are computed once on all the
+    data and shared by every fold and the refit: a change of variables, which
+    changes the path to each optimum but not the optimum. The best
     ``(C, l1_ratio)`` by mean validation score is then refitted on all the
     data, warm-started from the folds' mean solution there. The API is that of
     scikit-learn 1.9's :class:`~sklearn.linear_model.LogisticRegressionCV` in
@@ -265,6 +270,8 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
             solver=self.solver, n_threads=resolve_n_threads(None),
         )
         Cs = c_grid(self.Cs, l1_ratios, full)
+        with single_threaded_blas(), parallel_kernel_lock():
+            full.objective.gram_eigh()  # once, shared by every fold's solvers
         template = self._template(classes, X)
         scorer = _scorer(template, self.scoring)
         jobs = (
@@ -272,7 +279,7 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
                 X, y_idx, sample_weight, train, test, n_classes, Cs, l1_ratios,
                 fit_intercept=self.fit_intercept, solver=self.solver, tol=self.tol,
                 max_iter=self.max_iter, n_threads=n_threads, scorer=scorer,
-                template=template, classes=classes,
+                template=template, classes=classes, moments_from=full.objective,
             )
             for train, test in folds
         )

@@ -183,6 +183,17 @@ class LogisticObjective:
             worst = max(worst, float(np.max(np.abs(grad_b), initial=0.0)))
         return worst
 
+    def share_moments(self, other):
+        """Use ``other``'s second moments (and their eigendecomposition) as this one's.
+
+        The solvers use the moments only as a metric (the preconditioner, the
+        proximal model's initial matrix), which changes the path to the
+        optimum, not the optimum; the folds of a cross-validation share those of
+        all the data, computed once, rather than compute their own.
+        """
+        self._gram = other.gram()
+        self._gram_eigh = other.gram_eigh()
+
     def gram(self):
         """Normalized weighted second-moment matrix of ``[x, 1]`` (computed once).
 

@@ -45,14 +45,20 @@ class PathFitter:
     solver : str
         A name in :data:`SOLVERS`, or ``"auto"`` (chosen per penalty).
     n_threads : int
+    moments_from : LogisticObjective, default=None
+        Share its second moments instead of computing this data's (see
+        :meth:`LogisticObjective.share_moments`).
     """
 
-    def __init__(self, X, y_idx, sample_weight, n_classes, *, fit_intercept, solver, n_threads):
+    def __init__(self, X, y_idx, sample_weight, n_classes, *, fit_intercept, solver,
+                 n_threads, moments_from=None):
         self.objective = LogisticObjective(
             make_layout(X, n_threads=n_threads), y_idx, sample_weight, n_classes,
             fit_intercept=fit_intercept, penalty=make_penalty(np.inf, 0.0, 1.0),
             n_threads=n_threads,
         )
+        if moments_from is not None:
+            self.objective.share_moments(moments_from)
         self.solver = solver
 
     @property

@@ -9,7 +9,7 @@ intercept ``b`` never penalized. Each iteration
    ``B = gamma * (I_K (x) M) - U^T Q U``, whose initial matrix is the whitening
    metric ``M = curvature * A + l2 * I`` of
    :mod:`skdigit.linear_model._preconditioner` (``A`` the normalized weighted
-   second-moment matrix of ``[x, 1]``, no ``l2`` on the intercept), the same for
+   second-moment matrix of ``[x, 1]``), the same for
    every class: the metric in which L-BFGS converges fast on the L2 problem;
 2. minimizes the model plus ``l1 * ||W + D||_1`` over a working set (the
    non-zero weights, the zero weights that violate the optimality condition
@@ -45,6 +45,7 @@ import numpy as np
 from scipy import linalg
 
 from ._cd_kernels import cd_model
+from ._preconditioner import Preconditioner
 from ._solvers import Solver, SolverResult
 
 __all__ = ["ProximalQN"]
@@ -115,15 +116,21 @@ class _Memory:
 
 
 def _metric(objective, curvature):
-    """``M = curvature * A + l2 * I`` (no ``l2`` on the intercept) and a Cholesky
-    factor of it, with a tiny ridge: a pixel that is always 0 has a zero row."""
-    M = curvature * np.array(objective.gram(), dtype=np.float64)
-    n_features = objective.coef.n_features
-    idx = np.arange(n_features)
-    M[idx, idx] += objective.penalty.curvature
-    ridge = 1e-10 * max(float(np.max(np.diag(M))), np.finfo(float).tiny)
-    factor = linalg.cho_factor(M + ridge * np.eye(len(M)), lower=True, check_finite=False)
-    return M, factor
+    """The whitening metric ``M`` (explicit) and the preconditioner that applies ``M^-1``.
+
+    Built, as the L2 solver's, from the eigendecomposition of the second
+    moments (:class:`~skdigit.linear_model._preconditioner.Preconditioner`),
+    whose numerically singular directions (a pixel that is always 0, collinear
+    pixels, rounding of the float32 Gram matrix) are floored: ``M`` is positive
+    definite whatever the data.
+    """
+    pre = Preconditioner(
+        objective.gram_eigh(), objective.coef, l2=objective.penalty.curvature,
+        curvature=curvature,
+    )
+    V = pre.basis
+    M = (V * pre.eigenvalues) @ V.T
+    return np.ascontiguousarray(M), pre
 
 
 class ProximalQN(Solver):
@@ -160,7 +167,7 @@ class ProximalQN(Solver):
         coef = objective.coef
         l1 = objective.penalty.l1
         K, p, q = coef.n_rows_w, coef.n_features, coef.n_dof
-        M, factor = _metric(objective, self.curvature)
+        M, pre = _metric(objective, self.curvature)
         M_diag = np.tile(np.diag(M), K)
         first_gamma = _FIRST_CURVATURE[objective.binary] / self.curvature
         gamma = first_gamma
@@ -225,7 +232,7 @@ class ProximalQN(Solver):
                 memory.push(s, s @ M, y)
                 # gamma * M is the initial matrix of whitened L-BFGS:
                 # (y^T M^-1 y / s^T y) M, i.e. y^T y / s^T y in the whitened variables
-                My = linalg.cho_solve(factor, y.T, check_finite=False).T
+                My = (y @ pre.basis / pre.eigenvalues) @ pre.basis.T
                 gamma = float(np.vdot(y, My)) / sy
             decrease = value - value_new
             x, W, G, value = x_new, W_new, G_new, value_new
