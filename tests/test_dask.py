@@ -164,6 +164,17 @@ def test_bad_input_messages(digits):
         clf.predict(Xd[:, :10])
 
 
+def test_dask_dataframe_is_refused_with_advice(digits):
+    dd = pytest.importorskip("dask.dataframe")
+    X, y = digits
+    frame = dd.from_dask_array(da.from_array(X, chunks=(500, -1)))
+    with pytest.raises(TypeError, match="to_dask_array"):
+        DigitLogisticClassifier().fit(frame, y)
+    clf = _fit(X, y, tol=1e-3, max_iter=20)
+    with pytest.raises(TypeError, match="to_dask_array"):
+        clf.predict(frame)
+
+
 def test_numpy_fit_does_not_import_dask():
     code = (
         "import sys\n"

@@ -254,6 +254,14 @@ def _to_numpy_vector(v, name, n_samples):
     return v
 
 
+def _check_array(X):
+    if not hasattr(X, "chunks"):  # a Dask DataFrame or another collection
+        raise TypeError(
+            f"Expected a Dask array, got a {type(X).__name__}. Convert it first, e.g. "
+            "X.to_dask_array(lengths=True) for a Dask DataFrame."
+        )
+
+
 def check_fit_input(estimator, X, y, sample_weight):
     """``(X, y, sample_weight)`` for ``fit`` on a Dask array ``X``, without computing ``X``.
 
@@ -264,6 +272,7 @@ def check_fit_input(estimator, X, y, sample_weight):
     brought to the client as NumPy (8 bytes a row, against ``X``'s
     ``n_features`` values). Sets ``n_features_in_``.
     """
+    _check_array(X)
     if X.ndim != 2:
         raise ValueError(
             f"Expected a 2-D Dask array X of shape (n_samples, n_features), got {X.ndim}-D "
@@ -295,6 +304,7 @@ def check_fit_input(estimator, X, y, sample_weight):
 
 def _check_predict_input(estimator, X):
     check_is_fitted(estimator)
+    _check_array(X)
     if X.ndim != 2 or X.shape[1] != estimator.n_features_in_:
         raise ValueError(
             f"X has shape {X.shape}, but {type(estimator).__name__} was fitted with "
