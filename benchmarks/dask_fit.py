@@ -278,18 +278,18 @@ def tables(res):
                    cell(r.get("client_growth_MB"), "{:.1f}"),
                    cell(r.get("client_growth_of_X"), "{:.1%}")] for r in fits],
          "notes": [res["note"],
-                   f"One evaluation on 2 workers: {per['evaluation_ms']:.1f} ms over "
-                   f"{per['n_chunks']} chunks; one chunk's kernel here "
-                   f"{per['chunk_kernel_ms']:.2f} ms ({per['chunk_layout']}); the same "
-                   f"graph without kernel work {per['overhead_ms']:.1f} ms.",
-                   f"Dense kernel ({dense['shape']}, one thread): "
-                   f"{dense['ns_per_row_feature_class']:.2f} ns per row, feature and class."]},
+                   (f"One evaluation on 2 workers: {per['evaluation_ms']:.1f} ms over "
+                    f"{per['n_chunks']} chunks; one chunk's kernel here "
+                    f"{per['chunk_kernel_ms']:.2f} ms ({per['chunk_layout']}); the same "
+                    f"graph without kernel work {per['overhead_ms']:.1f} ms."),
+                   (f"Dense kernel ({dense['shape']}, one thread): "
+                    f"{dense['ns_per_row_feature_class']:.2f} ns per row, feature and class.")]},
         {"title": 'dask-ml against skdigit, "is it a 2", same Dask array',
          "header": ["library", "seconds", "objective"],
          "rows": [[r["fit"].split(": ")[1], f"{r['seconds']:.2f}", f"{r['objective']:.7f}"]
                   for r in peers],
-         "notes": [f"skdigit {peers[-1]['speedup_vs_dask_ml']:.1f}x faster, objective "
-                   f"{peers[-1]['objective_vs_dask_ml']:+.2e} against dask-ml's."]},
+         "notes": [(f"skdigit {peers[-1]['speedup_vs_dask_ml']:.1f}x faster, objective "
+                    f"{peers[-1]['objective_vs_dask_ml']:+.2e} against dask-ml's.")]},
     ]
 
 
