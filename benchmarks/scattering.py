@@ -29,7 +29,7 @@ def _digits(n):
 
     data_home = os.environ.get("SKDIGIT_DATA_HOME") or REPO_ROOT.parent / "shared/data/mnist"
     try:
-        X, _ = skdigit.load_mnist(subset="test", data_home=data_home, download=False,
+        X, _ = skdigit.load_mnist(subset="test", data_home=data_home,
                                   return_X_y=True)
         source = "MNIST test"
     except Exception:  # a smoke run still works

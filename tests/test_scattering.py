@@ -63,7 +63,7 @@ def test_matches_kymatio_on_random_images(image_shape, J, L, max_order):
 
 @pytest.mark.mnist
 def test_matches_kymatio_on_mnist(mnist_home):
-    X, _ = load_mnist(subset="test", data_home=mnist_home, download=False, return_X_y=True)
+    X, _ = load_mnist(subset="test", data_home=mnist_home, return_X_y=True)
     X = X[:200] / 255.0
     expected = _kymatio_scattering(X, (28, 28), J=2)
     S = Scattering2D().fit_transform(X)
@@ -195,7 +195,7 @@ def test_small_shifts_change_scattering_far_less_than_pixels(shift):
 
 @pytest.mark.mnist
 def test_small_shifts_on_mnist(mnist_home):
-    X, _ = load_mnist(subset="test", data_home=mnist_home, download=False, return_X_y=True)
+    X, _ = load_mnist(subset="test", data_home=mnist_home, return_X_y=True)
     X = X[:100].astype(np.float32)
     images = X.reshape(-1, 28, 28)
     scattering = Scattering2D().fit(X)
@@ -242,9 +242,9 @@ def test_pipeline_features():
 @pytest.mark.mnist
 def test_scattering_pipeline_accuracy_on_mnist(mnist_home):
     # the default of ``skdigit train``
-    X_train, y_train = load_mnist(subset="train", data_home=mnist_home, download=False,
+    X_train, y_train = load_mnist(subset="train", data_home=mnist_home,
                                   return_X_y=True)
-    X_test, y_test = load_mnist(subset="test", data_home=mnist_home, download=False,
+    X_test, y_test = load_mnist(subset="test", data_home=mnist_home,
                                 return_X_y=True)
     start = time.perf_counter()
     pipeline = make_digit_pipeline(features="scattering").fit(X_train, y_train)
