@@ -191,20 +191,20 @@ def test_start_at_optimum_takes_no_iteration(subset, make_objective):
 
 
 @pytest.mark.parametrize(
-    "n_classes, n_features, expected",
+    "n_classes, n_samples, n_features, expected",
     [
-        (10, 784, "preconditioned-lbfgs"),
-        (10, 2048, "preconditioned-lbfgs"),
-        (10, 2049, "lbfgs"),
-        (3, 64, "preconditioned-lbfgs"),
-        (2, 784, "preconditioned-lbfgs"),
-        (2, 2048, "preconditioned-lbfgs"),
-        (2, 2049, "lbfgs"),
+        (10, 20, 784, "preconditioned-lbfgs"),
+        (10, 20, 2048, "preconditioned-lbfgs"),
+        (10, 20, 2049, "lbfgs"),
+        (3, 20, 64, "preconditioned-lbfgs"),
+        (2, 20 * 50, 50, "preconditioned-lbfgs"),
+        (2, 20 * 50 - 1, 50, "lbfgs"),
+        (2, 20, 784, "lbfgs"),
     ],
 )
-def test_select_solver_rule(make_objective, n_classes, n_features, expected):
-    y = np.arange(20) % n_classes
-    objective = make_objective(np.zeros((20, n_features)), y)
+def test_select_solver_rule(make_objective, n_classes, n_samples, n_features, expected):
+    y = np.arange(n_samples) % n_classes
+    objective = make_objective(np.zeros((n_samples, n_features)), y)
     assert select_solver(objective) == expected
 
 

@@ -98,7 +98,8 @@ class DigitLogisticClassifier(
         - ``"auto"``: the rule of
           ``skdigit.linear_model._solvers.select_solver``: the proximal solver
           for an L1 term; ``"preconditioned-lbfgs"`` for at most 2048
-          features; ``"lbfgs"`` otherwise. ``solver_`` says which ran.
+          features (for two classes, with at least 20 samples per feature);
+          ``"lbfgs"`` otherwise. ``solver_`` says which ran.
 
         Whatever the solver, sparse ``X`` runs the CSR kernel as it is; dense
         ``X`` is copied once to a compact CSR form when that takes at most half

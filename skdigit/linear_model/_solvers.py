@@ -272,6 +272,10 @@ def _proximal_names():
 # Largest n_features for which "auto" whitens: the Gram matrix costs
 # n_samples * n_features**2 and its eigendecomposition n_features**3.
 _MAX_PRECONDITIONED_FEATURES = 2048
+# With one weight vector (two classes) a kernel pass is n_classes times
+# cheaper than with ten, and the eigendecomposition (whose cost does not
+# depend on n_samples) pays for itself only on enough rows.
+_MIN_SAMPLES_PER_FEATURE_BINARY = 20
 
 
 def select_solver(objective):
@@ -280,11 +284,10 @@ def select_solver(objective):
     The rule (measured by ``benchmarks/``):
 
     - a penalty with an L1 term: the proximal solver;
-    - at most 2048 features: ``"preconditioned-lbfgs"`` (its Gram matrix pays
-      for itself through several times fewer iterations, and it stops at a
-      lower objective than plain L-BFGS at the same ``tol``; for two classes
-      too, where plain L-BFGS is quicker at a loose ``tol`` but much slower
-      to the optimum);
+    - at most 2048 features, and for two classes at least 20 samples per
+      feature: ``"preconditioned-lbfgs"`` (its Gram matrix pays for itself
+      through several times fewer iterations, and it stops at a lower
+      objective than plain L-BFGS at the same ``tol``);
     - otherwise ``"lbfgs"``.
 
     Parameters
@@ -297,6 +300,9 @@ def select_solver(objective):
     """
     if not objective.penalty.is_smooth:
         return next(name for name, s in SOLVERS.items() if not s.needs_smooth_penalty)
-    if objective.coef.n_features <= _MAX_PRECONDITIONED_FEATURES:
-        return "preconditioned-lbfgs"
-    return "lbfgs"
+    n_samples, n_features = objective.layout.shape
+    if n_features > _MAX_PRECONDITIONED_FEATURES:
+        return "lbfgs"
+    if objective.binary and n_samples < _MIN_SAMPLES_PER_FEATURE_BINARY * n_features:
+        return "lbfgs"
+    return "preconditioned-lbfgs"
