@@ -28,11 +28,13 @@ def _take(X, rows):
 
 def _fold_paths(X, y_idx, sample_weight, train, test, n_classes, Cs, l1_ratios, *,
                 fit_intercept, solver, tol, max_iter, n_threads, scorer, template, classes,
-                moments_from):
+                moments_from, alternatives):
     """One fold: a warm-started path per ``l1_ratio``, scored on the held-out rows.
 
     Returns ``(params, scores, n_iter, not_converged)`` with shapes
     ``(n_l1, n_cs, n_params)``, ``(n_l1, n_cs)``, ``(n_l1, n_cs)``.
+    ``alternatives``, the solutions on all the data along the same paths, are
+    offered as starting points (see :meth:`PathFitter.path`).
     """
     fitter = PathFitter(
         _take(X, train), y_idx[train], sample_weight[train], n_classes,
@@ -45,7 +47,9 @@ def _fold_paths(X, y_idx, sample_weight, train, test, n_classes, Cs, l1_ratios, 
     n_iter = np.zeros((len(l1_ratios), len(Cs)), dtype=np.int32)
     not_converged = []
     for r, l1_ratio in enumerate(l1_ratios):
-        params[r], n_iter[r], missed = fitter.path(Cs, l1_ratio, tol=tol, max_iter=max_iter)
+        params[r], n_iter[r], missed = fitter.path(
+            Cs, l1_ratio, tol=tol, max_iter=max_iter, alternatives=alternatives[r]
+        )
         not_converged += missed
         for c in range(len(Cs)):
             W, b = fitter.coef.unpack(params[r, c])
@@ -73,15 +77,18 @@ def _with_coef(template, W, b, dtype):
 class DigitLogisticClassifierCV(DigitLogisticClassifier):
     r"""Logistic regression with ``C`` (and ``l1_ratio``) chosen by cross-validation.
 
-    For each fold and each ``l1_ratio``, the fits along the grid of ``C``
-    values run from the strongest regularization to the weakest, each
-    warm-started from the previous solution, with the fold's packed data built
-    once for the whole path. The second moments of the data, which the solvers
-    use as their metric (the preconditioner), are computed once on all the
-    data and shared by every fold and the refit: a change of variables, which
-    changes the path to each optimum but not the optimum. The best
-    ``(C, l1_ratio)`` by mean validation score is then refitted on all the
-    data, warm-started from the folds' mean solution there. The API is that of
+    For each ``l1_ratio``, a regularization path runs first on all the data:
+    the fits along the grid of ``C`` values, from the strongest regularization
+    to the weakest, each warm-started from the previous solution. Then the
+    same path on each fold, with the fold's packed data built once, each fit
+    starting from whichever is closer (lower objective) of the fold's previous
+    solution and the full data's solution at that ``C``: the folds share most
+    of their rows with the full data. The second moments of the data, the
+    solvers' metric (the preconditioner), are computed once and shared by
+    every fit: a change of variables, which changes the path to each optimum
+    but not the optimum. The best ``(C, l1_ratio)`` by mean validation score
+    selects the final coefficients from the full data's path (the refit). The
+    API is that of
     scikit-learn 1.9's :class:`~sklearn.linear_model.LogisticRegressionCV` in
     its modern form (``use_legacy_attributes=False``).
 
@@ -116,7 +123,7 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
     verbose : int, default=0
         Passed to joblib.
     refit : bool, default=True
-        Refit on all the data at the best ``(C, l1_ratio)``. If False, ``coef_``
+        Take the fit on all the data at the best ``(C, l1_ratio)``. If False, ``coef_``
         is the mean over folds of each fold's best solution, and ``C_`` and
         ``l1_ratio_`` the mean of the folds' best values.
 
@@ -141,7 +148,8 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
     n_iter_ : ndarray of shape (n_folds, n_l1_ratios, n_cs)
         Solver iterations of each fit (the refit's are in ``refit_n_iter_``).
     refit_n_iter_ : int
-        Solver iterations of the refit (0 when ``refit=False``).
+        Solver iterations of the fit on all the data at the chosen point
+        (0 when ``refit=False``).
     solver_ : str
         The solver of the refit (or of the folds' fits).
     n_features_in_ : int
@@ -272,6 +280,10 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
         Cs = c_grid(self.Cs, l1_ratios, full)
         with single_threaded_blas(), parallel_kernel_lock():
             full.objective.gram_eigh()  # once, shared by every fold's solvers
+        # The paths on all the data: the folds start from them where they are
+        # closer than the fold's own previous C (most rows are shared), and
+        # the refit is the point of them at the chosen C.
+        full_paths = [full.path(Cs, r, tol=self.tol, max_iter=self.max_iter) for r in l1_ratios]
         template = self._template(classes, X)
         scorer = _scorer(template, self.scoring)
         jobs = (
@@ -280,6 +292,7 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
                 fit_intercept=self.fit_intercept, solver=self.solver, tol=self.tol,
                 max_iter=self.max_iter, n_threads=n_threads, scorer=scorer,
                 template=template, classes=classes, moments_from=full.objective,
+                alternatives=[p[0] for p in full_paths],
             )
             for train, test in folds
         )
@@ -301,13 +314,11 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
         )
         if self.refit:
             self.C_, self.l1_ratio_ = float(Cs[best_c]), float(l1_ratios[best_r])
-            start = paths[:, best_r, best_c].mean(axis=0)
-            result, self.solver_ = full.fit(
-                self.C_, self.l1_ratio_, start, tol=self.tol, max_iter=self.max_iter
-            )
-            if not result.converged:
+            final = full_paths[best_r][0][best_c]
+            self.refit_n_iter_ = int(full_paths[best_r][1][best_c])
+            if self.C_ in full_paths[best_r][2]:
                 not_converged.append(self.C_)
-            final, self.refit_n_iter_ = result.params, result.n_iter
+            self.solver_ = full.solver_for(self.C_, self.l1_ratio_)
         else:
             per_fold = [np.unravel_index(np.argmax(s), s.shape) for s in self.scores_]
             self.C_ = float(np.mean([Cs[c] for _, c in per_fold]))
