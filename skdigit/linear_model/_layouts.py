@@ -64,6 +64,9 @@ class Moments:
     second: np.ndarray
     first: np.ndarray
     total: float
+    # The (n_features + 1)-square buffer ``second`` is the top-left block of,
+    # when the layout allocated one: gram() then fills it in place.
+    _augmented: np.ndarray = None
 
     def __add__(self, other):
         return Moments(
@@ -73,6 +76,9 @@ class Moments:
     def gram(self, fit_intercept):
         """The normalized second-moment matrix of ``[x, 1]`` (``[x]`` without intercept).
 
+        With intercept, built in place in the buffer the layout accumulated
+        into when there is one: ``second`` is then scaled too (call once).
+
         Returns
         -------
         gram : ndarray of shape (n_features + fit_intercept, n_features + fit_intercept)
@@ -80,8 +86,12 @@ class Moments:
         """
         n_features = self.first.shape[0]
         dim = n_features + int(fit_intercept)
-        gram = np.empty((dim, dim))
-        gram[:n_features, :n_features] = self.second
+        if self._augmented is not None and fit_intercept:
+            gram = self._augmented  # in place: no second copy of the matrix
+            self._augmented = None
+        else:
+            gram = np.empty((dim, dim))
+            gram[:n_features, :n_features] = self.second
         if fit_intercept:
             gram[n_features, :n_features] = self.first
             gram[:n_features, n_features] = self.first
@@ -115,7 +125,12 @@ def _moments(rows, n_samples, n_features, sample_weight, n_threads):
     chunk_rows = max(64, _MOMENT_CHUNK_ELEMENTS // max(n_features, 1))
     n_parts = max(1, min(n_threads, n_samples // chunk_rows))
     bounds = np.linspace(0, n_samples, n_parts + 1).astype(int)
-    parts = [(np.zeros((n_features, n_features)), np.zeros(n_features)) for _ in range(n_parts)]
+    # The first part accumulates straight into the top-left block of the
+    # (n_features + 1)-square result, the others into their own buffers.
+    augmented = np.zeros((n_features + 1, n_features + 1))
+    parts = [(augmented[:n_features, :n_features], np.zeros(n_features))] + [
+        (np.zeros((n_features, n_features)), np.zeros(n_features)) for _ in range(n_parts - 1)
+    ]
     jobs = [
         (rows, sample_weight, bounds[p], bounds[p + 1], chunk_rows, *parts[p])
         for p in range(n_parts)
@@ -129,7 +144,8 @@ def _moments(rows, n_samples, n_features, sample_weight, n_threads):
     for second_p, first_p in parts[1:]:
         second += second_p
         first += first_p
-    return Moments(second, first, float(sample_weight.sum()))
+    del parts, jobs
+    return Moments(second, first, float(sample_weight.sum()), augmented)
 
 
 class _Layout:

@@ -184,32 +184,43 @@ class LogisticObjective:
         return worst
 
     def share_moments(self, other):
-        """Use ``other``'s second moments (and their eigendecomposition) as this one's.
+        """Use ``other``'s second moments (their eigendecomposition) as this one's.
 
         The solvers use the moments only as a metric (the preconditioner, the
         proximal model's initial matrix), which changes the path to the
         optimum, not the optimum; the folds of a cross-validation share those of
         all the data, computed once, rather than compute their own.
         """
-        self._gram = other.gram()
+        self._gram = None
         self._gram_eigh = other.gram_eigh()
 
     def gram(self):
-        """Normalized weighted second-moment matrix of ``[x, 1]`` (computed once).
+        """Normalized weighted second-moment matrix of ``[x, 1]``.
 
         Returns
         -------
         gram : ndarray of shape (n_dof, n_dof)
             ``sum_i s_i x~_i x~_i^T / S`` with ``x~ = [x, 1]`` (``[x]`` without
-            intercept). Call with BLAS held at one thread.
+            intercept). Call with BLAS held at one thread. Once
+            :meth:`gram_eigh` has run, rebuilt from it.
         """
-        if self._gram is None:
-            moments = self.layout.moments(self.sample_weight, n_threads=self.n_threads)
-            self._gram = moments.gram(self.coef.fit_intercept)
+        if self._gram is not None:
+            return self._gram
+        if self._gram_eigh is not None:
+            eigenvalues, V = self._gram_eigh
+            return (V * eigenvalues) @ V.T
+        moments = self.layout.moments(self.sample_weight, n_threads=self.n_threads)
+        self._gram = moments.gram(self.coef.fit_intercept)
         return self._gram
 
     def gram_eigh(self):
-        """Eigendecomposition of :meth:`gram` (computed once): ``(eigenvalues, eigenvectors)``."""
+        """Eigendecomposition of :meth:`gram`, computed once: ``(eigenvalues, eigenvectors)``.
+
+        Only the eigendecomposition is kept (the Gram matrix's memory is
+        reused for it), since the solvers need no more.
+        """
         if self._gram_eigh is None:
-            self._gram_eigh = gram_eigh(self.gram())
+            gram = self.gram()
+            self._gram = None
+            self._gram_eigh = gram_eigh(gram, overwrite=True)
         return self._gram_eigh

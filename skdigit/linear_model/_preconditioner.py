@@ -45,13 +45,13 @@ CURVATURE = 0.01
 _EIGENVALUE_FLOOR = 1e-6
 
 
-def gram_eigh(gram):
+def gram_eigh(gram, *, overwrite=False):
     """Eigendecomposition ``(eigenvalues, eigenvectors)`` of a symmetric ``gram``.
 
     Eigenvalues ascending; LAPACK's divide-and-conquer driver. ``gram`` is
-    not modified.
+    not modified unless ``overwrite``.
     """
-    return linalg.eigh(gram, driver="evd", check_finite=False)
+    return linalg.eigh(gram, driver="evd", overwrite_a=overwrite, check_finite=False)
 
 
 class Preconditioner:
