@@ -125,3 +125,15 @@ def test_cv_refit_equals_a_plain_fit_at_the_chosen_c(digits_cv):
     clf = DigitLogisticClassifierCV(Cs=[0.05, 0.5], cv=3, tol=1e-8, max_iter=2000).fit(X, y)
     ref = LogisticRegression(C=clf.C_, tol=1e-8, max_iter=2000).fit(X, y)
     np.testing.assert_allclose(clf.coef_, ref.coef_, rtol=1e-3, atol=1e-4)
+
+
+def test_cv_inside_make_digit_pipeline(digits_cv):
+    from skdigit import make_digit_pipeline
+
+    X, y = digits_cv
+    X = X * 255  # pixel intensities 0-255, as the pipeline expects
+    pipe = make_digit_pipeline(cv=3, Cs=[0.03, 0.3]).fit(X, y)
+    assert isinstance(pipe[-1], DigitLogisticClassifierCV)
+    assert pipe[-1].C_ in (0.03, 0.3) and pipe.score(X, y) > 0.9
+    with pytest.raises(ValueError, match="either C .* or cv"):
+        make_digit_pipeline(C=1.0, cv=3)
