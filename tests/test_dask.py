@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_digits
 
 da = pytest.importorskip("dask.array")
 dask = pytest.importorskip("dask")
@@ -19,12 +18,6 @@ from skdigit.linear_model._layouts import is_dask_array, make_layout
 
 REPO = Path(__file__).resolve().parents[1]
 RTOL = 1e-6
-
-
-@pytest.fixture(scope="module")
-def digits():
-    X, y = load_digits(return_X_y=True)
-    return X / 16.0, y
 
 
 def _rel(a, b):

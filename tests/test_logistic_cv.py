@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
 from sklearn.metrics import accuracy_score, log_loss
 from sklearn.model_selection import StratifiedKFold
@@ -13,9 +12,9 @@ from skdigit.linear_model import logistic_regression_path
 
 
 @pytest.fixture(scope="module")
-def digits_cv():
-    X, y = load_digits(return_X_y=True)
-    return X[:600] / 16.0, y[:600]
+def digits_cv(digits):
+    X, y = digits  # the shared fixture: load_digits scaled to [0, 1]
+    return X[:600], y[:600]
 
 
 def test_path_equals_independent_fits(digits_cv):

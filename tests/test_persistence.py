@@ -13,7 +13,6 @@ import zipfile
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_digits
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
@@ -38,9 +37,9 @@ def _double(X):
 
 
 @pytest.fixture(scope="module")
-def digits():
-    X, y = load_digits(return_X_y=True)
-    return X * (255 / 16), y
+def digits_255(digits):
+    X, y = digits  # the shared fixture, back to pixel intensities 0-255
+    return X * 255, y
 
 
 def test_trusted_types_are_exactly_the_public_estimators():
@@ -66,9 +65,9 @@ def test_trusted_types_are_exactly_the_public_estimators():
     assert not any("Error" in name or "load" in name for name in names)
 
 
-def test_skops_round_trip(digits, tmp_path):
+def test_skops_round_trip(digits_255, tmp_path):
     pytest.importorskip("skops")
-    X, y = digits
+    X, y = digits_255
     model = make_pipeline(
         Deskew(), PixelNormalizer(), DigitLogisticClassifier(max_iter=100)
     ).fit(X, y)
@@ -123,9 +122,9 @@ def _rewrite_schema(path, old, new):
         ("skdigit", "DigitLogisticClassifier", "an estimator under an alias"),
     ],
 )
-def test_skops_refuses_crafted_names_inside_skdigit(module, name, why, digits, tmp_path):
+def test_skops_refuses_crafted_names_inside_skdigit(module, name, why, digits_255, tmp_path):
     pytest.importorskip("skops")
-    X, y = digits
+    X, y = digits_255
     model = make_pipeline(FunctionTransformer(_double), DigitLogisticClassifier(max_iter=50))
     path = save_model(model.fit(X / 255, y), tmp_path / "crafted.skops")
     _rewrite_schema(path, (__name__, "_double"), (module, name))
@@ -133,9 +132,9 @@ def test_skops_refuses_crafted_names_inside_skdigit(module, name, why, digits, t
         load_model(path)
 
 
-def test_skops_refuses_foreign_types(digits, tmp_path):
+def test_skops_refuses_foreign_types(digits_255, tmp_path):
     pytest.importorskip("skops")
-    X, y = digits
+    X, y = digits_255
     model = make_pipeline(FunctionTransformer(_double), DigitLogisticClassifier(max_iter=50))
     path = save_model(model.fit(X / 255, y), tmp_path / "foreign.skops")
     with pytest.raises(ModelFileError, match=f"does not trust: {__name__}._double"):
