@@ -26,6 +26,7 @@ Three layouts exist:
 :func:`make_layout` picks one.
 """
 
+import functools
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -273,6 +274,24 @@ class PackedCSRLayout(_CSRArrays):
 def is_dask_array(X):
     """Whether ``X`` is a Dask array, known without importing dask."""
     return type(X).__module__.split(".")[0] == "dask" and hasattr(X, "__dask_graph__")
+
+
+def lazy_on_dask(method):
+    """Decorate a prediction method ``method(self, X)``: on a Dask ``X``, a lazy Dask array.
+
+    Each row chunk runs the NumPy method (``_layout_dask.predict_lazily``);
+    dask is imported only then.
+    """
+
+    @functools.wraps(method)
+    def wrapper(self, X):
+        if is_dask_array(X):
+            from ._layout_dask import predict_lazily
+
+            return predict_lazily(self, X, method.__name__)
+        return method(self, X)
+
+    return wrapper
 
 
 def make_layout(X, *, n_threads=1):

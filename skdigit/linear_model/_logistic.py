@@ -19,7 +19,7 @@ from ..utils import (
     resolve_n_threads,
 )
 from ._callbacks import CallbackSupportMixin, FitCallbacks
-from ._layouts import is_dask_array, make_layout
+from ._layouts import is_dask_array, lazy_on_dask, make_layout
 from ._loss import LogisticObjective, effective_sample_weight
 from ._penalties import make_penalty, resolve_regularization
 from ._solvers import SOLVERS, select_solver
@@ -332,6 +332,7 @@ class DigitLogisticClassifier(
             return objective.coef.pack(coef, self.intercept_)
         return objective.coef.zeros()
 
+    @lazy_on_dask
     def decision_function(self, X):
         """Logits: the signed distance of each sample to each class's hyperplane.
 
@@ -347,10 +348,6 @@ class DigitLogisticClassifier(
             positive for ``classes_[1]``. A lazy Dask array for a Dask ``X``.
         """
         check_is_fitted(self)
-        if is_dask_array(X):
-            from ._layout_dask import predict_lazily
-
-            return predict_lazily(self, X, "decision_function")
         X = validate_data(
             self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
         )
@@ -360,6 +357,7 @@ class DigitLogisticClassifier(
         scores = safe_sparse_dot(X, coef.T, dense_output=True) + intercept
         return scores.ravel() if scores.shape[1] == 1 else scores
 
+    @lazy_on_dask
     def predict_proba(self, X):
         """Class probabilities (softmax of the logits; sigmoid for two classes).
 
@@ -374,16 +372,13 @@ class DigitLogisticClassifier(
             Probability of each class, in the order of ``classes_``. A lazy
             Dask array for a Dask ``X``.
         """
-        if is_dask_array(X):
-            from ._layout_dask import predict_lazily
-
-            return predict_lazily(self, X, "predict_proba")
         scores = self.decision_function(X)
         if scores.ndim == 1:
             p1 = expit(scores)
             return np.column_stack([1.0 - p1, p1])
         return softmax(scores, axis=1)
 
+    @lazy_on_dask
     def predict_log_proba(self, X):
         """Logarithm of the class probabilities, computed without underflow.
 
@@ -398,15 +393,12 @@ class DigitLogisticClassifier(
             Log-probability of each class, in the order of ``classes_``. A lazy
             Dask array for a Dask ``X``.
         """
-        if is_dask_array(X):
-            from ._layout_dask import predict_lazily
-
-            return predict_lazily(self, X, "predict_log_proba")
         scores = self.decision_function(X)
         if scores.ndim == 1:
             return np.column_stack([log_expit(-scores), log_expit(scores)])
         return log_softmax(scores, axis=1)
 
+    @lazy_on_dask
     def predict(self, X):
         """Class labels: the class of the largest logit.
 
@@ -420,10 +412,6 @@ class DigitLogisticClassifier(
         labels : ndarray of shape (n_samples,)
             Labels out of ``classes_``. A lazy Dask array for a Dask ``X``.
         """
-        if is_dask_array(X):
-            from ._layout_dask import predict_lazily
-
-            return predict_lazily(self, X, "predict")
         return super().predict(X)
 
     def score(self, X, y, sample_weight=None):
