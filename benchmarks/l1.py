@@ -60,7 +60,7 @@ def tables(res):
         out.append({
             "title": f"Ten classes, C={res['C']:g}, l1_ratio={rho}",
             "header": ["solver", "tol", "fit time (s)", "objective", "gap to the best run",
-                       "exact zeros in coef_", "test accuracy"],
+                       "weights exactly zero", "test accuracy"],
             "rows": [[r["solver"], f"{r['tol']:g}", f"{r['seconds']:.2f}",
                       f"{r['objective']:.7f}", f"{r['objective'] - best:.2e}",
                       f"{r['zero_fraction']:.1%}", f"{r['test_accuracy']:.4f}"]
@@ -81,4 +81,4 @@ def _speedup(runs, target):
     return (f"To saga's objective at tol={saga['tol']:g} ({target:.7f}): saga "
             f"{saga['seconds']:.1f} s, skdigit {ours['seconds']:.2f} s (tol={ours['tol']:g}), "
             f"{saga['seconds'] / ours['seconds']:.0f}x faster, with "
-            f"{ours['zero_fraction']:.1%} of coef_ exactly zero.")
+            f"{ours['zero_fraction']:.1%} of the weights exactly zero.")
