@@ -86,12 +86,10 @@ class PathFitter:
         return float(np.max(np.abs(grad_W), initial=0.0))
 
     def fit(self, C, l1_ratio, params0, *, tol, max_iter, verbose=0):
-        """One fit at ``(C, l1_ratio)`` from ``params0``: ``(params, n_iter, result)``."""
-        objective = self.objective
-        objective.penalty = make_penalty(C, l1_ratio, objective.sw_sum)
-        name = select_solver(objective) if self.solver == "auto" else self.solver
+        """One fit at ``(C, l1_ratio)`` from ``params0``: ``(SolverResult, solver name)``."""
+        name = self.solver_for(C, l1_ratio)  # also sets the objective's penalty
         result = SOLVERS[name].solve(
-            objective, params0, tol=tol, max_iter=max_iter, verbose=verbose
+            self.objective, params0, tol=tol, max_iter=max_iter, verbose=verbose
         )
         return result, name
 
@@ -129,11 +127,9 @@ class PathFitter:
         return params, n_iter, not_converged
 
     def solver_for(self, C, l1_ratio):
-        """The name of the solver a fit at ``(C, l1_ratio)`` runs."""
-        if self.solver != "auto":
-            return self.solver
+        """The name of the solver a fit at ``(C, l1_ratio)`` runs (sets that penalty)."""
         self.objective.penalty = make_penalty(C, l1_ratio, self.objective.sw_sum)
-        return select_solver(self.objective)
+        return select_solver(self.objective) if self.solver == "auto" else self.solver
 
     def _better_start(self, C, l1_ratio, *candidates):
         """The candidate with the lowest objective at ``(C, l1_ratio)`` (one pass each)."""
