@@ -9,7 +9,8 @@ import inspect
 
 import pytest
 from sklearn.base import BaseEstimator
-from sklearn.utils.estimator_checks import check_param_validation, parametrize_with_checks
+from _sklearn_versions import parametrize_with_checks
+from sklearn.utils.estimator_checks import check_param_validation
 
 import skdigit
 

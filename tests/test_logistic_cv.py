@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from _sklearn_versions import needs_sklearn
 from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
 from sklearn.metrics import accuracy_score, log_loss
 from sklearn.model_selection import StratifiedKFold
@@ -48,6 +49,7 @@ def test_path_binary_shapes_and_default_grid(digits_cv):
     np.testing.assert_allclose(Cs, np.logspace(-4, 4, 4))
 
 
+@needs_sklearn("1.8", "LogisticRegressionCV(use_legacy_attributes=False)")
 def test_cv_matches_logistic_regression_cv(digits_cv):
     X, y = digits_cv
     Cs = [0.03, 0.3, 3.0]

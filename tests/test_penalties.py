@@ -4,6 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
+from _sklearn_versions import needs_sklearn
 from scipy import optimize
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
@@ -208,6 +209,7 @@ def _saga(**params):
     return LogisticRegression(solver="saga", tol=1e-10, max_iter=20000, **params).fit(X, y)
 
 
+@needs_sklearn("1.8", "the deprecation of penalty, whose warnings these are compared with,")
 @pytest.mark.parametrize("penalty, C, l1_ratio", REGULARIZATION_CASES)
 def test_resolve_regularization_matches_sklearn(penalty, C, l1_ratio):
     (C_eff, ratio_eff), ours = _warnings_of(
@@ -225,6 +227,7 @@ def test_resolve_regularization_matches_sklearn(penalty, C, l1_ratio):
     np.testing.assert_allclose(plain_model.coef_, theirs_model.coef_, rtol=1e-6, atol=1e-8)
 
 
+@needs_sklearn("1.8", "the deprecation of penalty")
 def test_elasticnet_without_l1_ratio_is_an_error_like_sklearn():
     with pytest.warns(FutureWarning, match="'penalty' was deprecated"):
         with pytest.raises(ValueError, match="l1_ratio must be specified"):

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
+from _sklearn_versions import parametrize_with_checks
 from sklearn import config_context
 from sklearn.base import clone
 from sklearn.datasets import load_digits
@@ -27,7 +28,6 @@ from sklearn.utils.estimator_checks import (
     check_parameters_default_constructible,
     check_set_params,
     check_valid_tag_types,
-    parametrize_with_checks,
 )
 
 from skdigit import make_digit_pipeline

@@ -5,9 +5,9 @@ import warnings
 
 import numpy as np
 import pytest
+from _sklearn_versions import reference_logistic
 from scipy import sparse
 from sklearn.datasets import load_digits
-from sklearn.linear_model import LogisticRegression
 
 from skdigit.linear_model._layouts import make_layout
 from skdigit.linear_model._loss import LogisticObjective
@@ -48,7 +48,7 @@ def _saga(binary, l1_ratio, fit_intercept):
     yy = (y == 2).astype(int) if binary else y
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # saga must have converged
-        return LogisticRegression(
+        return reference_logistic(
             C=C, l1_ratio=l1_ratio, solver="saga", tol=1e-7, max_iter=10_000,
             fit_intercept=fit_intercept,
         ).fit(X, yy, sample_weight=sw)
