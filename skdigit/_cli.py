@@ -8,11 +8,11 @@ model. Progress goes to standard error, results to standard output. Every
 failure is one line on standard error: a user error (bad arguments, a missing,
 wrong or foreign model file, an unwritable output, a missing extra, MNIST not
 found) exits with status 2, Ctrl-C with 130; warnings are one line each too.
+The parser and its value checks are in :mod:`skdigit._cli_args`, the wording
+of results and errors in :mod:`skdigit._cli_output`.
 """
 
-import argparse
 import json
-import math
 import os
 import sys
 import time
@@ -24,206 +24,15 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import cross_val_score
 
+from ._cli_args import EXIT_INTERRUPTED, EXIT_USAGE, _UsageError, build_parser
 from ._cli_output import cli_wording, evaluation, image_error, warning_printer
 from ._digit_model import class_names, load_digit_model, top_k
 from ._persistence import ModelFileError, check_save_path, save_model
-from ._pipeline import FEATURES, default_C, make_digit_pipeline
-from ._version import __version__
+from ._pipeline import make_digit_pipeline
 from .datasets import load_mnist
 from .datasets._mnist import MNISTNotFoundError
 from .preprocessing import TargetBinarizer
 from .utils import MissingExtraError, import_optional
-
-EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
-
-
-
-class _UsageError(Exception):
-    """An error the user can fix; printed as one line, exit status 2."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message):
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
-
-
-def _inverse_regularization(text):
-    """A positive number, or ``inf`` for no penalty."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a number (give a positive number, or inf for no penalty)"
-        ) from None
-    if math.isnan(value) or not value > 0:
-        raise argparse.ArgumentTypeError(
-            f"must be positive (or inf for no penalty), got {text}"
-        )
-    return value
-
-
-def _integer(text, minimum):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if value < minimum:
-        raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {text}")
-    return value
-
-
-def _positive_int(text):
-    return _integer(text, 1)
-
-
-def _non_negative_int(text):
-    return _integer(text, 0)
-
-
-def _port(text):
-    value = _positive_int(text)
-    if value > 65535:
-        raise argparse.ArgumentTypeError(f"must be a port number 1-65535, got {text}")
-    return value
-
-
-def _digit(text):
-    if text not in tuple("0123456789"):
-        raise argparse.ArgumentTypeError(f"must be a digit 0-9, got {text!r}")
-    return int(text)
-
-
-def _cv_folds(text):
-    value = _positive_int(text)
-    if value < 2:
-        raise argparse.ArgumentTypeError(f"needs at least 2 folds, got {text}")
-    return value
-
-
-def _add_data_arguments(parser):
-    parser.add_argument(
-        "--data-home",
-        metavar="DIR",
-        help="folder holding the four MNIST IDX files (default: $SKDIGIT_DATA_HOME, "
-        "else the copy bundled with skdigit)",
-    )
-
-
-def _add_image_arguments(parser, model_help):
-    """MODEL, IMAGE..., --json, --invert and --frame, for predict and read."""
-    parser.add_argument("model", metavar="MODEL", help=model_help)
-    parser.add_argument("images", metavar="IMAGE", nargs="+", help="image files")
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
-    parser.add_argument(
-        "--invert", choices=["auto", "yes", "no"], default="auto",
-        help="invert the image (dark ink on light paper); default: decide per image",
-    )
-    parser.add_argument(
-        "--frame", type=_non_negative_int, metavar="K",
-        help="frame to read from a multi-frame image (animated GIF, multi-page "
-        "TIFF); default the first",
-    )
-
-
-def build_parser():
-    """The argument parser of the ``skdigit`` command."""
-    parser = _Parser(
-        prog="skdigit",
-        description="Handwritten-digit recognition on MNIST with scikit-learn.",
-    )
-    parser.add_argument("--version", action="version", version=f"skdigit {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    commands.required = True
-
-    train = commands.add_parser(
-        "train",
-        help="train on MNIST, evaluate on its test set, save the model",
-        description="Fit Deskew -> PixelNormalizer -> Scattering2D -> StandardScaler -> "
-        "DigitLogisticClassifier (or, with --features pixels, Deskew -> PixelNormalizer "
-        "-> DigitLogisticClassifier) on the 60,000 MNIST training images, evaluate on "
-        "the 10,000 test images and save the fitted pipeline with joblib.",
-    )
-    _add_data_arguments(train)
-    train.add_argument(
-        "--features", choices=FEATURES, default="scattering",
-        help="what the classifier sees: wavelet scattering coefficients (default; about "
-        "99.4%% accuracy) or the pixels (about 95.6%%, and trains in seconds)",
-    )
-    train.add_argument("--no-deskew", action="store_true", help="skip deskewing")
-    train.add_argument(
-        "--C", type=_inverse_regularization, default=None,
-        help="inverse regularization: a positive number, or inf for no penalty "
-        f"(default {default_C('scattering')} for scattering features, "
-        f"{default_C('pixels')} for pixels)",
-    )
-    train.add_argument(
-        "--max-iter", type=_positive_int, default=1000,
-        help="solver iterations at most (default 1000)",
-    )
-    train.add_argument(
-        "--binary-digit", type=_digit, metavar="D",
-        help="train a one-digit detector: 'is it a D?' instead of ten classes",
-    )
-    train.add_argument(
-        "--cv", type=_cv_folds, metavar="K",
-        help="also report cross_val_score with K folds on the training set",
-    )
-    train.add_argument(
-        "--output", "-o", metavar="PATH",
-        help="model file to write, .joblib or .skops (default skdigit-mnist.joblib, "
-        "or skdigit-mnist-is-D.joblib for a detector); checked before training",
-    )
-    train.add_argument("--quiet", "-q", action="store_true", help="no progress output")
-
-    evaluate = commands.add_parser(
-        "evaluate",
-        help="score a saved model on the MNIST test set",
-        description="Re-score a model saved by 'skdigit train' on the 10,000 MNIST "
-        "test images.",
-    )
-    evaluate.add_argument("model", metavar="MODEL", help="model file (.joblib or .skops)")
-    _add_data_arguments(evaluate)
-    evaluate.add_argument(
-        "--report", metavar="DIR",
-        help="also write metrics.json, report.md and (with skdigit[plot]) PNG figures "
-        "into DIR",
-    )
-
-    predict = commands.add_parser(
-        "predict",
-        help="predict the digit in your own image files",
-        description="Read each image (PNG, JPEG, ...: dark ink on light paper or the "
-        "reverse), prepare it the way MNIST was prepared, and print the predicted "
-        "digit with its probability. Needs skdigit[image].",
-    )
-    _add_image_arguments(predict, "model file (.joblib or .skops)")
-    predict.add_argument(
-        "--top", type=_positive_int, default=1, metavar="K",
-        help="show the K most probable digits (default 1)",
-    )
-
-    read = commands.add_parser(
-        "read",
-        help="read a number written on paper, digit by digit",
-        description="Find the digits in each image (left to right), prepare each "
-        "the way MNIST was prepared, and print the number with each digit's "
-        "probability. The digits must stand on one line, not touching. Needs "
-        "skdigit[image].",
-    )
-    _add_image_arguments(read, "ten-digit model file (.joblib or .skops)")
-
-    app = commands.add_parser(
-        "app",
-        help="start the web app (Streamlit): upload a digit, see the prediction",
-        description="Start a Streamlit page to upload a digit image and see what the "
-        "model predicts. Uses MODEL, or trains a quick model on first run. Needs "
-        "skdigit[app].",
-    )
-    app.add_argument("--model", metavar="MODEL", help="model file to serve")
-    app.add_argument("--port", type=_port, help="port to listen on (1-65535)")
-    app.add_argument("--data-home", metavar="DIR", help="where MNIST is, for training")
-    return parser
 
 
 def _say(message, quiet):
