@@ -267,7 +267,7 @@ def app_test():
 
 @pytest.fixture(scope="module")
 def digit_model_path(mnist_home, tmp_path_factory):
-    """The app's quick model (10,000 MNIST images), trained once and saved."""
+    """The app's own model (the scattering pipeline on all of MNIST), trained once and saved."""
     model = _model.train_quick_model(data_home=mnist_home)
     return save_model(model, tmp_path_factory.mktemp("app") / "model.joblib")
 

@@ -68,8 +68,8 @@ def main():
         stamp = model_path.stat().st_mtime_ns
     if _model.needs_training(model_path, cache_dir=cache_dir):
         waiting = (
-            f"No model yet: training a quick one on {_model.QUICK_N_TRAIN:,} MNIST "
-            "images (first run only)..."
+            f"No model yet: training one on {_model.QUICK_N_TRAIN:,} MNIST images, "
+            "about a minute (first run only)..."
         )
     else:
         waiting = "Loading the model..."
