@@ -80,3 +80,32 @@ def sklearn_loss_gradient(X, y_idx, n_classes, params, n_threads):
     yy = y_idx.astype(X.dtype)
     return lambda: lml.loss_gradient(coef, X, yy, None, l2_reg_strength=1.0 / X.shape[0],
                                      n_threads=n_threads)
+
+
+def packed_read_floor(X, n_threads):
+    """``(callable, nbytes)``: one parallel pass reading every byte of the compact
+    copy a fit makes of dense ``X``, and those bytes.
+
+    No kernel pass can be faster than reading its input once: this is the
+    memory-bandwidth floor of the CSR kernels (their float64 accumulators and
+    the weights stay in cache).
+    """
+    from numba import njit, prange
+
+    from skdigit.linear_model._layouts import make_layout
+
+    data, indices, indptr = make_layout(X, n_threads=n_threads).csr
+
+    @njit(parallel=True, cache=False)
+    def read(data, indices, n_chunks):
+        chunk = (data.shape[0] + n_chunks - 1) // n_chunks
+        total = 0.0
+        for c in prange(n_chunks):
+            s = 0.0
+            for p in range(c * chunk, min(data.shape[0], (c + 1) * chunk)):
+                s += data[p] + indices[p]
+            total += s
+        return total
+
+    read(data[:10], indices[:10], 1)
+    return (lambda: read(data, indices, n_threads)), data.nbytes + indices.nbytes + indptr.nbytes
