@@ -307,3 +307,47 @@ def test_out_of_core_zarr_distributed(client, digits, tmp_path):
     held = {str(k).split("-")[0] for keys in client.has_what().values() for k in keys}
     # the labels and weights stay on the workers; no chunk layout does
     assert layout.streams and "skdigit" in held and not held & {"_chunk_layout", "_Rows"}
+
+
+# --- the CV estimator -----------------------------------------------------------
+
+
+def _cv(X, y, **params):
+    from skdigit import DigitLogisticClassifierCV
+
+    params = {"Cs": 4, "cv": 3, "tol": 1e-8, "max_iter": 3000, **params}
+    return DigitLogisticClassifierCV(**params).fit(X, y)
+
+
+def _refuse_gathering(monkeypatch):
+    """Fail if anything turns the whole Dask array into a NumPy one in this process."""
+    def gathered(self, *args, **kwargs):
+        if self.ndim == 2:  # the labels predicted for the held-out rows come here, X never
+            raise AssertionError(f"a Dask array of shape {self.shape} was gathered")
+        return np.asarray(self.compute(), *args[:1])
+
+    monkeypatch.setattr(da.Array, "__array__", gathered)
+
+
+@pytest.mark.parametrize("l1_ratios", [(0.0,), (0.0, 1.0)])
+def test_cv_on_dask_equals_numpy_cv(digits, l1_ratios, monkeypatch):
+    X, y = digits
+    want = _cv(X, y, l1_ratios=l1_ratios)
+    Xd = da.from_array(X, chunks=(400, -1))
+    _refuse_gathering(monkeypatch)
+    with dask.config.set(scheduler="threads"):
+        got = _cv(Xd, da.from_array(y, chunks=400), l1_ratios=l1_ratios)
+        assert is_dask_array(got.predict(Xd))
+    assert (got.C_, got.l1_ratio_) == (want.C_, want.l1_ratio_)
+    np.testing.assert_allclose(got.scores_, want.scores_)
+    assert _rel(got.coef_, want.coef_) < 1e-4
+    assert _rel(got.intercept_, want.intercept_) < 1e-4
+
+
+def test_cv_on_dask_distributed(client, digits):
+    X, y = digits
+    Xd = da.from_array(X, chunks=(300, -1)).persist()
+    got, want = _cv(Xd, y, Cs=3), _cv(X, y, Cs=3)
+    assert got.C_ == want.C_
+    np.testing.assert_allclose(got.scores_, want.scores_)
+    assert _rel(got.coef_, want.coef_) < 1e-4

@@ -12,6 +12,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
 from ..utils import parallel_kernel_lock, resolve_n_threads, single_threaded_blas
+from ._layouts import is_dask_array
 from ._logistic import DigitLogisticClassifier
 from ._loss import effective_sample_weight
 from ._path import PathFitter, c_grid, warn_not_converged
@@ -26,6 +27,20 @@ def _take(X, rows):
     return part if hasattr(part, "tocsr") else np.ascontiguousarray(part)
 
 
+def _training_rows(X, y_idx, sample_weight, train):
+    """``(X, y_idx, sample_weight)`` of a fold's training set.
+
+    A Dask ``X`` stays whole where its chunks are: the held-out rows get
+    weight 0 instead (the same objective, since the penalty is scaled by the
+    total weight), so no row moves between workers.
+    """
+    if is_dask_array(X):
+        weights = np.zeros_like(sample_weight)
+        weights[train] = sample_weight[train]
+        return X, y_idx, weights
+    return _take(X, train), y_idx[train], sample_weight[train]
+
+
 def _fold_paths(X, y_idx, sample_weight, train, test, n_classes, Cs, l1_ratios, *,
                 fit_intercept, solver, tol, max_iter, n_threads, scorer, template, classes,
                 moments_from, alternatives):
@@ -37,11 +52,12 @@ def _fold_paths(X, y_idx, sample_weight, train, test, n_classes, Cs, l1_ratios, 
     offered as starting points (see :meth:`PathFitter.path`).
     """
     fitter = PathFitter(
-        _take(X, train), y_idx[train], sample_weight[train], n_classes,
+        *_training_rows(X, y_idx, sample_weight, train), n_classes,
         fit_intercept=fit_intercept, solver=solver, n_threads=n_threads,
         moments_from=moments_from,
     )
-    X_test, y_test, sw_test = _take(X, test), classes[y_idx[test]], sample_weight[test]
+    X_test = X[test] if is_dask_array(X) else _take(X, test)
+    y_test, sw_test = classes[y_idx[test]], sample_weight[test]
     params = np.empty((len(l1_ratios), len(Cs), fitter.coef.n_params))
     scores = np.empty((len(l1_ratios), len(Cs)))
     n_iter = np.zeros((len(l1_ratios), len(Cs)), dtype=np.int32)
@@ -119,7 +135,8 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
     n_jobs : int, default=None
         Folds run in parallel by joblib when ``n_jobs`` is not None (the kernels
         then share the cores between them); None runs them one after the other,
-        each kernel on every core.
+        each kernel on every core. Ignored for a Dask ``X``, whose folds run one
+        after the other, each evaluation over all the chunks.
     verbose : int, default=0
         Passed to joblib.
     refit : bool, default=True
@@ -229,8 +246,11 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data, e.g. pixel intensities scaled to [0, 1].
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            Training data, e.g. pixel intensities scaled to [0, 1]. A Dask
+            array stays where its chunks are (see :ref:`dask`): each fold
+            fits on all the rows, its held-out ones with weight 0, and
+            scores them lazily.
         y : array-like of shape (n_samples,)
             Class labels; at least two distinct values.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -248,10 +268,15 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
             If ``y`` has a single class, an ``l1_ratio`` lies outside [0, 1], or
             the inputs are invalid.
         """
-        X, y = validate_data(
-            self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32],
-            order="C", accept_large_sparse=True,
-        )
+        if is_dask_array(X):  # checked lazily: X stays where its chunks are
+            from ._layout_dask import check_fit_input
+
+            X, y, sample_weight = check_fit_input(self, X, y, sample_weight)
+        else:
+            X, y = validate_data(
+                self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32],
+                order="C", accept_large_sparse=True,
+            )
         check_classification_targets(y)
         l1_ratios = np.asarray(self.l1_ratios, dtype=float).ravel()
         if l1_ratios.size == 0 or np.any((l1_ratios < 0) | (l1_ratios > 1)):
@@ -269,7 +294,8 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
         )
         n_classes = classes.shape[0]
         folds = list(check_cv(self.cv, y, classifier=True).split(X, y, params.get("groups")))
-        parallel = self.n_jobs is not None
+        # Dask parallelizes each evaluation over the chunks itself: folds in turn
+        parallel = self.n_jobs is not None and not is_dask_array(X)
         n_threads = resolve_n_threads(None)
         if parallel:
             n_threads = max(1, n_threads // max(1, min(len(folds), abs(self.n_jobs))))
