@@ -105,24 +105,29 @@ def _fft2(sr, si, dr, di, ar, ai, br, bi, A, B, first, second, sign,
 
 
 @njit(cache=True, nogil=True)
+def _axpy(y, a, x, n):
+    """``y[:n] += a * x[:n]``."""
+    for j in range(n):
+        y[j] += a * x[j]
+
+
+@njit(cache=True, nogil=True)
 def _product(zr, zi, psi, start, P, Q, k, wr, wi):
     """``w = sum over k x k aliases of z * psi`` (z: (P, Q, LANES); w: (P/k, Q/k, LANES))."""
     Pk, Qk = P // k, Q // k
-    run = Qk * LANES
-    wr[:Pk * run] = 0
-    wi[:Pk * run] = 0
+    for j in range(Pk * Qk * LANES):
+        wr[j] = 0
+        wi[j] = 0
     for a in range(k):
         for p in range(Pk):
-            yr, yi = wr[p * run:(p + 1) * run], wi[p * run:(p + 1) * run]
             for b in range(k):
-                f = psi[start + (a * Pk + p) * Q + b * Qk:]
-                z = ((a * Pk + p) * Q + b * Qk) * LANES
-                xr, xi = zr[z:z + run], zi[z:z + run]
                 for q in range(Qk):
-                    g = f[q]
+                    f = psi[start + (a * Pk + p) * Q + b * Qk + q]
+                    z = ((a * Pk + p) * Q + b * Qk + q) * LANES
+                    w = (p * Qk + q) * LANES
                     for lane in range(LANES):
-                        yr[q * LANES + lane] += xr[q * LANES + lane] * g
-                        yi[q * LANES + lane] += xi[q * LANES + lane] * g
+                        wr[w + lane] += zr[z + lane] * f
+                        wi[w + lane] += zi[z + lane] * f
 
 
 @njit(cache=True, nogil=True)
@@ -134,32 +139,37 @@ def _modulus(wr, wi, n):
 
 
 @njit(cache=True, nogil=True)
-def _lowpass(v, P, Q, lowpass, lowpass_off, res, m_rows, m_cols, rows_tmp, out, lane0, n_lanes,
-             column):
-    """``out[lane0 + l, column + r * m_cols + c] = (T_row @ v[:, :, l] @ T_col.T)[r, c]``."""
+def _lowpass(v, P, Q, lowpass, lowpass_off, res, m_rows, m_cols, rows_tmp, cols_tmp, out, lane0,
+             n_lanes, column):
+    """``out[lane0 + l, column + r * m_cols + c] = (T_row @ v[:, :, l] @ T_col.T)[r, c]``.
+
+    ``T_row`` applies along the first axis, over long contiguous blocks; the
+    small result is transposed so that ``T_col`` does too.
+    """
     T_row = lowpass[lowpass_off[res, 0]:]
     T_col = lowpass[lowpass_off[res, 1]:]
     block = Q * LANES
+    rows_tmp[:m_rows * block] = 0
+    for p in range(P):  # each row of v read once, the m_rows sums stay in L1
+        x = v[p * block:(p + 1) * block]
+        for r in range(m_rows):
+            _axpy(rows_tmp[r * block:(r + 1) * block], T_row[r * P + p], x, block)
+    # rows_tmp (m_rows, Q, LANES) -> cols_tmp (Q, m_rows, LANES)
     for r in range(m_rows):
-        y = rows_tmp[r * block:(r + 1) * block]
-        y[:] = 0
-        for p in range(P):
-            t = T_row[r * P + p]
-            x = v[p * block:(p + 1) * block]
-            for j in range(block):
-                y[j] += t * x[j]
-    acc = np.empty(LANES, dtype=np.float32)
+        for q in range(Q):
+            cols_tmp[(q * m_rows + r) * LANES:(q * m_rows + r + 1) * LANES] = \
+                rows_tmp[(r * Q + q) * LANES:(r * Q + q + 1) * LANES]
+    block = m_rows * LANES
+    rows_tmp[:m_cols * block] = 0  # free again
+    for q in range(Q):
+        x = cols_tmp[q * block:(q + 1) * block]
+        for c in range(m_cols):
+            _axpy(rows_tmp[c * block:(c + 1) * block], T_col[c * Q + q], x, block)
     for r in range(m_rows):
         for c in range(m_cols):
-            acc[:] = 0
-            for q in range(Q):
-                t = T_col[c * Q + q]
-                x = rows_tmp[r * block + q * LANES:]
-                for lane in range(LANES):
-                    acc[lane] += t * x[lane]
+            at = (c * m_rows + r) * LANES
             for lane in range(n_lanes):
-                out[lane0 + lane, column + r * m_cols + c] = acc[lane]
-    return column + m_rows * m_cols
+                out[lane0 + lane, column + r * m_cols + c] = rows_tmp[at + lane]
 
 
 @njit(cache=True, nogil=True)
@@ -176,14 +186,15 @@ def _scatter_group(images, lane0, J, L, max_order, rows, cols, psi, psi_off, low
     ar, ai = np.empty(size, np.float32), np.empty(size, np.float32)
     br, bi = np.empty(size, np.float32), np.empty(size, np.float32)
     m_rows, m_cols = (P >> J) - 2, (Q >> J) - 2
-    rows_tmp = np.empty(m_rows * Q * LANES, np.float32)
+    rows_tmp = np.empty(max(m_rows, m_cols) * max(P, Q) * LANES, np.float32)
+    cols_tmp = np.empty(m_rows * Q * LANES, np.float32)
     for p in range(P):
         for q in range(Q):
             at = (p * Q + q) * LANES
             for lane in range(n_lanes):
                 z0r[at + lane] = images[lane0 + lane, rows[p], cols[q]]
-    _lowpass(z0r, P, Q, lowpass, lowpass_off, 0, m_rows, m_cols, rows_tmp, out, lane0,
-             n_lanes, 0)
+    _lowpass(z0r, P, Q, lowpass, lowpass_off, 0, m_rows, m_cols, rows_tmp, cols_tmp, out,
+             lane0, n_lanes, 0)
     if J == 0:
         return
     plans = (radices, radices_off, cos, sin, twiddles_off)
@@ -199,7 +210,7 @@ def _scatter_group(images, lane0, J, L, max_order, rows, cols, psi, psi_off, low
             _product(z0r, z0i, psi, psi_off[j1, 0] + t1 * P * Q, Q, P, k1, wr, wi)
             _fft2(wr, wi, wr, wi, ar, ai, br, bi, Q1, P1, 2 * j1 + 1, 2 * j1, inverse, *plans)
             _modulus(wr, wi, P1 * Q1 * LANES)
-            _lowpass(wr, P1, Q1, lowpass, lowpass_off, j1, m_rows, m_cols, rows_tmp, out,
+            _lowpass(wr, P1, Q1, lowpass, lowpass_off, j1, m_rows, m_cols, rows_tmp, cols_tmp, out,
                      lane0, n_lanes, (1 + j1 * L + t1) * m)
             if max_order < 2 or j1 == J - 1:
                 continue
@@ -213,7 +224,7 @@ def _scatter_group(images, lane0, J, L, max_order, rows, cols, psi, psi_off, low
                           *plans)
                     _modulus(wr, wi, P2 * Q2 * LANES)
                     _lowpass(wr, P2, Q2, lowpass, lowpass_off, j2, m_rows, m_cols, rows_tmp,
-                             out, lane0, n_lanes, second * m)
+                             cols_tmp, out, lane0, n_lanes, second * m)
                     second += 1
 
 
