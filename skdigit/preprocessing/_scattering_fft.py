@@ -77,7 +77,7 @@ def fft_plan(n):
     return plan
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _stage(sr, si, dr, di, n, s, K, r, cos, sin, t0, sign):
     """One Stockham stage: length-``n`` sub-sequences at stride ``s``, radix ``r``.
 
@@ -183,7 +183,7 @@ def _stage(sr, si, dr, di, n, s, K, r, cos, sin, t0, sign):
                     yi[j] = ur * wi + ui * wr
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def fft_batch(xr, xi, yr, yi, tr, ti, N, K, radices, cos, sin, sign):
     """Unnormalized DFT along the first axis of ``x``, shape (N, K), into ``y``.
 

@@ -78,7 +78,7 @@ def kernel_arrays(filters):
     return arrays
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _fft2(sr, si, dr, di, ar, ai, br, bi, A, B, first, second, sign,
           radices, radices_off, cos, sin, twiddles_off):
     """2-D DFT of the (A, B, LANES) array s into d, *transposed*: d is (B, A, LANES).
@@ -104,14 +104,14 @@ def _fft2(sr, si, dr, di, ar, ai, br, bi, A, B, first, second, sign,
     fft_batch(br, bi, dr, di, ar, ai, B, A * LANES, radices[r0:r1], cos[t0:t1], sin[t0:t1], sign)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _axpy(y, a, x, n):
     """``y[:n] += a * x[:n]``."""
     for j in range(n):
         y[j] += a * x[j]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _product(zr, zi, psi, start, P, Q, k, wr, wi):
     """``w = sum over k x k aliases of z * psi`` (z: (P, Q, LANES); w: (P/k, Q/k, LANES))."""
     Pk, Qk = P // k, Q // k
@@ -130,7 +130,7 @@ def _product(zr, zi, psi, start, P, Q, k, wr, wi):
                         wi[w + lane] += zi[z + lane] * f
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _modulus(wr, wi, n):
     """``wr = |w|``, ``wi = 0`` over the first n values."""
     for j in range(n):
@@ -138,7 +138,7 @@ def _modulus(wr, wi, n):
         wi[j] = 0
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _lowpass(v, P, Q, lowpass, lowpass_off, res, m_rows, m_cols, rows_tmp, cols_tmp, out, lane0,
              n_lanes, column):
     """``out[lane0 + l, column + r * m_cols + c] = (T_row @ v[:, :, l] @ T_col.T)[r, c]``.
@@ -172,7 +172,7 @@ def _lowpass(v, P, Q, lowpass, lowpass_off, res, m_rows, m_cols, rows_tmp, cols_
                 out[lane0 + lane, column + r * m_cols + c] = rows_tmp[at + lane]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def _scatter_group(images, lane0, J, L, max_order, rows, cols, psi, psi_off, lowpass,
                    lowpass_off, radices, radices_off, cos, sin, twiddles_off, out):
     """All the coefficients of images[lane0:lane0 + LANES] into out (the same rows)."""
@@ -228,7 +228,7 @@ def _scatter_group(images, lane0, J, L, max_order, rows, cols, psi, psi_off, low
                     second += 1
 
 
-@njit(parallel=True, cache=True, nogil=True)
+@njit(parallel=True, cache=True, nogil=True, fastmath={"contract"})
 def scatter_images(images, J, L, max_order, rows, cols, psi, psi_off, lowpass, lowpass_off,
                    radices, radices_off, cos, sin, twiddles_off, out):
     """Scattering coefficients of float32 images (n, M, N) into out (n, n_coefficients).
