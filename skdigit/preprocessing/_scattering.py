@@ -64,9 +64,11 @@ class Scattering2D(DocLinkMixin, TransformerMixin, BaseEstimator):
 
     The filter bank, the reflect padding, the subsampling and the order of the
     coefficients are those of kymatio's ``Scattering2D`` [3]_ (filters and
-    coefficients agree with its NumPy frontend to about 1e-6 relative); the
-    computation is chunked (bounded memory), batched FFTs
-    (``scipy.fft``) and compiled kernels.
+    coefficients agree with its NumPy frontend to about 1e-6 relative). The
+    computation is one compiled pass per group of a few images, its
+    intermediate arrays kept in the processor's cache (small batched FFTs,
+    wavelet products, moduli, low-pass), in bounded memory whatever
+    ``n_samples``.
 
     Parameters
     ----------
@@ -127,8 +129,10 @@ class Scattering2D(DocLinkMixin, TransformerMixin, BaseEstimator):
     computation runs in float32 and complex64). ``X`` is never modified.
 
     The filter bank of each (image shape, J, L) is built once per process and
-    cached. Threads: the kernels and the FFTs use :func:`numba.get_num_threads`
-    threads (see :func:`numba.set_num_threads`).
+    cached. Threads: the groups of images run on :func:`numba.get_num_threads`
+    threads (see :func:`numba.set_num_threads`); each image's coefficients are
+    the same whatever the number of threads and whatever images it is
+    transformed with.
 
     References
     ----------
