@@ -29,8 +29,34 @@ from ._scattering_fft import fft_batch, fft_plan
 __all__ = ["LANES", "kernel_arrays", "scatter_images", "scattering_numpy"]
 
 # Images per group: the vector width of the lanes loops (8 float32 fill one
-# 256-bit register); the buffers of a 36 x 36 group then fit in L2.
+# 256-bit register); the buffers of a 36 x 36 group then fit in L2. _copy8 and
+# _madd8 spell the 8 lanes out.
 LANES = 8
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _copy8(x, i, y, o):
+    """``y[o:o + 8] = x[i:i + 8]``, as 8 loads then 8 stores.
+
+    Written out so that the compiler fuses them into one vector load and one
+    vector store: a loop interleaving loads and stores cannot be vectorized
+    without knowing that x and y do not overlap.
+    """
+    a0, a1, a2, a3 = x[i], x[i + 1], x[i + 2], x[i + 3]
+    a4, a5, a6, a7 = x[i + 4], x[i + 5], x[i + 6], x[i + 7]
+    y[o], y[o + 1], y[o + 2], y[o + 3] = a0, a1, a2, a3
+    y[o + 4], y[o + 5], y[o + 6], y[o + 7] = a4, a5, a6, a7
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _madd8(y, o, x, i, f):
+    """``y[o:o + 8] += f * x[i:i + 8]``, loads before stores (see _copy8)."""
+    a0, a1, a2, a3 = x[i], x[i + 1], x[i + 2], x[i + 3]
+    a4, a5, a6, a7 = x[i + 4], x[i + 5], x[i + 6], x[i + 7]
+    b0, b1, b2, b3 = y[o], y[o + 1], y[o + 2], y[o + 3]
+    b4, b5, b6, b7 = y[o + 4], y[o + 5], y[o + 6], y[o + 7]
+    y[o], y[o + 1], y[o + 2], y[o + 3] = b0 + f * a0, b1 + f * a1, b2 + f * a2, b3 + f * a3
+    y[o + 4], y[o + 5], y[o + 6], y[o + 7] = b4 + f * a4, b5 + f * a5, b6 + f * a6, b7 + f * a7
 
 
 def kernel_arrays(filters):
@@ -94,11 +120,8 @@ def _fft2(sr, si, dr, di, ar, ai, br, bi, A, B, first, second, sign,
     fft_batch(sr, si, ar, ai, br, bi, A, B * LANES, radices[r0:r1], cos[t0:t1], sin[t0:t1], sign)
     for p in range(A):
         for q in range(B):
-            xr, xi = ar[(p * B + q) * LANES:], ai[(p * B + q) * LANES:]
-            yr, yi = br[(q * A + p) * LANES:], bi[(q * A + p) * LANES:]
-            for lane in range(LANES):
-                yr[lane] = xr[lane]
-                yi[lane] = xi[lane]
+            _copy8(ar, (p * B + q) * LANES, br, (q * A + p) * LANES)
+            _copy8(ai, (p * B + q) * LANES, bi, (q * A + p) * LANES)
     r0, r1 = radices_off[second], radices_off[second + 1]
     t0, t1 = twiddles_off[second], twiddles_off[second + 1]
     fft_batch(br, bi, dr, di, ar, ai, B, A * LANES, radices[r0:r1], cos[t0:t1], sin[t0:t1], sign)
@@ -125,9 +148,8 @@ def _product(zr, zi, psi, start, P, Q, k, wr, wi):
                     f = psi[start + (a * Pk + p) * Q + b * Qk + q]
                     z = ((a * Pk + p) * Q + b * Qk + q) * LANES
                     w = (p * Qk + q) * LANES
-                    for lane in range(LANES):
-                        wr[w + lane] += zr[z + lane] * f
-                        wi[w + lane] += zi[z + lane] * f
+                    _madd8(wr, w, zr, z, f)
+                    _madd8(wi, w, zi, z, f)
 
 
 @njit(cache=True, nogil=True, fastmath={"contract"})
@@ -157,8 +179,7 @@ def _lowpass(v, P, Q, lowpass, lowpass_off, res, m_rows, m_cols, rows_tmp, cols_
     # rows_tmp (m_rows, Q, LANES) -> cols_tmp (Q, m_rows, LANES)
     for r in range(m_rows):
         for q in range(Q):
-            cols_tmp[(q * m_rows + r) * LANES:(q * m_rows + r + 1) * LANES] = \
-                rows_tmp[(r * Q + q) * LANES:(r * Q + q + 1) * LANES]
+            _copy8(rows_tmp, (r * Q + q) * LANES, cols_tmp, (q * m_rows + r) * LANES)
     block = m_rows * LANES
     rows_tmp[:m_cols * block] = 0  # free again
     for q in range(Q):
