@@ -9,8 +9,8 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from skdigit import Scattering2D, load_mnist, make_digit_pipeline
 from skdigit.preprocessing import _scattering
-from skdigit.preprocessing._scattering_filters import padded_shape, scattering_filters
 from skdigit.preprocessing._scattering_fft import fft_batch, fft_batch_numpy, fft_plan
+from skdigit.preprocessing._scattering_filters import padded_shape, scattering_filters
 from skdigit.preprocessing._scattering_kernels import (
     LANES,
     kernel_arrays,
@@ -147,7 +147,7 @@ def test_scattering_kernel_matches_numpy(image_shape, J, L, max_order, n):
 
 def test_kernel_arrays_are_read_only_and_complete():
     filters = scattering_filters((28, 28), 2, 8)
-    rows, cols, psi, psi_off, *_ = kernel_arrays(filters)
+    rows, _, psi, psi_off, *_ = kernel_arrays(filters)
     assert rows.tolist() == [4, 3, 2, 1] + list(range(28)) + [26, 25, 24, 23]
     assert psi.size == sum(level.size for levels in filters.psi for level in levels)
     # transposed, and divided by the size of the grid (the inverse DFT's 1/n)

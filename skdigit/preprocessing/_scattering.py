@@ -6,7 +6,11 @@ from numbers import Integral
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    _check_feature_names_in,
+    check_is_fitted,
+    validate_data,
+)
 
 from ..utils import DocLinkMixin, check_image_shape, parallel_kernel_lock
 from ._scattering_filters import padded_shape, scattering_filters

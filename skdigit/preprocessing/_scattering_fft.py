@@ -26,7 +26,7 @@ import functools
 import numpy as np
 from numba import njit
 
-__all__ = ["fft_plan", "fft_batch", "fft_batch_numpy"]
+__all__ = ["fft_batch", "fft_batch_numpy", "fft_plan"]
 
 
 def _radices(n):

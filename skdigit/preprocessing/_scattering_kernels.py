@@ -197,7 +197,7 @@ def _lowpass(v, P, Q, lowpass, lowpass_off, res, m_rows, m_cols, rows_tmp, cols_
 def _scatter_group(images, lane0, J, L, max_order, rows, cols, psi, psi_off, lowpass,
                    lowpass_off, radices, radices_off, cos, sin, twiddles_off, out):
     """All the coefficients of images[lane0:lane0 + LANES] into out (the same rows)."""
-    n, M, N = images.shape
+    n = images.shape[0]
     n_lanes = min(LANES, n - lane0)
     P, Q = rows.size, cols.size
     size = P * Q * LANES
