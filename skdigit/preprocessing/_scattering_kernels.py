@@ -134,22 +134,41 @@ def _axpy(y, a, x, n):
         y[j] += a * x[j]
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _madd8t(acc, x, i, f):
+    """``acc + f * x[i:i + 8]`` on a tuple of 8 lanes, kept in registers."""
+    return (acc[0] + f * x[i], acc[1] + f * x[i + 1], acc[2] + f * x[i + 2],
+            acc[3] + f * x[i + 3], acc[4] + f * x[i + 4], acc[5] + f * x[i + 5],
+            acc[6] + f * x[i + 6], acc[7] + f * x[i + 7])
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _store8(y, o, v):
+    """``y[o:o + 8] = v`` (a tuple of 8 lanes)."""
+    y[o], y[o + 1], y[o + 2], y[o + 3] = v[0], v[1], v[2], v[3]
+    y[o + 4], y[o + 5], y[o + 6], y[o + 7] = v[4], v[5], v[6], v[7]
+
+
 @njit(cache=True, nogil=True, fastmath={"contract"})
 def _product(zr, zi, psi, start, P, Q, k, wr, wi):
-    """``w = sum over k x k aliases of z * psi`` (z: (P, Q, LANES); w: (P/k, Q/k, LANES))."""
+    """``w = sum over k x k aliases of z * psi`` (z: (P, Q, LANES); w: (P/k, Q/k, LANES)).
+
+    Each output vector sums its k * k aliases in registers and is stored once.
+    """
     Pk, Qk = P // k, Q // k
-    for j in range(Pk * Qk * LANES):
-        wr[j] = 0
-        wi[j] = 0
-    for a in range(k):
-        for p in range(Pk):
-            for b in range(k):
-                for q in range(Qk):
-                    f = psi[start + (a * Pk + p) * Q + b * Qk + q]
-                    z = ((a * Pk + p) * Q + b * Qk + q) * LANES
-                    w = (p * Qk + q) * LANES
-                    _madd8(wr, w, zr, z, f)
-                    _madd8(wi, w, zi, z, f)
+    zero = np.float32(0)
+    for p in range(Pk):
+        for q in range(Qk):
+            acc_r = (zero, zero, zero, zero, zero, zero, zero, zero)
+            acc_i = acc_r
+            for a in range(k):
+                for b in range(k):
+                    at = (a * Pk + p) * Q + b * Qk + q
+                    f = psi[start + at]
+                    acc_r = _madd8t(acc_r, zr, at * LANES, f)
+                    acc_i = _madd8t(acc_i, zi, at * LANES, f)
+            _store8(wr, (p * Qk + q) * LANES, acc_r)
+            _store8(wi, (p * Qk + q) * LANES, acc_i)
 
 
 @njit(cache=True, nogil=True, fastmath={"contract"})
