@@ -48,6 +48,51 @@ def _copy8(x, i, y, o):
     y[o + 4], y[o + 5], y[o + 6], y[o + 7] = a4, a5, a6, a7
 
 
+def kernel_arrays(filters):
+    """The filter bank of a :class:`ScatteringFilters` as flat arrays for the kernel.
+
+    Returns a tuple ``(rows, cols, psi, psi_off, lowpass, lowpass_off,
+    radices, radices_off, cos, sin, twiddles_off)``: the reflect-padding
+    source index of each padded row and column; every ``psi[j][res]``
+    (divided by the size of its grid, the normalization of the inverse DFT
+    and of the mean over aliases), starting at ``psi_off[j, res]``; every
+    ``T_row`` and ``T_col`` of ``lowpass[res]``, at ``lowpass_off[res, 0 or
+    1]``; and the FFT plans of axis ``a`` at resolution ``res`` (plan ``2 *
+    res + a``), their radices and twiddles between consecutive offsets.
+    """
+    (M, N), (P, Q), J = filters.image_shape, filters.padded_shape, filters.J
+    top, bottom, left, right = filters.pad
+    rows = np.pad(np.arange(M), (top, bottom), mode="reflect")
+    cols = np.pad(np.arange(N), (left, right), mode="reflect")
+    psi, psi_off, at = [], np.full((max(J, 1), max(J, 1)), -1, dtype=np.int64), 0
+    for j, levels in enumerate(filters.psi):
+        for res, level in enumerate(levels):
+            # transposed, as the spectra it multiplies (see _fft2)
+            psi.append((level / level[0].size).transpose(0, 2, 1).ravel())
+            psi_off[j, res], at = at, at + level.size
+    lowpass, lowpass_off, at = [], np.zeros((len(filters.lowpass), 2), dtype=np.int64), 0
+    for res, pair in enumerate(filters.lowpass):
+        for axis, T in enumerate(pair):
+            lowpass.append(T.ravel())
+            lowpass_off[res, axis], at = at, at + T.size
+    plans = [fft_plan(n >> res) for res in range(max(J, 1)) for n in (P, Q)]
+    radices_off = np.cumsum([0] + [plan[0].size for plan in plans])
+    twiddles_off = np.cumsum([0] + [plan[1].size for plan in plans])
+
+    def flat(parts, dtype):
+        return np.concatenate([np.zeros(0, dtype)] + list(parts)).astype(dtype)
+
+    arrays = (rows, cols, flat(psi, np.float32), psi_off, flat(lowpass, np.float32),
+              lowpass_off, flat([p[0] for p in plans], np.int64), radices_off,
+              flat([p[1] for p in plans], np.float32), flat([p[2] for p in plans], np.float32),
+              twiddles_off)
+    arrays = tuple(np.ascontiguousarray(a, dtype=a.dtype if a.dtype != np.intp else np.int64)
+                   for a in arrays)
+    for array in arrays:
+        array.setflags(write=False)
+    return arrays
+
+
 @njit(cache=True, nogil=True, fastmath={"contract"})
 def _fft2(sr, si, dr, di, ar, ai, br, bi, A, B, first, second, sign,
           radices, radices_off, cos, sin, twiddles_off):
