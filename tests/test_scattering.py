@@ -199,6 +199,21 @@ def test_chunks_do_not_change_the_result(monkeypatch):
     np.testing.assert_array_equal(Scattering2D().fit_transform(X), S)
 
 
+def test_threads_do_not_change_the_result():
+    import numba
+
+    X = np.random.default_rng(8).random((2 * LANES + 1, 784))
+    S = Scattering2D().fit_transform(X)
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        np.testing.assert_array_equal(Scattering2D().fit_transform(X), S)
+    finally:
+        numba.set_num_threads(threads)
+    # nor the images an image is transformed with
+    np.testing.assert_array_equal(Scattering2D().fit_transform(X[::-1]), S[::-1])
+
+
 def _drawn_digits(cy, cx):
     """Two smooth strokes drawn at 28x28 (a "0" ring and a slanted "1"), 0-255."""
     yy, xx = np.mgrid[:28, :28]
