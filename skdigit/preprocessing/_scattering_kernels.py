@@ -86,7 +86,7 @@ def kernel_arrays(filters):
               lowpass_off, flat([p[0] for p in plans], np.int64), radices_off,
               flat([p[1] for p in plans], np.float32), flat([p[2] for p in plans], np.float32),
               twiddles_off)
-    arrays = tuple(np.ascontiguousarray(a, dtype=a.dtype if a.dtype != np.intp else np.int64)
+    arrays = tuple(np.ascontiguousarray(a, dtype=np.int64 if a.dtype.kind == "i" else a.dtype)
                    for a in arrays)
     for array in arrays:
         array.setflags(write=False)
