@@ -4,9 +4,9 @@
 ``quick=True``), 28x28, J=2, L=8, float32 in [0, 1], in this process, repeats
 interleaved, and returns rows ``{"name", "seconds", "ratio", "notes"}``:
 ``ratio`` is kymatio's median time over the row's (higher is faster; 1.0 for
-kymatio itself). skdigit runs with numba's thread count as set (the FFTs use as
-many workers) and once more with one thread, against kymatio's single-threaded
-FFTs. One more row times building the filter bank (cold, then cached). Without
+kymatio itself). skdigit runs with numba's thread count as set (its groups of
+images run on numba's threads) and once more with one thread, against
+kymatio's single-threaded NumPy FFTs. One more row times building the filter bank (cold, then cached). Without
 kymatio (``pip install kymatio``) only the skdigit rows are timed, with no ratio.
 
 ``python -m benchmarks.scattering [--quick]`` prints the rows as a table.

@@ -9,12 +9,13 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from skdigit import Scattering2D, load_mnist, make_digit_pipeline
 from skdigit.preprocessing import _scattering
+from skdigit.preprocessing._scattering_fft import fft_batch, fft_batch_numpy, fft_plan
 from skdigit.preprocessing._scattering_filters import padded_shape, scattering_filters
 from skdigit.preprocessing._scattering_kernels import (
-    lowpass_subsample,
-    lowpass_subsample_numpy,
-    periodized_products,
-    periodized_products_numpy,
+    LANES,
+    kernel_arrays,
+    scatter_images,
+    scattering_numpy,
 )
 
 
@@ -96,36 +97,64 @@ def test_filter_bank_is_cached_and_read_only():
         a.psi[0][0][0, 0, 0] = 1.0
 
 
-@pytest.mark.parametrize("k", [1, 2, 4])
-def test_periodized_products_kernel_matches_numpy(k):
-    rng = np.random.default_rng(1)
-    images = rng.standard_normal((3, 2, 16, 8)).astype(np.float32)
-    spectra = np.fft.rfft2(images).astype(np.complex64)
-    bank = rng.standard_normal((5, 16, 8)).astype(np.float32)
-    out = np.empty((3, 2, 5, 16 // k, 8 // k), dtype=np.complex64)
-    spectra_before = spectra.copy()
-    periodized_products(spectra, bank, k, out)
-    np.testing.assert_allclose(out, periodized_products_numpy(spectra, bank, k), rtol=1e-5, atol=1e-5)
-    np.testing.assert_array_equal(spectra, spectra_before)
-    # the twin reads the missing half right: as the full spectrum would give
-    full = np.fft.fft2(images)[:, :, None] * bank[None, None]
-    expected = full.reshape(3, 2, 5, k, 16 // k, k, 8 // k).mean(axis=(3, 5))
-    np.testing.assert_allclose(out, expected, rtol=1e-4, atol=1e-4)
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 6, 9, 12, 18, 36, 40, 7, 25, 14])
+@pytest.mark.parametrize("sign", [-1, 1])
+def test_fft_kernel_matches_numpy(n, sign):
+    # the radices of the scattering sizes (4, 2, 3) and the generic one (5, 7)
+    rng = np.random.default_rng(n)
+    K = 5
+    x = (rng.standard_normal((n, K)) + 1j * rng.standard_normal((n, K))).astype(np.complex64)
+    xr, xi = x.real.ravel().copy(), x.imag.ravel().copy()
+    before = xr.copy(), xi.copy()
+    yr, yi, tr, ti = (np.full(n * K, np.nan, dtype=np.float32) for _ in range(4))
+    fft_batch(xr, xi, yr, yi, tr, ti, n, K, *fft_plan(n), np.float32(sign))
+    expected = fft_batch_numpy(x.astype(np.complex128), sign)
+    np.testing.assert_allclose((yr + 1j * yi).reshape(n, K), expected,
+                               rtol=1e-5, atol=1e-5 * np.abs(expected).max())
+    np.testing.assert_array_equal(xr, before[0])
+    np.testing.assert_array_equal(xi, before[1])
 
 
-@pytest.mark.parametrize("dtype, modulus", [(np.float32, False), (np.complex64, True)])
-def test_lowpass_kernel_matches_numpy(dtype, modulus):
-    rng = np.random.default_rng(2)
-    u = rng.standard_normal((4, 18, 12))
-    if dtype == np.complex64:
-        u = u + 1j * rng.standard_normal((4, 18, 12))
-    u = u.astype(dtype)
-    T_row = rng.standard_normal((7, 18)).astype(np.float32)
-    T_col = rng.standard_normal((4, 12)).astype(np.float32)
-    out = np.empty((4, 7, 4), dtype=np.float32)
-    lowpass_subsample(u, modulus, T_row, T_col, out)
-    expected = lowpass_subsample_numpy(u, modulus, T_row, T_col)
-    np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-4)
+def test_fft_plan_radices_and_cache():
+    radices, cos, sin = fft_plan(36)
+    assert radices.tolist() == [4, 3, 3]
+    assert cos.shape == sin.shape == (36 + 9 + 3,)
+    assert fft_plan(36) is fft_plan(36)
+    assert fft_plan(1)[0].size == 0
+    assert fft_plan(40)[0].tolist() == [4, 2, 5]
+
+
+@pytest.mark.parametrize(
+    "image_shape, J, L, max_order, n",
+    [((28, 28), 2, 8, 2, LANES + 3), ((8, 8), 1, 8, 2, 2), ((20, 28), 3, 6, 2, LANES),
+     ((16, 12), 2, 3, 1, 5), ((5, 7), 0, 8, 2, 3)],
+)
+def test_scattering_kernel_matches_numpy(image_shape, J, L, max_order, n):
+    # n: a full group of LANES images, a partial one, or both
+    rng = np.random.default_rng(7)
+    images = (rng.random((n, *image_shape)) * 2 - 0.5).astype(np.float32)
+    filters = scattering_filters(image_shape, J, L)
+    n_coef = Scattering2D(J=J, L=L, max_order=max_order, image_shape=image_shape).fit(
+        images.reshape(n, -1)).get_feature_names_out().size
+    out = np.full((n, n_coef), np.nan, dtype=np.float32)
+    before = images.copy()
+    scatter_images(images, J, L, max_order, *kernel_arrays(filters), out)
+    expected = scattering_numpy(images, filters, max_order)
+    assert expected.shape == out.shape
+    np.testing.assert_allclose(out, expected, rtol=1e-4, atol=1e-5 * np.abs(expected).max())
+    np.testing.assert_array_equal(images, before)
+
+
+def test_kernel_arrays_are_read_only_and_complete():
+    filters = scattering_filters((28, 28), 2, 8)
+    rows, _, psi, psi_off, *_ = kernel_arrays(filters)
+    assert rows.tolist() == [4, 3, 2, 1] + list(range(28)) + [26, 25, 24, 23]
+    assert psi.size == sum(level.size for levels in filters.psi for level in levels)
+    # transposed, and divided by the size of the grid (the inverse DFT's 1/n)
+    np.testing.assert_allclose(psi[psi_off[1, 0]:psi_off[1, 0] + 36 * 36].reshape(36, 36),
+                               filters.psi[1][0][0].T / 36**2)
+    with pytest.raises(ValueError, match="read-only"):
+        psi[0] = 1.0
 
 
 def test_mnist_shape_and_feature_names():
@@ -168,6 +197,21 @@ def test_chunks_do_not_change_the_result(monkeypatch):
     S = Scattering2D().fit_transform(X)
     monkeypatch.setattr(_scattering, "_CHUNK_BYTES", 1)  # one image per chunk
     np.testing.assert_array_equal(Scattering2D().fit_transform(X), S)
+
+
+def test_threads_do_not_change_the_result():
+    import numba
+
+    X = np.random.default_rng(8).random((2 * LANES + 1, 784))
+    S = Scattering2D().fit_transform(X)
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        np.testing.assert_array_equal(Scattering2D().fit_transform(X), S)
+    finally:
+        numba.set_num_threads(threads)
+    # nor the images an image is transformed with
+    np.testing.assert_array_equal(Scattering2D().fit_transform(X[::-1]), S[::-1])
 
 
 def _drawn_digits(cy, cx):

@@ -1,72 +1,33 @@
 """2-D wavelet scattering transform of flattened images (a scikit-learn transformer)."""
 
+import functools
 from numbers import Integral
 
-import numba
 import numpy as np
-import scipy.fft
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    _check_feature_names_in,
+    check_is_fitted,
+    validate_data,
+)
 
 from ..utils import DocLinkMixin, check_image_shape, parallel_kernel_lock
 from ._scattering_filters import padded_shape, scattering_filters
-from ._scattering_kernels import lowpass_subsample, periodized_products
+from ._scattering_kernels import kernel_arrays, scatter_images
 
 __all__ = ["Scattering2D"]
 
-# Largest intermediate array of one chunk of images, in bytes: chunks bound the
-# memory whatever n_samples, and keep the working set of each FFT pass small.
+# Largest float32 copy of the input made at a time, in bytes: the kernel's own
+# memory is a few buffers per thread, so chunks bound the memory whatever
+# n_samples and whatever the input dtype.
 _CHUNK_BYTES = 32 * 2**20
 
 
-def _lowpass(u, modulus, filters, res):
-    """Low-pass, subsample and unpad the last two axes of ``u``; flattens them."""
-    T_row, T_col = filters.lowpass[res]
-    lead = u.shape[:-2]
-    u = u.reshape(-1, *u.shape[-2:])
-    out = np.empty((u.shape[0], T_row.shape[0], T_col.shape[0]), dtype=np.float32)
-    lowpass_subsample(u, modulus, T_row, T_col, out)
-    return out.reshape(*lead, -1)
-
-
-def _products(half_spectra, bank, k):
-    """Half spectra (B, C, P, Q // 2 + 1) times each filter of ``bank``, subsampled by k."""
-    n, n_chan = half_spectra.shape[:2]
-    _, P, Q = bank.shape
-    out = np.empty((n, n_chan, bank.shape[0], P // k, Q // k), dtype=np.complex64)
-    periodized_products(half_spectra, bank, k, out)
-    return out
-
-
-def _scatter_chunk(images, filters, max_order, workers):
-    """Scattering coefficients of float32 images (n, M, N) -> (n, n_coefficients).
-
-    The order of kymatio: order 0; order 1 by (j1, theta1); order 2 by (j1,
-    theta1, j2, theta2) with j2 > j1; each channel's pixels in row-major order.
-    """
-    J = filters.J
-    top, bottom, left, right = filters.pad
-    n = images.shape[0]
-    padded = np.pad(images, ((0, 0), (top, bottom), (left, right)), mode="reflect")
-    first = [_lowpass(padded, False, filters, 0)]
-    second = []
-    if J:
-        spectrum = scipy.fft.rfft2(padded, workers=workers)[:, None]
-    for j1 in range(J):
-        wave = _products(spectrum, filters.psi[j1][0], 2**j1)[:, 0]
-        U1 = scipy.fft.ifft2(wave, workers=workers, overwrite_x=True)
-        first.append(_lowpass(U1, True, filters, j1).reshape(n, -1))
-        if max_order < 2 or j1 == J - 1:
-            continue
-        U1_spectrum = scipy.fft.rfft2(np.abs(U1), workers=workers)
-        per_j2 = []
-        for j2 in range(j1 + 1, J):
-            wave = _products(U1_spectrum, filters.psi[j2][j1], 2 ** (j2 - j1))
-            U2 = scipy.fft.ifft2(wave, workers=workers, overwrite_x=True)
-            per_j2.append(_lowpass(U2, True, filters, j2))  # (n, L, L, m)
-        second.append(np.concatenate(per_j2, axis=2).reshape(n, -1))
-    return np.concatenate(first + second, axis=1)
+@functools.lru_cache(maxsize=16)
+def _kernel_arrays(image_shape, J, L):
+    """The flat filter arrays of the kernel for (image shape, J, L), built once."""
+    return kernel_arrays(scattering_filters(image_shape, J, L))
 
 
 def _channels(J, L, max_order):
@@ -107,9 +68,11 @@ class Scattering2D(DocLinkMixin, TransformerMixin, BaseEstimator):
 
     The filter bank, the reflect padding, the subsampling and the order of the
     coefficients are those of kymatio's ``Scattering2D`` [3]_ (filters and
-    coefficients agree with its NumPy frontend to about 1e-6 relative); the
-    computation is chunked (bounded memory), batched FFTs
-    (``scipy.fft``) and compiled kernels.
+    coefficients agree with its NumPy frontend to about 1e-6 relative). The
+    computation is one compiled pass per group of a few images, its
+    intermediate arrays kept in the processor's cache (small batched FFTs,
+    wavelet products, moduli, low-pass), in bounded memory whatever
+    ``n_samples``.
 
     Parameters
     ----------
@@ -170,8 +133,10 @@ class Scattering2D(DocLinkMixin, TransformerMixin, BaseEstimator):
     computation runs in float32 and complex64). ``X`` is never modified.
 
     The filter bank of each (image shape, J, L) is built once per process and
-    cached. Threads: the kernels and the FFTs use :func:`numba.get_num_threads`
-    threads (see :func:`numba.set_num_threads`).
+    cached. Threads: the groups of images run on :func:`numba.get_num_threads`
+    threads (see :func:`numba.set_num_threads`); each image's coefficients are
+    the same whatever the number of threads and whatever images it is
+    transformed with.
 
     References
     ----------
@@ -278,21 +243,17 @@ class Scattering2D(DocLinkMixin, TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=[np.float32, np.float64])
-        filters = scattering_filters(self.image_shape_, self.J, self.L)
+        arrays = _kernel_arrays(self.image_shape_, self.J, self.L)
         n_rows, n_cols = self.image_shape_
-        P, Q = filters.padded_shape
-        per_image = 8 * P * Q * max(self.L, self.L**2 // 4 if self.J > 1 else 1)
-        chunk = max(1, _CHUNK_BYTES // per_image)
+        chunk = max(1, _CHUNK_BYTES // (4 * n_rows * n_cols))
         out = np.empty((X.shape[0], self.n_channels_ * np.prod(self.channel_shape_)),
                        dtype=np.float32)
-        workers = numba.get_num_threads()
         with parallel_kernel_lock():
             for start in range(0, X.shape[0], chunk):
                 images = X[start:start + chunk].astype(np.float32, copy=False)
-                images = images.reshape(-1, n_rows, n_cols)
-                out[start:start + chunk] = _scatter_chunk(
-                    images, filters, self.max_order, workers
-                )
+                images = np.ascontiguousarray(images).reshape(-1, n_rows, n_cols)
+                scatter_images(images, self.J, self.L, self.max_order, *arrays,
+                               out[start:start + chunk])
         return out
 
     def get_feature_names_out(self, input_features=None):
