@@ -66,18 +66,35 @@ def _class_segments(coords, n_cols):
 
 
 @njit(cache=True, nogil=True)
-def _coordinate_delta(d_old, w, g_plus_bd, h, l1, penalized):
-    """Change of one coordinate of ``D`` to the minimizer of the model along it."""
+def _minus_dot(total, x, y):
+    """``total - x . y``, subtracting term by term."""
+    for l in range(x.shape[0]):
+        total -= x[l] * y[l]
+    return total
+
+
+@njit(cache=True, nogil=True)
+def _axpy(a, x, y):
+    """``y += a * x`` on contiguous slices (the loop vectorizes; indexing into a
+    larger array with computed indices does not)."""
+    for l in range(x.shape[0]):
+        y[l] += a * x[l]
+
+
+@njit(cache=True, nogil=True)
+def _coordinate_delta(d_old, w, a, h, l1, penalized):
+    """Change of one coordinate of ``D`` to the minimizer of the model along it
+    (``a`` the derivative of the smooth model in it, ``h`` its curvature)."""
     if penalized:
         current = w + d_old
-        z = current - g_plus_bd / h
+        z = current - a / h
         t = l1 / h
         if z > t:
             return z - t - current
         if z < -t:
             return z + t - current
         return -current
-    return -g_plus_bd / h
+    return -a / h
 
 
 @njit(cache=True, nogil=True)
@@ -169,7 +186,6 @@ def cd_model(
         k = coords[a] // n_cols
         d[a] = D[k, coords[a] - k * n_cols]
         dm[a] = DM[k, coords[a] - k * n_cols]
-    n_low = U.shape[1]
     n_sweeps = 0
     for _ in range(max_sweeps):
         n_sweeps += 1
@@ -180,23 +196,14 @@ def cd_model(
             k = i // n_cols
             j = i - k * n_cols
             h = B_diag[i]
-            bd = gamma * dm[c]
-            U_i = U[i]
-            for l in range(n_low):
-                bd -= U_i[l] * r[l]
             old = d[c]
-            delta = _coordinate_delta(old, W[k, j], G[k, j] + bd, h, l1, j < n_penalized)
+            a = G[k, j] + _minus_dot(gamma * dm[c], U[i], r)
+            delta = _coordinate_delta(old, W[k, j], a, h, l1, j < n_penalized)
             if delta != 0.0:
                 d[c] = old + delta
-                # slices, not indices: the loops then vectorize
                 size = stop[c] - start[c]
-                dm_class = dm[start[c]:stop[c]]
-                m_row = blocks[offset[c]:offset[c] + size]
-                for b in range(size):
-                    dm_class[b] += delta * m_row[b]
-                QU_i = QU[i]
-                for l in range(n_low):
-                    r[l] += delta * QU_i[l]
+                _axpy(delta, blocks[offset[c]:offset[c] + size], dm[start[c]:stop[c]])
+                _axpy(delta, QU[i], r)
             scale = np.sqrt(h)
             largest_change = max(largest_change, abs(delta) * scale)
             largest_step = max(largest_step, abs(d[c]) * scale)
@@ -216,7 +223,6 @@ def _cd_rows(
 ):
     """:func:`cd_model` updating ``D @ M`` on whole rows (no copies of ``M``)."""
     n_cols = D.shape[1]
-    n_low = U.shape[1]
     n_sweeps = 0
     for _ in range(max_sweeps):
         n_sweeps += 1
@@ -227,21 +233,13 @@ def _cd_rows(
             k = i // n_cols
             j = i - k * n_cols
             h = B_diag[i]
-            bd = gamma * DM[k, j]
-            U_i = U[i]
-            for l in range(n_low):
-                bd -= U_i[l] * r[l]
             old = D[k, j]
-            delta = _coordinate_delta(old, W[k, j], G[k, j] + bd, h, l1, j < n_penalized)
+            a = G[k, j] + _minus_dot(gamma * DM[k, j], U[i], r)
+            delta = _coordinate_delta(old, W[k, j], a, h, l1, j < n_penalized)
             if delta != 0.0:
                 D[k, j] = old + delta
-                dm_row = DM[k]
-                m_row = M[j]
-                for jj in range(n_cols):
-                    dm_row[jj] += delta * m_row[jj]
-                QU_i = QU[i]
-                for l in range(n_low):
-                    r[l] += delta * QU_i[l]
+                _axpy(delta, M[j], DM[k])
+                _axpy(delta, QU[i], r)
             scale = np.sqrt(h)
             largest_change = max(largest_change, abs(delta) * scale)
             largest_step = max(largest_step, abs(D[k, j]) * scale)
