@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from skdigit.linear_model._cd_kernels import cd_model
+from skdigit.linear_model._cd_kernels import MAX_BLOCK, cd_model
 from skdigit.linear_model._cd_reference import (
     cd_model_reference,
     model_matrix,
@@ -39,9 +39,13 @@ def _model(rng, n_rows_w, n_cols, m):
     return M, gamma, U.T.copy(), QU.T.copy()
 
 
+@pytest.mark.parametrize("max_block", [MAX_BLOCK, 0])
 @pytest.mark.parametrize("m", [0, 3])
 @pytest.mark.parametrize("fit_intercept", [False, True])
-def test_kernel_matches_reference(m, fit_intercept):
+def test_kernel_matches_reference(m, fit_intercept, max_block):
+    """Both ways of updating ``D @ M`` (contiguous copies of the working-set
+    blocks of ``M``, or whole rows of ``M`` when the copies would be too large)
+    give the twin's step."""
     rng = np.random.default_rng(m + 10 * fit_intercept)
     K, p = 3, 6
     q = p + int(fit_intercept)
@@ -58,7 +62,7 @@ def test_kernel_matches_reference(m, fit_intercept):
     r = np.zeros(U_t.shape[1])
     n_sweeps = cd_model(
         D, DM, r, W, G, M, gamma, U_t, QU_t, np.diag(B).copy(), 0.3, p, coords, 3,
-        0.0,
+        0.0, max_block,
     )
     assert n_sweeps == 3
     np.testing.assert_allclose(D, expected, rtol=1e-12, atol=1e-12)

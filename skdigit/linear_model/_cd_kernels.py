@@ -26,6 +26,15 @@ One coordinate update costs ``O(n_work_k + m)``, with ``n_work_k`` the number of
 coordinates of its class in the working set: the kernel keeps ``DM = D @ M`` on
 the working set (updated with part of one row of ``M``) and ``r = Q U vec(D)`` (updated with one column
 of ``QU``), so that ``(B vec(D))_i = gamma * DM_i - U[:, i] . r``.
+
+The part of a row of ``M`` on the working set is scattered over the row, and
+reading it entry by entry keeps the compiler from vectorizing the update. The
+kernel therefore first copies, for each class, the block ``M[J_k][:, J_k]`` of
+its working-set columns ``J_k`` into one contiguous array, so that every update
+is a contiguous ``axpy`` (same operations in the same order: the result is the
+same to the bit). The copies take ``sum_k n_work_k**2`` floats, at most ``K``
+times ``M``; above ``max_block`` floats the kernel updates ``D @ M`` on whole
+rows of ``M`` instead (``n_cols`` entries per update, also contiguous).
 :func:`skdigit.linear_model._cd_reference.cd_model_reference` is the plain NumPy
 twin the tests compare this kernel with.
 """
@@ -33,11 +42,65 @@ twin the tests compare this kernel with.
 import numpy as np
 from numba import njit
 
+MAX_BLOCK = 1 << 22
+"""Largest number of floats (32 MiB) of the working-set blocks of ``M`` the kernel copies."""
+
+
+@njit(cache=True, nogil=True)
+def _class_segments(coords, n_cols):
+    """Start and stop, in ``coords``, of the run of each coordinate's class."""
+    n = coords.shape[0]
+    start = np.empty(n, dtype=np.int64)
+    stop = np.empty(n, dtype=np.int64)
+    c = 0
+    while c < n:
+        k = coords[c] // n_cols
+        e = c
+        while e < n and coords[e] // n_cols == k:
+            e += 1
+        for cc in range(c, e):
+            start[cc] = c
+            stop[cc] = e
+        c = e
+    return start, stop
+
+
+@njit(cache=True, nogil=True)
+def _minus_dot(total, x, y):
+    """``total - x . y``, subtracting term by term."""
+    for l in range(x.shape[0]):
+        total -= x[l] * y[l]
+    return total
+
+
+@njit(cache=True, nogil=True)
+def _axpy(a, x, y):
+    """``y += a * x`` on contiguous slices (the loop vectorizes; indexing into a
+    larger array with computed indices does not)."""
+    for l in range(x.shape[0]):
+        y[l] += a * x[l]
+
+
+@njit(cache=True, nogil=True)
+def _coordinate_delta(d_old, w, a, h, l1, penalized):
+    """Change of one coordinate of ``D`` to the minimizer of the model along it
+    (``a`` the derivative of the smooth model in it, ``h`` its curvature)."""
+    if penalized:
+        current = w + d_old
+        z = current - a / h
+        t = l1 / h
+        if z > t:
+            return z - t - current
+        if z < -t:
+            return z + t - current
+        return -current
+    return -a / h
+
 
 @njit(cache=True, nogil=True)
 def cd_model(
     D, DM, r, W, G, M, gamma, U, QU, B_diag, l1, n_penalized, coords, max_sweeps,
-    sweep_tol,
+    sweep_tol, max_block=MAX_BLOCK,
 ):
     """Cyclic coordinate descent on the model ``q``, in place.
 
@@ -73,6 +136,9 @@ def cd_model(
     sweep_tol : float
         Stop after a sweep whose largest ``|change| * sqrt(B_ii)`` is at most
         ``sweep_tol`` times the largest ``|D_i| * sqrt(B_ii)`` over ``coords``.
+    max_block : int, default=MAX_BLOCK
+        Most floats the contiguous copies of the working-set blocks of ``M``
+        may take; above, ``D @ M`` is updated on whole rows of ``M``.
 
     Returns
     -------
@@ -85,21 +151,78 @@ def cd_model(
     MNIST and needed more sweeps, not fewer.
     """
     n_cols = D.shape[1]
-    n_low = U.shape[1]
-    n_coords = coords.shape[0]
-    # coords of one class are contiguous (sorted); DM is kept on coords only
-    row_start = np.empty(n_coords, dtype=np.int64)
-    row_stop = np.empty(n_coords, dtype=np.int64)
+    n = coords.shape[0]
+    start, stop = _class_segments(coords, n_cols)
+    total = 0
     c = 0
-    while c < n_coords:
+    while c < n:
+        total += (stop[c] - c) * (stop[c] - c)
+        c = stop[c]
+    if total > max_block:
+        return _cd_rows(
+            D, DM, r, W, G, M, gamma, U, QU, B_diag, l1, n_penalized, coords,
+            max_sweeps, sweep_tol,
+        )
+    # blocks[offset[c] : offset[c] + stop[c] - start[c]] is row j of M on the
+    # working-set columns of c's class, j the column of c
+    offset = np.empty(n, dtype=np.int64)
+    blocks = np.empty(total)
+    base = 0
+    c = 0
+    while c < n:
+        size = stop[c] - c
         k = coords[c] // n_cols
-        e = c
-        while e < n_coords and coords[e] // n_cols == k:
-            e += 1
-        for cc in range(c, e):
-            row_start[cc] = c
-            row_stop[cc] = e
-        c = e
+        for a in range(c, c + size):
+            offset[a] = base + (a - c) * size
+            ja = coords[a] - k * n_cols
+            for b in range(c, c + size):
+                blocks[offset[a] + b - c] = M[ja, coords[b] - k * n_cols]
+        base += size * size
+        c += size
+    # D and D @ M on coords, in the order of coords
+    d = np.empty(n)
+    dm = np.empty(n)
+    for a in range(n):
+        k = coords[a] // n_cols
+        d[a] = D[k, coords[a] - k * n_cols]
+        dm[a] = DM[k, coords[a] - k * n_cols]
+    n_sweeps = 0
+    for _ in range(max_sweeps):
+        n_sweeps += 1
+        largest_change = 0.0
+        largest_step = 0.0
+        for c in range(n):
+            i = coords[c]
+            k = i // n_cols
+            j = i - k * n_cols
+            h = B_diag[i]
+            old = d[c]
+            a = G[k, j] + _minus_dot(gamma * dm[c], U[i], r)
+            delta = _coordinate_delta(old, W[k, j], a, h, l1, j < n_penalized)
+            if delta != 0.0:
+                d[c] = old + delta
+                size = stop[c] - start[c]
+                _axpy(delta, blocks[offset[c]:offset[c] + size], dm[start[c]:stop[c]])
+                _axpy(delta, QU[i], r)
+            scale = np.sqrt(h)
+            largest_change = max(largest_change, abs(delta) * scale)
+            largest_step = max(largest_step, abs(d[c]) * scale)
+        if largest_change <= sweep_tol * largest_step:
+            break
+    for a in range(n):
+        k = coords[a] // n_cols
+        D[k, coords[a] - k * n_cols] = d[a]
+        DM[k, coords[a] - k * n_cols] = dm[a]
+    return n_sweeps
+
+
+@njit(cache=True, nogil=True)
+def _cd_rows(
+    D, DM, r, W, G, M, gamma, U, QU, B_diag, l1, n_penalized, coords, max_sweeps,
+    sweep_tol,
+):
+    """:func:`cd_model` updating ``D @ M`` on whole rows (no copies of ``M``)."""
+    n_cols = D.shape[1]
     n_sweeps = 0
     for _ in range(max_sweeps):
         n_sweeps += 1
@@ -110,36 +233,16 @@ def cd_model(
             k = i // n_cols
             j = i - k * n_cols
             h = B_diag[i]
-            bd = gamma * DM[k, j]
-            for l in range(n_low):
-                bd -= U[i, l] * r[l]
-            a = G[k, j] + bd  # derivative of the smooth model in D[k, j]
             old = D[k, j]
-            if j < n_penalized:
-                current = W[k, j] + old
-                z = current - a / h
-                t = l1 / h
-                if z > t:
-                    new = z - t
-                elif z < -t:
-                    new = z + t
-                else:
-                    new = 0.0
-                delta = new - current
-            else:
-                delta = -a / h
+            a = G[k, j] + _minus_dot(gamma * DM[k, j], U[i], r)
+            delta = _coordinate_delta(old, W[k, j], a, h, l1, j < n_penalized)
             if delta != 0.0:
                 D[k, j] = old + delta
-                for cc in range(row_start[c], row_stop[c]):
-                    jj = coords[cc] - k * n_cols
-                    DM[k, jj] += delta * M[j, jj]
-                for l in range(n_low):
-                    r[l] += delta * QU[i, l]
+                _axpy(delta, M[j], DM[k])
+                _axpy(delta, QU[i], r)
             scale = np.sqrt(h)
-            change = abs(delta) * scale
-            largest_change = max(largest_change, change)
-            step = abs(D[k, j]) * scale
-            largest_step = max(largest_step, step)
+            largest_change = max(largest_change, abs(delta) * scale)
+            largest_step = max(largest_step, abs(D[k, j]) * scale)
         if largest_change <= sweep_tol * largest_step:
             break
     return n_sweeps

@@ -110,9 +110,12 @@ class _Memory:
         SY = S @ Y.T
         lower = np.tril(SY, -1)
         middle = np.block([[gamma * (S @ SM.T), lower], [lower.T, -np.diag(np.diag(SY))]])
-        U = np.vstack([gamma * SM, Y])
-        QU = linalg.solve(middle, U, assume_a="sym", check_finite=False)
-        return np.ascontiguousarray(U.T), np.ascontiguousarray(QU.T)
+        U_t = np.hstack([gamma * SM.T, Y.T])
+        # Q U through the small inverse of the middle matrix and one product:
+        # a solve with the K * n_cols columns of U as right-hand sides costs
+        # several times more
+        Q = linalg.solve(middle, np.eye(2 * m), assume_a="sym", check_finite=False)
+        return U_t, U_t @ Q.T
 
 
 def _metric(objective, curvature):
@@ -232,8 +235,8 @@ class ProximalQN(Solver):
                 memory.push(s, s @ M, y)
                 # gamma * M is the initial matrix of whitened L-BFGS:
                 # (y^T M^-1 y / s^T y) M, i.e. y^T y / s^T y in the whitened variables
-                My = (y @ pre.basis / pre.eigenvalues) @ pre.basis.T
-                gamma = float(np.vdot(y, My)) / sy
+                yV = y @ pre.basis
+                gamma = float(np.sum(yV * yV / pre.eigenvalues)) / sy
             decrease = value - value_new
             x, W, G, value = x_new, W_new, G_new, value_new
             if report(x, value):
