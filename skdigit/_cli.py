@@ -136,7 +136,7 @@ def _train(args):
         type(step).__name__ for step in pipeline.named_steps.values()
         if step != "passthrough"
     )
-    if not _kernels_compiled(positive_label is not None):
+    if not _kernels_compiled(positive_label is not None, args.features):
         _say(
             "First run on this machine: numba compiles skdigit's kernels once "
             "(later runs reuse them)",
@@ -168,12 +168,17 @@ def _train(args):
     return 0
 
 
-def _kernels_compiled(binary):
-    """Whether the kernels a default fit runs are already compiled on disk."""
-    from .linear_model import _kernels_csr
-    from .preprocessing import _deskew_kernels
+def _kernels_compiled(binary, features):
+    """Whether the kernels a default fit of these features runs are compiled on disk."""
+    from .linear_model import _kernels, _kernels_csr
+    from .preprocessing import _deskew_kernels, _scattering_kernels
     from .utils._numba_cache import kernels_on_disk
 
+    if features == "scattering":  # dense, wide features: the dense kernel
+        return kernels_on_disk(
+            _scattering_kernels.scatter_images, _kernels.logistic_loss_gradient_dense,
+            _deskew_kernels.deskew_images,
+        )
     loss = _kernels_csr._binomial_csr if binary else _kernels_csr._MULTINOMIAL_CSR[2]
     return kernels_on_disk(
         loss, _kernels_csr._row_nnz, _kernels_csr._fill_rows, _deskew_kernels.deskew_images

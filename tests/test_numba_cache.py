@@ -37,7 +37,7 @@ def test_plain_functions_count_as_cached():
 
 
 def test_train_says_when_the_kernels_compile(monkeypatch, capsys):
-    monkeypatch.setattr(_cli, "_kernels_compiled", lambda binary: False)
+    monkeypatch.setattr(_cli, "_kernels_compiled", lambda binary, features: False)
 
     class Stop(Exception):
         pass
