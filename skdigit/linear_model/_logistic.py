@@ -25,6 +25,28 @@ from ._penalties import make_penalty, resolve_regularization
 from ._solvers import SOLVERS, select_solver
 
 
+def check_fit_data(estimator, X, y, sample_weight):
+    """``(X, y, sample_weight)`` validated for ``estimator.fit``; sets ``n_features_in_``.
+
+    NumPy and SciPy input go through scikit-learn's ``validate_data`` (float32
+    and float64 kept, CSR accepted, C-contiguous); a Dask ``X`` is checked
+    lazily and stays where its chunks are
+    (:func:`~skdigit.linear_model._layout_dask.check_fit_input`). ``y`` must
+    hold classification targets.
+    """
+    if is_dask_array(X):
+        from ._layout_dask import check_fit_input
+
+        X, y, sample_weight = check_fit_input(estimator, X, y, sample_weight)
+    else:
+        X, y = validate_data(
+            estimator, X, y, accept_sparse="csr", dtype=[np.float64, np.float32],
+            order="C", accept_large_sparse=True,
+        )
+    check_classification_targets(y)
+    return X, y, sample_weight
+
+
 class DigitLogisticClassifier(
     DocLinkMixin, CallbackSupportMixin, LinearClassifierMixin, SparseCoefMixin, BaseEstimator
 ):
@@ -257,16 +279,7 @@ class DigitLogisticClassifier(
             or if the parameters are invalid.
         """
         C, l1_ratio = resolve_regularization(self.penalty, self.C, self.l1_ratio)
-        if is_dask_array(X):  # checked lazily: X stays where its chunks are
-            from ._layout_dask import check_fit_input
-
-            X, y, sample_weight = check_fit_input(self, X, y, sample_weight)
-        else:
-            X, y = validate_data(
-                self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32],
-                order="C", accept_large_sparse=True,
-            )
-        check_classification_targets(y)
+        X, y, sample_weight = check_fit_data(self, X, y, sample_weight)
         classes, y_idx = np.unique(y, return_inverse=True)
         if classes.shape[0] < 2:
             raise ValueError(

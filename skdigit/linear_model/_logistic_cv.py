@@ -8,12 +8,10 @@ from sklearn.base import _fit_context, clone
 from sklearn.metrics import check_scoring, get_scorer, get_scorer_names
 from sklearn.model_selection import check_cv
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import validate_data
 
 from ..utils import parallel_kernel_lock, resolve_n_threads, single_threaded_blas
 from ._layouts import is_dask_array
-from ._logistic import DigitLogisticClassifier
+from ._logistic import DigitLogisticClassifier, check_fit_data
 from ._loss import effective_sample_weight
 from ._path import PathFitter, c_grid, warn_not_converged
 from ._solvers import SOLVERS
@@ -268,16 +266,7 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
             If ``y`` has a single class, an ``l1_ratio`` lies outside [0, 1], or
             the inputs are invalid.
         """
-        if is_dask_array(X):  # checked lazily: X stays where its chunks are
-            from ._layout_dask import check_fit_input
-
-            X, y, sample_weight = check_fit_input(self, X, y, sample_weight)
-        else:
-            X, y = validate_data(
-                self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32],
-                order="C", accept_large_sparse=True,
-            )
-        check_classification_targets(y)
+        X, y, sample_weight = check_fit_data(self, X, y, sample_weight)
         l1_ratios = np.asarray(self.l1_ratios, dtype=float).ravel()
         if l1_ratios.size == 0 or np.any((l1_ratios < 0) | (l1_ratios > 1)):
             raise ValueError(
