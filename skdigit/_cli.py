@@ -211,6 +211,14 @@ def _evaluate(args):
     return 0
 
 
+def _image_failed(command, source, exc, results, as_json):
+    """Record an image that could not be read; say so on standard error unless ``as_json``."""
+    line = image_error(source, exc)
+    results.append({"file": source, "error": line[len(source) + 2:]})
+    if not as_json:
+        print(f"skdigit {command}: error: {line}", file=sys.stderr)
+
+
 def _predict(args):
     import_optional("PIL.Image", extra="image", purpose="skdigit predict", package="Pillow")
     from .image import DigitImageError
@@ -228,10 +236,7 @@ def _predict(args):
             x, n_digits = digit_and_count(source, invert=invert, **options)
         except (DigitImageError, OSError, ImportError, ValueError) as exc:
             failed += 1
-            line = image_error(source, exc)
-            results.append({"file": source, "error": line[len(source) + 2:]})
-            if not args.json:
-                print(f"skdigit predict: error: {line}", file=sys.stderr)
+            _image_failed("predict", source, exc, results, args.json)
             continue
         if n_digits > 1:
             print(f"skdigit predict: warning: {source} holds {n_digits} separate "
@@ -265,10 +270,7 @@ def _read(args):
             reading = read_number(source, model, invert=invert, **options)
         except (DigitImageError, OSError, ImportError, ValueError) as exc:
             failed += 1
-            line = image_error(source, exc)
-            results.append({"file": source, "error": line[len(source) + 2:]})
-            if not args.json:
-                print(f"skdigit read: error: {line}", file=sys.stderr)
+            _image_failed("read", source, exc, results, args.json)
             continue
         digits = [
             {"label": str(label), "probability": round(float(p), 6),
