@@ -18,6 +18,16 @@ def _status(key):
         return next(int(line.split()[1]) * 1024 for line in f if line.startswith(key))
 
 
+def reset_peak():
+    """Reset this process's peak resident memory (VmHWM); False where Linux refuses."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
 def main(xpath, ypath, dtype, layout, lib):
     X8, y = np.load(xpath), np.load(ypath)
     X = (X8 / np.float32(255)).astype(np.float32) if dtype == "float32" else X8 / 255.0
@@ -35,12 +45,7 @@ def main(xpath, ypath, dtype, layout, lib):
     warnings.simplefilter("ignore")
     model.fit(X[:50], y[:50])  # imports, compilation, thread pools: outside the window
     before = _status("VmRSS:")
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")  # reset the peak
-        reset = True
-    except OSError:
-        reset = False
+    reset = reset_peak()
     model.fit(X, y)
     print(json.dumps({"X_bytes": nbytes, "rss_before": before, "peak": _status("VmHWM:"),
                       "peak_reset": reset}))

@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 
-from benchmarks.memory_child import _status
+from benchmarks.memory_child import _status, reset_peak
 from benchmarks.objective import model_objective
 
 
@@ -26,11 +26,7 @@ def main(xpath, ypath, lib, tol, C):
     warnings.simplefilter("ignore")
     Model(max_iter=3).fit(X[:50], y[:50])  # imports, compilation: outside the window
     before = _status("VmRSS:")
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-    except OSError:
-        pass
+    reset_peak()
     model = Model(C=C, tol=tol, max_iter=10_000)
     t0 = time.perf_counter()
     model.fit(X, y)
