@@ -83,13 +83,19 @@ def _cluster(n_workers):
 
 
 def _on_workers(client, A, chunk_rows):
-    """``A`` as a Dask array whose row chunks are scattered to the workers (held there)."""
+    """``A`` as a Dask array whose row chunks are held by the workers, dealt in turn.
+
+    Dealt round-robin (chunk ``i`` to worker ``i mod n``) so that each worker
+    holds its share, as a balanced ``persist`` would leave them; one
+    ``client.scatter`` per chunk without ``workers=`` may put most on one.
+    """
     import dask.array as da
 
+    workers = sorted(client.scheduler_info()["workers"])
     pieces = []
-    for lo in range(0, len(A), chunk_rows):
+    for i, lo in enumerate(range(0, len(A), chunk_rows)):
         piece = A[lo:lo + chunk_rows]
-        future = client.scatter(piece)
+        future = client.scatter(piece, workers=[workers[i % len(workers)]])
         pieces.append(da.from_delayed(future, shape=piece.shape, dtype=piece.dtype))
     return da.concatenate(pieces).persist()  # chunks as data: the layout holds them
 

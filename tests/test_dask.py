@@ -249,6 +249,34 @@ def test_fit_equals_numpy_fit_distributed(client, digits, solver, binary):
     np.testing.assert_array_equal(labels.compute(), want.predict(X))
 
 
+def test_chunk_work_stays_where_each_chunk_is_held(client, digits):
+    # The chunks dealt to the workers in turn: each chunk's layout, and the
+    # task binding it to its labels and weights, run where the chunk is held
+    # (a scheduler that took a layout for a few bytes would move it instead).
+    from distributed import futures_of, wait
+
+    X, y = digits
+    workers = sorted(client.scheduler_info()["workers"])
+    pieces = []
+    for i, lo in enumerate(range(0, 1200, 300)):
+        block = np.ascontiguousarray(X[lo:lo + 300])
+        future = client.scatter(block, workers=[workers[i % 2]])
+        pieces.append(da.from_delayed(future, shape=block.shape, dtype=block.dtype))
+    Xd = da.concatenate(pieces).persist()
+    layout = make_layout(Xd)
+    rows = layout._rows(y[:1200], np.ones(1200))
+
+    def holders(delayed_values):
+        futures = [futures_of(d)[0] for d in delayed_values]
+        wait(futures)
+        who = client.who_has(futures)
+        return [who[f.key] for f in futures]
+
+    expected = [(workers[i % 2],) for i in range(4)]
+    assert [tuple(w) for w in holders(layout._layouts)] == expected
+    assert [tuple(w) for w in holders(rows)] == expected
+
+
 def test_grid_search_dask_backend(client, digits):
     import joblib
     from sklearn.model_selection import GridSearchCV

@@ -1,5 +1,7 @@
 """Data layouts: each against dense and NumPy, and sums that add across row chunks."""
 
+import sys
+
 import numpy as np
 import pytest
 from scipy import sparse
@@ -86,13 +88,19 @@ def _reference_moments(X, sw):
 def small_moment_chunks(monkeypatch):
     """Chunks of 37 rows at 19 features: several chunks per thread, a ragged last one."""
     monkeypatch.setattr(_layouts, "_MOMENT_CHUNK_ELEMENTS", 19 * 37)
+    monkeypatch.setattr(_layouts, "_MOMENT_MIN_ROWS", 37)
 
 
 @pytest.mark.parametrize("name", LAYOUTS)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("n_threads", [1, 3])
-def test_moments_match_numpy(name, dtype, n_threads, small_moment_chunks):
+# non-negative weights take the symmetric product (syrk) of the block scaled by
+# their square roots; a negative one, the general product of the weighted block
+@pytest.mark.parametrize("negative", [False, True])
+def test_moments_match_numpy(name, dtype, n_threads, negative, small_moment_chunks):
     X, _, sw, _, _ = _problem(False, dtype)
+    if negative:
+        sw[::7] *= -1
     moments = _layout(name, X).moments(sw, n_threads=n_threads)
     second, first, total = _reference_moments(X, sw)
     assert moments.second.dtype == np.float64 and moments.second.shape == (19, 19)
@@ -102,6 +110,7 @@ def test_moments_match_numpy(name, dtype, n_threads, small_moment_chunks):
     assert moments.total == pytest.approx(total, rel=1e-14)
     again = _layout(name, X).moments(sw, n_threads=n_threads)
     np.testing.assert_array_equal(moments.second, again.second)  # deterministic
+    np.testing.assert_allclose(moments.second, moments.second.T, rtol=1e-6, atol=1e-6)
 
 
 @pytest.mark.parametrize("name", LAYOUTS)
@@ -116,6 +125,18 @@ def test_moments_add_across_row_chunks(name, small_moment_chunks):
     np.testing.assert_allclose(parts.second, whole.second, rtol=1e-6, atol=1e-6)
     np.testing.assert_allclose(parts.first, whole.first, rtol=1e-6, atol=1e-6)
     assert parts.total == pytest.approx(whole.total, rel=1e-14)
+
+
+@pytest.mark.parametrize("name", LAYOUTS)
+def test_layout_size_counts_the_arrays_it_holds(name):
+    # what dask.sizeof reads: a Dask scheduler keeps tasks beside a chunk's
+    # layout only if it knows the layout is big
+    X, _, _, _, _ = _problem(False, np.float32)
+    layout = _layout(name, X)
+    held = sum(a.nbytes for a in getattr(layout, "csr", ()))
+    held += 0 if name == "csr" else layout.X.nbytes  # a CSRLayout's csr is its X
+    size = sys.getsizeof(layout)
+    assert held <= size < held + 1024
 
 
 @pytest.mark.parametrize("fit_intercept", [True, False])
@@ -149,3 +170,23 @@ def test_csr_layout_refuses_malformed_matrix():
     Xs.indices[2] = X.shape[1]  # past the last column
     with pytest.raises(ValueError, match="malformed CSR matrix"):
         CSRLayout(Xs)
+
+
+@pytest.mark.parametrize("name", LAYOUTS)
+def test_kernels_launch_as_many_threads_as_parts(name, monkeypatch):
+    # numba launches its whole team for a parallel kernel; threads without a
+    # part would spin beside the others (one Dask worker's kernel beside
+    # another's on the same cores): the team is sized to n_threads, then restored
+    import numba
+
+    X, y, sw, W, b = _problem(False, np.float64)
+    layout = _layout(name, X)
+    seen = []
+    entry = "logistic_loss_gradient_dense" if name == "dense" else "logistic_loss_gradient_csr"
+    monkeypatch.setattr(_layouts, entry,
+                        lambda *args: seen.append(numba.get_num_threads()) or 0.0)
+    before = numba.get_num_threads()
+    for n_threads in (1, 2):
+        _sums(layout, y, sw, W, b, False, n_threads)
+    assert seen == [1, min(2, numba.config.NUMBA_NUM_THREADS)]
+    assert numba.get_num_threads() == before

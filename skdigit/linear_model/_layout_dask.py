@@ -23,6 +23,7 @@ input is known to be a Dask array.
 """
 
 import contextlib
+import sys
 import threading
 import uuid
 from numbers import Integral
@@ -71,6 +72,11 @@ class _Rows:
 
     def __init__(self, layout, y, sample_weight):
         self.layout, self.y, self.sample_weight = layout, y, sample_weight
+
+    def __sizeof__(self):
+        # the chunk's bytes (see _Layout.__sizeof__): tasks stay where it is
+        return (object.__sizeof__(self) + sys.getsizeof(self.layout)
+                + sum(getattr(a, "nbytes", 0) for a in (self.y, self.sample_weight)))
 
 
 def _chunk_layout(block):
@@ -170,23 +176,24 @@ class DaskLayout(_Layout):
         bound = self._bound
         if bound is not None and bound[1] is sample_weight and (y is None or bound[0] is y):
             return bound[2]
-        token = uuid.uuid4().hex
-        ys, sws = [], []
-        for i in range(self.n_chunks):
-            lo, hi = self.bounds[i], self.bounds[i + 1]
-            ys.append(None if y is None else dask.delayed(
-                np.ascontiguousarray(y[lo:hi], dtype=np.int64), name=f"skdigit-y-{token}-{i}"
-            ))
-            sws.append(dask.delayed(
-                np.ascontiguousarray(sample_weight[lo:hi], dtype=np.float64),
-                name=f"skdigit-sw-{token}-{i}",
-            ))
+        cuts = list(zip(self.bounds[:-1], self.bounds[1:]))
+        ys = [None if y is None else np.ascontiguousarray(y[lo:hi], dtype=np.int64)
+              for lo, hi in cuts]
+        sws = [np.ascontiguousarray(sample_weight[lo:hi], dtype=np.float64) for lo, hi in cuts]
+        make_rows = dask.delayed(_Rows, pure=True)
         if self.streams:  # held on their own, so that no evaluation sends them again
-            ys, sws = ys if y is None else list(dask.persist(*ys)), list(dask.persist(*sws))
-        rows = [dask.delayed(_Rows, pure=True)(layout, y_i, sw_i)
-                for layout, y_i, sw_i in zip(self._layouts, ys, sws)]
-        if not self.streams:
-            rows = list(dask.persist(*rows))
+            token = uuid.uuid4().hex
+            if y is not None:
+                ys = list(dask.persist(*[dask.delayed(y_i, name=f"skdigit-y-{token}-{i}")
+                                         for i, y_i in enumerate(ys)]))
+            sws = list(dask.persist(*[dask.delayed(sw_i, name=f"skdigit-sw-{token}-{i}")
+                                      for i, sw_i in enumerate(sws)]))
+            rows = [make_rows(*args) for args in zip(self._layouts, ys, sws)]
+        else:
+            # The pieces travel inside the tasks that bind them to the held
+            # layouts (16 bytes a row): each task's one dependency is its
+            # chunk's layout, so it runs where that chunk is held.
+            rows = list(dask.persist(*[make_rows(*args) for args in zip(self._layouts, ys, sws)]))
         self._bound = (y, sample_weight, rows)
         return rows
 

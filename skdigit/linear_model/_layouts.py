@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
+from ..utils._threads import kernel_threads
 from ._kernels import logistic_loss_gradient_dense
 from ._kernels_csr import check_csr, logistic_loss_gradient_csr, pack_dense_csr
 
@@ -43,9 +44,12 @@ __all__ = [
 # A dense X is copied to CSR when the copy takes at most this fraction of its
 # bytes: about where the CSR kernel overtakes the dense one (benchmarks/).
 PACK_MAX_FRACTION = 0.5
-# Rows per BLAS call of the moments: about 1 MB of float32 per chunk, so that
-# the densified, weighted copies stay small next to X.
-_MOMENT_CHUNK_ELEMENTS = 2**18
+# Rows per BLAS call of the moments: about 4 MB of float32 per chunk, so that
+# the densified, weighted copies stay small next to X, and at least 1024 rows,
+# so that adding each block's n_features-square product into the float64 sums
+# stays small next to the product itself.
+_MOMENT_CHUNK_ELEMENTS = 2**20
+_MOMENT_MIN_ROWS = 1024
 
 
 @dataclass
@@ -104,14 +108,33 @@ class Moments:
 def _accumulate_moments(rows, sample_weight, start, stop, chunk_rows, second, first):
     """Add the moments of rows ``start:stop`` to ``second`` and ``first``.
 
-    ``rows(lo, hi)`` returns a dense block; float32 products by BLAS (OpenBLAS's
-    gemm beats its syrk here), float64 sums.
+    ``rows(lo, hi)`` returns a dense block; float32 products by BLAS, float64
+    sums. With non-negative weights (always, but for a user's negative
+    ``sample_weight``) the block is scaled by the square roots of the weights
+    and multiplied by its own transpose, which NumPy hands to BLAS's
+    symmetric rank-k update (``syrk``: half the work of a general product);
+    otherwise by a general product with the weighted block. The scaled block
+    and the product go into buffers allocated once: where the allocator
+    returns freed memory to the system at once (Dask's workers set
+    ``MALLOC_TRIM_THRESHOLD_``), a fresh ``n_features``-square product per
+    block would be paged in again every time.
     """
+    n_features = second.shape[0]
+    symmetric = not (sample_weight[start:stop] < 0).any()
+    scaled = np.empty((min(chunk_rows, stop - start), n_features), dtype=np.float32)
+    product = np.empty((n_features, n_features), dtype=np.float32)
     for lo in range(start, stop, chunk_rows):
         hi = min(stop, lo + chunk_rows)
         chunk = np.asarray(rows(lo, hi), dtype=np.float32)
         weights = sample_weight[lo:hi].astype(np.float32)
-        second += (chunk * weights[:, None]).T @ chunk
+        part = scaled[:hi - lo]
+        if symmetric:
+            np.multiply(chunk, np.sqrt(weights)[:, None], out=part)
+            np.matmul(part.T, part, out=product)
+        else:
+            np.multiply(chunk, weights[:, None], out=part)
+            np.matmul(part.T, chunk, out=product)
+        second += product
         first += weights @ chunk
 
 
@@ -123,7 +146,7 @@ def _moments(rows, n_samples, n_features, sample_weight, n_threads):
     deterministic for a given ``n_threads``. Memory: the result plus one
     ``n_features``-square buffer per extra thread and one chunk per thread.
     """
-    chunk_rows = max(64, _MOMENT_CHUNK_ELEMENTS // max(n_features, 1))
+    chunk_rows = max(_MOMENT_MIN_ROWS, _MOMENT_CHUNK_ELEMENTS // max(n_features, 1))
     n_parts = max(1, min(n_threads, n_samples // chunk_rows))
     bounds = np.linspace(0, n_samples, n_parts + 1).astype(int)
     # The first part accumulates straight into the top-left block of the
@@ -161,6 +184,15 @@ class _Layout:
     @property
     def n_features(self):
         return self.shape[1]
+
+    def __sizeof__(self):
+        # The bytes of the arrays held (X, the packed copy): what dask.sizeof
+        # reads, so that a Dask scheduler keeps tasks beside a chunk's layout
+        # rather than move it (it would count a bare object as a few bytes).
+        held = list(getattr(self, "csr", ()))  # a CSRLayout's are its X's arrays
+        if not sparse.issparse(self.X):
+            held.append(self.X)
+        return object.__sizeof__(self) + sum(int(a.nbytes) for a in held)
 
     def moments(self, sample_weight, *, n_threads=1):
         """Weighted moments of the rows (:class:`Moments`)."""
@@ -209,9 +241,10 @@ class DenseLayout(_Layout):
         -------
         loss_sum : float
         """
-        return logistic_loss_gradient_dense(
-            self.X, y, sample_weight, W, b, grad_W, grad_b, binary, n_threads
-        )
+        with kernel_threads(n_threads):  # no idle threads spinning beside the parts
+            return logistic_loss_gradient_dense(
+                self.X, y, sample_weight, W, b, grad_W, grad_b, binary, n_threads
+            )
 
 
 class _CSRArrays(_Layout):
@@ -219,9 +252,10 @@ class _CSRArrays(_Layout):
 
     def loss_gradient_sums(self, y, sample_weight, W, b, grad_W, grad_b, binary, n_threads):
         """Weighted loss sum; writes the gradient sums (see :class:`DenseLayout`)."""
-        return logistic_loss_gradient_csr(
-            *self.csr, y, sample_weight, W, b, grad_W, grad_b, binary, n_threads
-        )
+        with kernel_threads(n_threads):
+            return logistic_loss_gradient_csr(
+                *self.csr, y, sample_weight, W, b, grad_W, grad_b, binary, n_threads
+            )
 
 
 class CSRLayout(_CSRArrays):
@@ -317,5 +351,6 @@ def make_layout(X, *, n_threads=1):
         return DaskLayout(X)
     if sparse.issparse(X):
         return CSRLayout(X)
-    csr = pack_dense_csr(X, max_nbytes=PACK_MAX_FRACTION * X.nbytes, n_threads=n_threads)
+    with kernel_threads(n_threads):
+        csr = pack_dense_csr(X, max_nbytes=PACK_MAX_FRACTION * X.nbytes, n_threads=n_threads)
     return DenseLayout(X) if csr is None else PackedCSRLayout(X, csr)

@@ -6,7 +6,12 @@ from ._geometry import MNIST_BOX, MNIST_CENTRE, MNIST_SHAPE, MNIST_SIDE  # noqa:
 from ._image_shape import check_image_shape, infer_image_shape
 from ._optional import MissingExtraError, import_optional
 from ._progress import progress_bar
-from ._threads import parallel_kernel_lock, resolve_n_threads, single_threaded_blas  # noqa: F401
+from ._threads import (  # noqa: F401
+    kernel_threads,
+    parallel_kernel_lock,
+    resolve_n_threads,
+    single_threaded_blas,
+)
 
 # The documented helpers (docs/api.rst). The MNIST geometry, the thread
 # policy and the doc-link mixin are shared inside skdigit, importable from

@@ -1,6 +1,7 @@
 """Thread policy, in one place: how many threads the kernels use, and around them BLAS.
 
-One rule for ``n_jobs`` (:func:`resolve_n_threads`), one guard for numba's
+One rule for ``n_jobs`` (:func:`resolve_n_threads`), the team a kernel
+launches sized to its parts (:func:`kernel_threads`), one guard for numba's
 parallel kernels called from several Python threads (:func:`parallel_kernel_lock`),
 and one way to hold BLAS at a single thread while our kernels run
 (:func:`single_threaded_blas`).
@@ -13,7 +14,12 @@ import threading
 import numba
 from threadpoolctl import ThreadpoolController
 
-__all__ = ["parallel_kernel_lock", "resolve_n_threads", "single_threaded_blas"]
+__all__ = [
+    "kernel_threads",
+    "parallel_kernel_lock",
+    "resolve_n_threads",
+    "single_threaded_blas",
+]
 
 
 def resolve_n_threads(n_jobs):
@@ -49,6 +55,32 @@ def resolve_n_threads(n_jobs):
     if n_jobs < 0:
         return max(numba.get_num_threads() + 1 + n_jobs, 1)
     return int(n_jobs)
+
+
+@contextlib.contextmanager
+def kernel_threads(n_threads):
+    """Context manager: numba's parallel kernels launch ``n_threads`` threads here.
+
+    A kernel that splits its rows into ``n_threads`` parts still launches
+    numba's whole team (:func:`numba.get_num_threads`); the threads without a
+    part wait at the region's end, spinning on a core. That costs nothing when
+    the process has the cores to itself, but where several kernels run at once
+    on the same cores (one per Dask worker process, one per joblib worker) the
+    spinning threads take the cores from the working ones. The team is sized to
+    the parts for the calling thread only (numba's setting is per thread) and
+    restored afterwards; at most numba's ``NUMBA_NUM_THREADS``.
+
+    Parameters
+    ----------
+    n_threads : int
+        Parts the kernel runs in; at least 1.
+    """
+    before = numba.get_num_threads()
+    numba.set_num_threads(max(1, min(int(n_threads), numba.config.NUMBA_NUM_THREADS)))
+    try:
+        yield
+    finally:
+        numba.set_num_threads(before)
 
 
 _KERNEL_LOCK = threading.Lock()
