@@ -8,9 +8,10 @@ processes of a ``LocalCluster``, one thread each. Rows:
 - ``numpy``: the in-memory fit of the same data in this process (as many
   kernel threads as workers), and ``dask, N workers`` for N = 1 and 2, and
   for 2 workers with chunks of 75,000 rows too (235 MB: Dask's advice is
-  chunks of 100 MB or more; fewer tasks per evaluation): fit time, its ratio to the NumPy fit, and the growth of this (client)
-  process's resident memory during the fit (peak RSS minus RSS before, sampled
-  every 5 ms with psutil), as a fraction of ``X``'s bytes.
+  chunks of 100 MB or more; fewer tasks per evaluation): fit time, its ratio
+  to the NumPy fit, and the growth of this (client) process's resident memory
+  during the fit (peak RSS minus RSS before, sampled every 5 ms with psutil),
+  as a fraction of ``X``'s bytes.
 - ``per evaluation``: one loss-and-gradient evaluation on the cluster (the
   fastest of 10, as the two below: the least disturbed by other load); the
   kernel time of one chunk here (single-threaded, the layout a chunk task

@@ -185,14 +185,15 @@ class _Layout:
     def n_features(self):
         return self.shape[1]
 
+    # The arrays the layout holds in memory (none for a layout of chunks held
+    # elsewhere): what its size counts.
+    held_arrays = ()
+
     def __sizeof__(self):
-        # The bytes of the arrays held (X, the packed copy): what dask.sizeof
-        # reads, so that a Dask scheduler keeps tasks beside a chunk's layout
-        # rather than move it (it would count a bare object as a few bytes).
-        held = list(getattr(self, "csr", ()))  # a CSRLayout's are its X's arrays
-        if not sparse.issparse(self.X):
-            held.append(self.X)
-        return object.__sizeof__(self) + sum(int(a.nbytes) for a in held)
+        # What dask.sizeof reads, so that a Dask scheduler keeps tasks beside a
+        # chunk's layout rather than move it (it would count a bare object as
+        # a few bytes).
+        return object.__sizeof__(self) + sum(int(a.nbytes) for a in self.held_arrays)
 
     def moments(self, sample_weight, *, n_threads=1):
         """Weighted moments of the rows (:class:`Moments`)."""
@@ -219,6 +220,8 @@ class DenseLayout(_Layout):
         self.X = X
         self.shape = X.shape
         self.dtype = X.dtype
+
+    held_arrays = property(lambda self: (self.X,))
 
     def _dense_rows(self, lo, hi):
         return self.X[lo:hi]
@@ -249,6 +252,8 @@ class DenseLayout(_Layout):
 
 class _CSRArrays(_Layout):
     """A layout whose kernel input is CSR arrays ``(data, indices, indptr)``."""
+
+    held_arrays = property(lambda self: self.csr)  # a CSRLayout's are its X's
 
     def loss_gradient_sums(self, y, sample_weight, W, b, grad_W, grad_b, binary, n_threads):
         """Weighted loss sum; writes the gradient sums (see :class:`DenseLayout`)."""
@@ -300,6 +305,8 @@ class PackedCSRLayout(_CSRArrays):
         self.shape = X.shape
         self.dtype = X.dtype
         self.csr = csr
+
+    held_arrays = property(lambda self: (self.X, *self.csr))
 
     def _dense_rows(self, lo, hi):
         return self.X[lo:hi]
