@@ -31,7 +31,7 @@ def _problem(binary, dtype, n_samples=257, n_features=23, n_classes=5, seed=0):
 
 
 def _run_kernel(layout, X, y, sw, W, b, binary, n_chunks):
-    grad_W = np.empty_like(W)
+    grad_W = np.empty(W.shape)  # float64 sums, whatever the dtype of W
     grad_b = np.empty(W.shape[0])
     if layout == "dense":
         loss = logistic_loss_gradient_dense(
@@ -162,3 +162,24 @@ def test_dense_row_blocks_and_tails_match_reference(n_samples, n_chunks, dtype):
     np.testing.assert_allclose(got[1], expected[1], rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(got[2], expected[2], rtol=1e-10, atol=1e-12)
 
+
+
+@pytest.mark.parametrize("binary", [False, True])
+@pytest.mark.parametrize("n_samples", [61, 1000])
+@pytest.mark.parametrize("n_chunks", [1, 3])
+def test_dense_float32_products_match_reference_to_float32_rounding(binary, n_samples,
+                                                                    n_chunks):
+    # float32 W: the products run in float32 and are flushed into float64 every
+    # _FLUSH_ROWS rows (1000 rows: many flushes and a ragged last group)
+    X, y, sw, W, b = _problem(binary, np.float32, n_samples=n_samples, n_features=37)
+    expected = logistic_loss_gradient_reference(X, y, sw, W, b, binary)
+    W32 = W.astype(np.float32)
+    got = _run_kernel("dense", X, y, sw, W32, b, binary, n_chunks)
+    # exact products of the rounded weights, then float32 rounding of the sums
+    exact = logistic_loss_gradient_reference(X, y, sw, W32.astype(np.float64), b, binary)
+    np.testing.assert_allclose(got[0], exact[0], rtol=1e-6)
+    for k in (1, 2):
+        scale = np.abs(exact[k]).max()
+        np.testing.assert_allclose(got[k], exact[k], rtol=1e-5, atol=1e-6 * scale)
+    # and the rounding of W itself is no larger
+    np.testing.assert_allclose(got[0], expected[0], rtol=1e-5)

@@ -68,6 +68,24 @@ def test_layout_sums_match_dense_and_reference(name, dtype, binary, n_threads):
     _assert_sums_close(got, logistic_loss_gradient_reference(X, y, sw, W, b, binary))
 
 
+@pytest.mark.parametrize("binary", [False, True])
+@pytest.mark.parametrize("n_threads", [1, 3])
+def test_reduced_precision_is_float32_accurate(binary, n_threads):
+    X, y, sw, W, b = _problem(binary, np.float32, n_samples=1000)
+    fast = DenseLayout(X).reduced_precision()
+    assert fast.products_dtype == np.float32 and fast.X is X  # no copy
+    got = _sums(fast, y, sw, W, b, binary, n_threads)
+    expected = logistic_loss_gradient_reference(X, y, sw, W, b, binary)
+    np.testing.assert_allclose(got[0], expected[0], rtol=1e-6)
+    for k in (1, 2):
+        scale = np.abs(expected[k]).max()
+        np.testing.assert_allclose(got[k], expected[k], rtol=1e-5, atol=1e-6 * scale)
+    # only float32 dense data has it: the others are already exact in float64
+    assert DenseLayout(X.astype(np.float64)).reduced_precision() is None
+    for name in ("csr", "packed-csr"):
+        assert _layout(name, X).reduced_precision() is None
+
+
 @pytest.mark.parametrize("name", LAYOUTS)
 @pytest.mark.parametrize("binary", [False, True])
 def test_loss_gradient_sums_add_across_row_chunks(name, binary):

@@ -6,6 +6,7 @@ from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 
 from skdigit import DigitLogisticClassifier
+from skdigit.linear_model._layouts import DenseLayout
 from skdigit.linear_model._penalties import L1, ElasticNet, make_penalty
 from skdigit.linear_model._solvers import SOLVERS, SolverResult, select_solver
 from skdigit.utils import single_threaded_blas
@@ -122,9 +123,10 @@ def test_max_iter_zero_returns_the_start(subset, make_objective, solver):
 
 @pytest.mark.parametrize("solver", SMOOTH_SOLVERS)
 @pytest.mark.parametrize("max_iter", [1, 4])
-def test_n_iter_never_exceeds_max_iter(subset, make_objective, solver, max_iter):
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])  # float32: two phases
+def test_n_iter_never_exceeds_max_iter(subset, make_objective, solver, max_iter, dtype):
     X, y = subset
-    objective = make_objective(X, y)
+    objective = make_objective(X.astype(dtype), y)
     seen = []
     result = SOLVERS[solver].solve(
         objective, objective.coef.zeros(), tol=1e-12, max_iter=max_iter,
@@ -135,9 +137,10 @@ def test_n_iter_never_exceeds_max_iter(subset, make_objective, solver, max_iter)
 
 
 @pytest.mark.parametrize("solver", SMOOTH_SOLVERS)
-def test_callback_can_stop_the_solver(subset, make_objective, solver):
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_callback_can_stop_the_solver(subset, make_objective, solver, dtype):
     X, y = subset
-    objective = make_objective(X, y)
+    objective = make_objective(X.astype(dtype), y)
     seen = []
 
     def callback(n_iter, params):
@@ -150,6 +153,46 @@ def test_callback_can_stop_the_solver(subset, make_objective, solver):
     assert "callback" in result.message
     # the callback sees coefficients, not the whitened variables
     np.testing.assert_allclose(result.params, seen[-1], rtol=1e-12)
+
+
+@pytest.mark.parametrize("solver", SMOOTH_SOLVERS)
+def test_float32_dense_runs_fast_then_at_full_precision(subset, make_objective, solver,
+                                                        monkeypatch):
+    X, y = subset
+    X32 = X.astype(np.float32)
+    objective = make_objective(X32, y, n_threads=2)
+    assert objective.layout.name == "dense"
+    products = []
+    sums = DenseLayout.loss_gradient_sums
+
+    def recording(layout, *args):
+        products.append(layout.products_dtype)
+        return sums(layout, *args)
+
+    monkeypatch.setattr(DenseLayout, "loss_gradient_sums", recording)
+    result = SOLVERS[solver].solve(objective, objective.coef.zeros(), tol=1e-9,
+                                   max_iter=10_000)
+    # float32 products first, then float64 ones to the end: the test of tol and
+    # the last iterations are at full precision
+    switch = products.index(np.float64)
+    assert switch > 10 and set(products[switch:]) == {np.dtype(np.float64)}
+    assert result.converged
+    _, grad = objective.loss_gradient(result.params)
+    # the documented criterion, as for float64 data
+    assert (
+        objective.optimality(result.params, grad) <= 1e-9
+        or "RELATIVE REDUCTION" in result.message
+    )
+    # the optimum of the float64 products alone
+    monkeypatch.setattr(DenseLayout, "reduced_precision", lambda layout: None)
+    products.clear()
+    alone = SOLVERS[solver].solve(objective, objective.coef.zeros(), tol=1e-9,
+                                  max_iter=10_000)
+    assert set(products) == {np.dtype(np.float64)}
+    # the same optimum, to float64's resolution of the objective (the weights
+    # themselves are loosely determined in this flat problem)
+    np.testing.assert_allclose(objective.value(result.params),
+                               objective.value(alone.params), rtol=1e-11)
 
 
 def test_verbose_prints_progress(subset, make_objective, capsys):

@@ -20,8 +20,11 @@ Conventions shared by every kernel
 - The rows are split into ``n_chunks`` contiguous chunks processed in parallel,
   each with its own accumulators, then summed in chunk order: results are
   deterministic for a fixed ``n_chunks``.
-- Accumulation is in float64 whatever the dtype of ``X`` (float32 or float64);
-  ``X`` is only read, never copied or written (read-only memory maps work).
+- The loss, the softmax and the gradient sums are in float64 whatever the
+  dtype of ``X``. The products with ``X`` are in float64 too, except in the
+  dense kernel given a float32 ``W`` (float32 products: the layouts' reduced
+  precision, see :meth:`~._layouts.DenseLayout.reduced_precision`). ``X`` is
+  only read, never copied or written (read-only memory maps work).
 
 The pointwise losses are those of scikit-learn's ``HalfMultinomialLoss``
 (``logsumexp(z) - z_y``) and ``HalfBinomialLoss`` (``log(1 + exp(z)) - y z``), i.e.
@@ -32,12 +35,16 @@ implementation of each kernel that the tests compare against.
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
+
+from ..utils._threads import run_parts
 
 # Reassociation lets LLVM vectorize the dot-product reductions; contraction
 # allows fused multiply-adds. No flag that changes inf/nan semantics is set.
 _FASTMATH = {"reassoc", "contract"}
 _ROW_BLOCK = 8  # dense rows processed together: register blocking, see _dense_block8
+# rows whose gradient is summed in the products' dtype before a float64 flush
+_FLUSH_ROWS = 8 * _ROW_BLOCK
 
 
 @njit(cache=True, nogil=True, fastmath=_FASTMATH)
@@ -85,18 +92,25 @@ def _sum_chunks(acc, out):
         out += acc[c]
 
 
-@njit(cache=True, nogil=True, parallel=True, fastmath=_FASTMATH)
 def logistic_loss_gradient_dense(
     X, y, sample_weight, W, b, grad_W, grad_b, binary, n_chunks
 ):
     """Fused loss and gradient for dense, C-contiguous ``X``.
+
+    The products with ``X`` are computed in the dtype of ``W``. With a float32
+    ``W`` (and float32 ``X``), the logits' dot products and each row block's
+    gradient update run in float32, with twice the SIMD lanes of float64. The
+    logits are widened to float64 before the softmax, and the gradient is
+    flushed into the float64 accumulators every ``_FLUSH_ROWS`` rows, so that
+    its rounding does not grow with ``n_samples``.
 
     Parameters
     ----------
     X : ndarray of shape (n_samples, n_features), float32 or float64
     y : ndarray of shape (n_samples,), int64 class indices
     sample_weight : ndarray of shape (n_samples,), float64
-    W : ndarray of shape (n_rows_w, n_features), float64
+    W : ndarray of shape (n_rows_w, n_features), float32 or float64
+        The dtype of the products (see above).
     b : ndarray of shape (n_rows_w,), float64
     grad_W : ndarray of shape (n_rows_w, n_features), float64, written
     grad_b : ndarray of shape (n_rows_w,), float64, written
@@ -110,38 +124,65 @@ def logistic_loss_gradient_dense(
     """
     n_samples, n_features = X.shape
     n_rows_w = W.shape[0]
+    n_chunks = max(1, int(n_chunks))
     acc_W = np.zeros((n_chunks, n_rows_w, n_features))
     acc_b = np.zeros((n_chunks, n_rows_w))
-    acc_loss = np.zeros(n_chunks)
     chunk = (n_samples + n_chunks - 1) // n_chunks
-    for c in prange(n_chunks):
-        start = c * chunk
-        stop = min(n_samples, start + chunk)
-        gW = acc_W[c]
-        gb = acc_b[c]
-        Z = np.empty((_ROW_BLOCK, n_rows_w))
-        loss = 0.0
-        for i0 in range(start, stop, _ROW_BLOCK):
-            if stop - i0 >= _ROW_BLOCK:
-                loss += _dense_block8(X, i0, y, sample_weight, W, b, gW, gb, Z, binary)
-            else:
-                loss += _dense_block_tail(
-                    X, i0, stop, y, sample_weight, W, b, gW, gb, Z, binary
-                )
-        acc_loss[c] = loss
+    losses = run_parts(_dense_chunk, [
+        (X, y, sample_weight, W, b, acc_W[c], acc_b[c], min(n_samples, c * chunk),
+         min(n_samples, (c + 1) * chunk), binary)
+        for c in range(n_chunks)
+    ])
     _sum_chunks(acc_W, grad_W)
     _sum_chunks(acc_b, grad_b)
-    return acc_loss.sum()
+    return float(np.sum(losses))
+
+
+@njit(cache=True, nogil=True)
+def _dense_chunk(X, y, sample_weight, W, b, gW, gb, start, stop, binary):
+    """Loss of the rows ``start:stop``; adds their gradient sums to ``gW``, ``gb``.
+
+    One thread's share of :func:`logistic_loss_gradient_dense`, compiled
+    apart from the parallel loop (whose compilation is the slow part).
+    """
+    n_rows_w, n_features = W.shape
+    # the block's gradient in the dtype of the products, flushed into gW
+    part = np.zeros((n_rows_w, n_features), dtype=W.dtype)
+    Z = np.empty((_ROW_BLOCK, n_rows_w))
+    R = np.empty((_ROW_BLOCK, n_rows_w), dtype=W.dtype)
+    zero = part[0, 0]  # 0 in the dtype of the products
+    loss = 0.0
+    for i0 in range(start, stop, _ROW_BLOCK):
+        if stop - i0 >= _ROW_BLOCK:
+            loss += _dense_block8(X, i0, y, sample_weight, W, b, part, gb, Z, R, zero, binary)
+        else:
+            loss += _dense_block_tail(
+                X, i0, stop, y, sample_weight, W, b, part, gb, Z, R, zero, binary
+            )
+        last_of_group = (i0 - start) % _FLUSH_ROWS == _FLUSH_ROWS - _ROW_BLOCK
+        if last_of_group or i0 + _ROW_BLOCK >= stop:
+            _flush(part, gW)
+    return loss
+
+
+@njit(cache=True, nogil=True)
+def _flush(part, out):
+    """``out += part`` (widened to float64), then ``part[...] = 0``."""
+    for k in range(part.shape[0]):
+        for j in range(part.shape[1]):
+            out[k, j] += part[k, j]
+            part[k, j] = 0
 
 
 @njit(cache=True, nogil=True, fastmath=_FASTMATH)
-def _dense_block8(X, i0, y, sample_weight, W, b, gW, gb, Z, binary):
+def _dense_block8(X, i0, y, sample_weight, W, b, gW, gb, Z, R, zero, binary):
     """Loss and gradient of the 8 rows ``X[i0:i0 + 8]``, register-blocked.
 
     The logits loop computes 8 dot products with one class row of ``W`` at once
     (one load of ``W[k, j]`` serves 8 rows) and the gradient loop is a rank-8
     update of ``gW[k]`` (one load and store of ``gW[k, j]`` per 8 rows). Both
-    inner loops run over the features, contiguous, and LLVM vectorizes them.
+    inner loops run over the features, contiguous, and LLVM vectorizes them, in
+    the dtype of ``W`` and ``gW``.
     """
     n_features = X.shape[1]
     n_rows_w = W.shape[0]
@@ -155,7 +196,7 @@ def _dense_block8(X, i0, y, sample_weight, W, b, gW, gb, Z, binary):
     x7 = X[i0 + 7]
     for k in range(n_rows_w):
         wk = W[k]
-        s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
+        s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = zero  # in the products' dtype
         for j in range(n_features):
             w = wk[j]
             s0 += x0[j] * w
@@ -178,16 +219,20 @@ def _dense_block8(X, i0, y, sample_weight, W, b, gW, gb, Z, binary):
     loss = 0.0
     for r in range(_ROW_BLOCK):
         loss += _pointwise_residual(Z[r], y[i0 + r], sample_weight[i0 + r], binary)
+    R[...] = Z  # the residuals in the dtype of the products
     for k in range(n_rows_w):
-        r0 = Z[0, k]
-        r1 = Z[1, k]
-        r2 = Z[2, k]
-        r3 = Z[3, k]
-        r4 = Z[4, k]
-        r5 = Z[5, k]
-        r6 = Z[6, k]
-        r7 = Z[7, k]
-        gb[k] += ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+        gb[k] += ((Z[0, k] + Z[1, k]) + (Z[2, k] + Z[3, k])) + (
+            (Z[4, k] + Z[5, k]) + (Z[6, k] + Z[7, k])
+        )
+    for k in range(n_rows_w):
+        r0 = R[0, k]
+        r1 = R[1, k]
+        r2 = R[2, k]
+        r3 = R[3, k]
+        r4 = R[4, k]
+        r5 = R[5, k]
+        r6 = R[6, k]
+        r7 = R[7, k]
         g = gW[k]
         for j in range(n_features):
             g[j] += (
@@ -198,14 +243,14 @@ def _dense_block8(X, i0, y, sample_weight, W, b, gW, gb, Z, binary):
 
 
 @njit(cache=True, nogil=True, fastmath=_FASTMATH)
-def _dense_block_tail(X, i0, stop, y, sample_weight, W, b, gW, gb, Z, binary):
+def _dense_block_tail(X, i0, stop, y, sample_weight, W, b, gW, gb, Z, R, zero, binary):
     """Loss and gradient of the last ``stop - i0 < 8`` rows of a chunk."""
     n_features = X.shape[1]
     n_rows_w = W.shape[0]
     nb = stop - i0
     for k in range(n_rows_w):
         for r in range(nb):
-            s = 0.0
+            s = zero
             for j in range(n_features):
                 s += X[i0 + r, j] * W[k, j]
             Z[r, k] = s + b[k]
@@ -216,6 +261,7 @@ def _dense_block_tail(X, i0, stop, y, sample_weight, W, b, gW, gb, Z, binary):
         for r in range(nb):
             res = Z[r, k]
             gb[k] += res
+            R[r, k] = res
             for j in range(n_features):
-                gW[k, j] += res * X[i0 + r, j]
+                gW[k, j] += R[r, k] * X[i0 + r, j]
     return loss

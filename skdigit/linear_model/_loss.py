@@ -29,6 +29,8 @@ term is left to solvers that handle it (through the penalty's proximal
 operator), and :meth:`value` gives the whole objective.
 """
 
+import copy
+
 import numpy as np
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import _check_sample_weight
@@ -160,6 +162,20 @@ class LogisticObjective:
         W, _ = self.coef.unpack(np.asarray(params, dtype=np.float64))
         value, grad_pen = self.penalty.smooth_value_gradient(W)
         return loss + value, self.coef.pack(grad_W + grad_pen, grad_b)
+
+    def reduced_precision(self):
+        """This objective on the layout's float32-accurate variant, or None.
+
+        The same problem, evaluated faster with its rounding at float32's
+        level (:meth:`DenseLayout.reduced_precision`): for the iterations far
+        from the optimum, where that rounding is far below the gradient.
+        """
+        layout = self.layout.reduced_precision()
+        if layout is None:
+            return None
+        fast = copy.copy(self)  # shares y, the weights, the penalty, the moments
+        fast.layout = layout
+        return fast
 
     def value(self, params):
         """The whole objective (with the L1 term) at ``params``."""

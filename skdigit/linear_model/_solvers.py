@@ -172,31 +172,80 @@ class _LastEvaluation:
 
 
 def _run_lbfgs(objective, fun, u0, *, tol, max_iter, report):
-    """L-BFGS-B on ``fun``, stopping on the objective's optimality in ``[W, b]``."""
+    """L-BFGS-B on ``fun``, stopping on the objective's optimality in ``[W, b]``.
+
+    Where the data layout has a faster, float32-accurate variant
+    (:meth:`~._loss.LogisticObjective.reduced_precision`: dense float32 ``X``),
+    the iterations run on it first: to ``tol`` measured there, or until the
+    objective stops decreasing by more than float32's rounding can resolve.
+    The point reached is then tested at full precision, and the iterations go
+    on there when it is not within ``tol``. ``n_iter`` counts both.
+    """
+    n_fast = 0
+    fast = objective.reduced_precision() if max_iter > 0 else None
+    if fast is not None:
+        fast_fun = _LastEvaluation(fast, fun.to_params, fun.to_gradient)
+        run = _lbfgs_until(fast, fast_fun, u0, tol=tol, max_iter=max_iter, report=report,
+                           stall=_FAST_STALL)
+        u0, n_fast = run.u, run.n_iter
+        if run.why == _ASKED_TO_STOP:
+            fun(u0)
+            return SolverResult(fun.params, n_fast, True, run.why)
+    run = _lbfgs_until(objective, fun, u0, tol=tol, max_iter=max_iter - n_fast, report=report)
+    fun(run.u)
+    why = run.why
+    if n_fast and run.n_iter == 0 and why == _WITHIN_TOL_AT_START:
+        why = _WITHIN_TOL  # reached by the fast iterations, tested at full precision
+    return SolverResult(fun.params, n_fast + run.n_iter, run.converged, why)
+
+
+_WITHIN_TOL = "the largest absolute entry of the gradient is at most tol"
+_WITHIN_TOL_AT_START = "the gradient is within tol at the starting point"
+_ASKED_TO_STOP = "a callback asked to stop"
+# Reduced precision: a relative decrease of the objective below 1e-5 over 5
+# iterations is taken as float32's rounding (about 1e-7 of the loss), not
+# progress, and ends the fast iterations.
+_FAST_STALL = (5, 1e-5)
+
+
+@dataclass
+class _Run:
+    u: np.ndarray
+    n_iter: int
+    converged: bool
+    why: str
+
+
+def _lbfgs_until(objective, fun, u0, *, tol, max_iter, report, stall=None):
+    """L-BFGS-B from ``u0`` until ``tol``, a callback, ``stall`` or scipy stops it."""
     if fun.optimality_at(u0) <= tol:
-        return SolverResult(
-            fun.params, 0, True, "the gradient is within tol at the starting point"
-        )
+        return _Run(u0, 0, True, _WITHIN_TOL_AT_START)
+    if max_iter <= 0:  # scipy would still take a step
+        return _Run(u0, 0, False, "STOP: TOTAL NO. OF ITERATIONS REACHED LIMIT")
     stopped = {}
+    values = [fun.loss]
 
     def callback(intermediate_result):
         fun(intermediate_result.x)
         if report(fun.params, fun.loss):
-            stopped["why"] = "a callback asked to stop"
+            stopped["why"] = _ASKED_TO_STOP
             raise StopIteration
         if objective.optimality(fun.params, fun.grad) <= tol:
-            stopped["why"] = "the largest absolute entry of the gradient is at most tol"
+            stopped["why"] = _WITHIN_TOL
             raise StopIteration
+        values.append(fun.loss)
+        if stall is not None and len(values) > stall[0]:
+            if values[-1 - stall[0]] - values[-1] <= stall[1] * abs(values[-1]):
+                stopped["why"] = "no progress at this precision"
+                raise StopIteration
 
     # scipy's own gradient test would look at the gradient in u: disabled.
     res, message = _lbfgsb(fun, u0, gtol=0.0, max_iter=max_iter, callback=callback)
-    fun(res.x)
-    return SolverResult(
-        params=fun.params,
-        n_iter=int(res.nit),
+    return _Run(
+        res.x, int(res.nit),
         # status 1: iteration (or evaluation) limit; 2: line-search trouble
-        converged=bool(stopped) or res.status == 0,
-        message=stopped.get("why", message),
+        converged=stopped.get("why") in (_WITHIN_TOL, _ASKED_TO_STOP) or res.status == 0,
+        why=stopped.get("why", message),
     )
 
 
@@ -207,7 +256,9 @@ class LBFGS(Solver):
     objective is at most ``tol`` (scikit-learn's criterion), or when one
     iteration decreases the objective by less than ``64 * eps`` relatively (no
     further progress is representable). ``max_iter`` iterations or a failed
-    line search (up to 50 steps) are reported as not converged.
+    line search (up to 50 steps) are reported as not converged. On dense
+    float32 data the first iterations use float32 products, and the test of
+    ``tol`` is at full precision (:func:`_run_lbfgs`).
 
     References
     ----------

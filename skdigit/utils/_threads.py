@@ -9,7 +9,9 @@ and one way to hold BLAS at a single thread while our kernels run
 
 import contextlib
 import functools
+import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import numba
 from threadpoolctl import ThreadpoolController
@@ -18,6 +20,7 @@ __all__ = [
     "kernel_threads",
     "parallel_kernel_lock",
     "resolve_n_threads",
+    "run_parts",
     "single_threaded_blas",
 ]
 
@@ -81,6 +84,46 @@ def kernel_threads(n_threads):
         yield
     finally:
         numba.set_num_threads(before)
+
+
+_POOL = {}  # process id -> the executor of run_parts (a forked child makes its own)
+_POOL_LOCK = threading.Lock()
+
+
+def run_parts(function, parts):
+    """``[function(*args) for args in parts]``, the parts run in parallel threads.
+
+    For numba kernels compiled with ``nogil=True`` (and NumPy calls that
+    release the GIL): a kernel written for one contiguous part of the rows,
+    run here on several, instead of a ``prange`` loop, whose compilation costs
+    several seconds per signature on a first run. One part runs in the calling
+    thread. The threads are those of one executor per process, kept between
+    calls; its tasks never wait on each other, so callers in several threads
+    share it safely.
+
+    Parameters
+    ----------
+    function : callable
+    parts : list of tuple
+        The arguments of each call.
+
+    Returns
+    -------
+    results : list
+        In the order of ``parts``.
+    """
+    if len(parts) <= 1:
+        return [function(*args) for args in parts]
+    pid = os.getpid()
+    with _POOL_LOCK:
+        pool = _POOL.get(pid)
+        if pool is None or pool._max_workers < len(parts):
+            pool = _POOL[pid] = ThreadPoolExecutor(
+                max(len(parts), os.cpu_count() or 1), thread_name_prefix="skdigit-kernel"
+            )
+    futures = [pool.submit(function, *args) for args in parts[1:]]
+    first = function(*parts[0])  # the caller takes a part too
+    return [first] + [future.result() for future in futures]
 
 
 _KERNEL_LOCK = threading.Lock()
