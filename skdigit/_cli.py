@@ -176,7 +176,7 @@ def _kernels_compiled(binary, features):
 
     if features == "scattering":  # dense, wide features: the dense kernel
         return kernels_on_disk(
-            _scattering_kernels.scatter_images, _kernels.logistic_loss_gradient_dense,
+            _scattering_kernels._scatter_groups, _kernels._dense_chunk,
             _deskew_kernels.deskew_images,
         )
     loss = _kernels_csr._binomial_csr if binary else _kernels_csr._MULTINOMIAL_CSR[2]

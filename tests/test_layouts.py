@@ -190,7 +190,30 @@ def test_csr_layout_refuses_malformed_matrix():
         CSRLayout(Xs)
 
 
-@pytest.mark.parametrize("name", LAYOUTS)
+@pytest.mark.parametrize("n_threads", [1, 2, 3])
+def test_dense_kernel_runs_its_parts_in_as_many_threads(n_threads, monkeypatch):
+    # no numba team: the dense kernel's row parts run in Python threads, the
+    # caller's among them, and their sums equal a single part's
+    import threading
+
+    from skdigit.linear_model import _kernels
+
+    X, y, sw, W, b = _problem(False, np.float32, n_samples=600)
+    threads, chunk = [], _kernels._dense_chunk
+
+    def recording(*args):
+        threads.append(threading.get_ident())
+        return chunk(*args)
+
+    monkeypatch.setattr(_kernels, "_dense_chunk", recording)
+    got = _sums(DenseLayout(X), y, sw, W, b, False, n_threads)
+    assert len(threads) == n_threads  # one call per part
+    assert threading.get_ident() in threads  # the caller takes one
+    assert len(set(threads)) >= min(n_threads, 2)  # and a pool thread the others
+    _assert_sums_close(got, _sums(DenseLayout(X), y, sw, W, b, False, 1))
+
+
+@pytest.mark.parametrize("name", ["csr", "packed-csr"])
 def test_kernels_launch_as_many_threads_as_parts(name, monkeypatch):
     # numba launches its whole team for a parallel kernel; threads without a
     # part would spin beside the others (one Dask worker's kernel beside
@@ -200,8 +223,7 @@ def test_kernels_launch_as_many_threads_as_parts(name, monkeypatch):
     X, y, sw, W, b = _problem(False, np.float64)
     layout = _layout(name, X)
     seen = []
-    entry = "logistic_loss_gradient_dense" if name == "dense" else "logistic_loss_gradient_csr"
-    monkeypatch.setattr(_layouts, entry,
+    monkeypatch.setattr(_layouts, "logistic_loss_gradient_csr",
                         lambda *args: seen.append(numba.get_num_threads()) or 0.0)
     before = numba.get_num_threads()
     for n_threads in (1, 2):

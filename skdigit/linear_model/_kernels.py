@@ -86,10 +86,19 @@ def _pointwise_residual(z, y_i, w_i, binary):
 
 @njit(cache=True, nogil=True)
 def _sum_chunks(acc, out):
-    """``out[...] = acc.sum(axis=0)``, summed in chunk order (deterministic)."""
-    out[...] = acc[0]
-    for c in range(1, acc.shape[0]):
-        out += acc[c]
+    """``out[...] = acc.sum(axis=0)``, summed in chunk order (deterministic).
+
+    Written as loops over the flat arrays (both C-contiguous): numba compiles
+    an array expression with its shape checks and their error messages,
+    seconds of compilation on a first run.
+    """
+    flat = acc.reshape(acc.shape[0], -1)
+    dest = out.reshape(-1)
+    for i in range(dest.shape[0]):
+        total = flat[0, i]
+        for c in range(1, flat.shape[0]):
+            total += flat[c, i]
+        dest[i] = total
 
 
 def logistic_loss_gradient_dense(
@@ -219,7 +228,9 @@ def _dense_block8(X, i0, y, sample_weight, W, b, gW, gb, Z, R, zero, binary):
     loss = 0.0
     for r in range(_ROW_BLOCK):
         loss += _pointwise_residual(Z[r], y[i0 + r], sample_weight[i0 + r], binary)
-    R[...] = Z  # the residuals in the dtype of the products
+    for r in range(_ROW_BLOCK):  # the residuals in the dtype of the products
+        for k in range(n_rows_w):
+            R[r, k] = Z[r, k]
     for k in range(n_rows_w):
         gb[k] += ((Z[0, k] + Z[1, k]) + (Z[2, k] + Z[3, k])) + (
             (Z[4, k] + Z[5, k]) + (Z[6, k] + Z[7, k])

@@ -263,12 +263,12 @@ class DenseLayout(_Layout):
         -------
         loss_sum : float
         """
-        # The kernel's products run in the dtype of the W it is given.
+        # The kernel's products run in the dtype of the W it is given; its
+        # parts run in Python threads (no numba team to size).
         W = np.ascontiguousarray(W, dtype=self.products_dtype)
-        with kernel_threads(n_threads):  # no idle threads spinning beside the parts
-            return logistic_loss_gradient_dense(
-                self.X, y, sample_weight, W, b, grad_W, grad_b, binary, n_threads
-            )
+        return logistic_loss_gradient_dense(
+            self.X, y, sample_weight, W, b, grad_W, grad_b, binary, n_threads
+        )
 
 
 class _CSRArrays(_Layout):

@@ -21,9 +21,11 @@ another: a group with fewer images gives each of them the same bits.
 for the tests; :func:`kernel_arrays` flattens a filter bank for the kernel.
 """
 
+import numba
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
+from ..utils._threads import run_parts
 from ._scattering_fft import fft_batch, fft_plan
 
 __all__ = ["LANES", "kernel_arrays", "scatter_images", "scattering_numpy"]
@@ -257,19 +259,34 @@ def _scatter_group(images, lane0, J, L, max_order, rows, cols, psi, psi_off, low
                     second += 1
 
 
-@njit(parallel=True, cache=True, nogil=True, fastmath={"contract"})
+@njit(cache=True, nogil=True, fastmath={"contract"})
+def _scatter_groups(images, g0, g1, J, L, max_order, rows, cols, psi, psi_off, lowpass,
+                    lowpass_off, radices, radices_off, cos, sin, twiddles_off, out):
+    """The groups ``g0:g1`` of ``LANES`` images: one thread's share."""
+    for group in range(g0, g1):
+        _scatter_group(images, group * LANES, J, L, max_order, rows, cols, psi, psi_off,
+                       lowpass, lowpass_off, radices, radices_off, cos, sin, twiddles_off, out)
+
+
 def scatter_images(images, J, L, max_order, rows, cols, psi, psi_off, lowpass, lowpass_off,
                    radices, radices_off, cos, sin, twiddles_off, out):
     """Scattering coefficients of float32 images (n, M, N) into out (n, n_coefficients).
 
     The filter arguments are those of :func:`kernel_arrays`; the order of
     the coefficients is kymatio's (see :func:`scattering_numpy`). Groups of
-    ``LANES`` images run in parallel, over numba's threads.
+    ``LANES`` images run in parallel, as many contiguous ranges of groups as
+    numba's thread count (:func:`numba.get_num_threads`), each in a Python
+    thread with the GIL released (:func:`~skdigit.utils._threads.run_parts`:
+    a ``prange`` loop would cost seconds of compilation on a first run).
     """
-    n = images.shape[0]
-    for group in prange((n + LANES - 1) // LANES):
-        _scatter_group(images, group * LANES, J, L, max_order, rows, cols, psi, psi_off,
-                       lowpass, lowpass_off, radices, radices_off, cos, sin, twiddles_off, out)
+    n_groups = (images.shape[0] + LANES - 1) // LANES
+    n_parts = max(1, min(numba.get_num_threads(), n_groups))
+    bounds = np.linspace(0, n_groups, n_parts + 1).astype(np.int64)
+    run_parts(_scatter_groups, [
+        (images, bounds[p], bounds[p + 1], J, L, max_order, rows, cols, psi, psi_off,
+         lowpass, lowpass_off, radices, radices_off, cos, sin, twiddles_off, out)
+        for p in range(n_parts)
+    ])
 
 
 def _periodize(spectra, k):

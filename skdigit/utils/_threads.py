@@ -3,6 +3,7 @@
 One rule for ``n_jobs`` (:func:`resolve_n_threads`), the team a kernel
 launches sized to its parts (:func:`kernel_threads`), one guard for numba's
 parallel kernels called from several Python threads (:func:`parallel_kernel_lock`),
+one executor for kernels whose parts run in Python threads (:func:`run_parts`),
 and one way to hold BLAS at a single thread while our kernels run
 (:func:`single_threaded_blas`).
 """
@@ -86,7 +87,7 @@ def kernel_threads(n_threads):
         numba.set_num_threads(before)
 
 
-_POOL = {}  # process id -> the executor of run_parts (a forked child makes its own)
+_POOL = {}  # process id -> (executor of run_parts, its threads); a forked child makes its own
 _POOL_LOCK = threading.Lock()
 
 
@@ -116,11 +117,11 @@ def run_parts(function, parts):
         return [function(*args) for args in parts]
     pid = os.getpid()
     with _POOL_LOCK:
-        pool = _POOL.get(pid)
-        if pool is None or pool._max_workers < len(parts):
-            pool = _POOL[pid] = ThreadPoolExecutor(
-                max(len(parts), os.cpu_count() or 1), thread_name_prefix="skdigit-kernel"
-            )
+        pool, size = _POOL.get(pid, (None, 0))
+        if size < len(parts) - 1:  # (a replaced executor's threads finish their tasks)
+            size = max(len(parts) - 1, os.cpu_count() or 1)
+            pool = ThreadPoolExecutor(size, thread_name_prefix="skdigit-kernel")
+            _POOL[pid] = pool, size
     futures = [pool.submit(function, *args) for args in parts[1:]]
     first = function(*parts[0])  # the caller takes a part too
     return [first] + [future.result() for future in futures]

@@ -1,0 +1,55 @@
+"""The thread policy (skdigit.utils._threads): run_parts."""
+
+import threading
+
+import pytest
+
+from skdigit.utils._threads import run_parts
+
+
+def test_run_parts_returns_results_in_order_and_runs_in_parallel():
+    started, release = [], threading.Event()
+
+    def part(k):
+        started.append(k)
+        if len(started) == 3:
+            release.set()
+        if k == 0:  # the caller's part: the others must start while it waits
+            assert release.wait(timeout=10)
+        return k * k
+
+    assert run_parts(part, [(k,) for k in range(3)]) == [0, 1, 4]
+    assert sorted(started) == [0, 1, 2]
+
+
+def test_run_parts_one_part_runs_in_the_caller():
+    seen = []
+    assert run_parts(lambda: seen.append(threading.get_ident()) or 7, [()]) == [7]
+    assert seen == [threading.get_ident()]
+    assert run_parts(lambda: 1, []) == []
+
+
+def test_run_parts_from_several_threads_at_once():
+    # callers in several threads share the executor: no deadlock, no mixing
+    results = {}
+
+    def caller(c):
+        results[c] = run_parts(lambda a, b: a + b, [(c, k) for k in range(4)])
+
+    threads = [threading.Thread(target=caller, args=(c,)) for c in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert results == {c: [c + k for k in range(4)] for c in range(6)}
+
+
+def test_run_parts_propagates_an_exception():
+    def part(k):
+        if k == 2:
+            raise ValueError("part 2 failed")
+        return k
+
+    with pytest.raises(ValueError, match="part 2 failed"):
+        run_parts(part, [(k,) for k in range(3)])
+    assert run_parts(part, [(0,), (1,)]) == [0, 1]  # still usable
