@@ -177,11 +177,12 @@ def _kernels_compiled(binary, features):
     if features == "scattering":  # dense, wide features: the dense kernel
         return kernels_on_disk(
             _scattering_kernels._scatter_groups, _kernels._dense_chunk,
-            _deskew_kernels.deskew_images,
+            _deskew_kernels._deskew_rows,
         )
-    loss = _kernels_csr._binomial_csr if binary else _kernels_csr._MULTINOMIAL_CSR[2]
+    loss = (_kernels_csr._binomial_csr_chunk if binary
+            else _kernels_csr._MULTINOMIAL_CSR[2].chunk_sums)
     return kernels_on_disk(
-        loss, _kernels_csr._row_nnz, _kernels_csr._fill_rows, _deskew_kernels.deskew_images
+        loss, _kernels_csr._row_nnz, _kernels_csr._fill_rows, _deskew_kernels._deskew_rows
     )
 
 

@@ -46,6 +46,7 @@ import math
 import numpy as np
 from numba import get_num_threads, njit, prange
 
+from ..utils._threads import run_parts
 from ._kernels import _pointwise_residual, _sum_chunks
 from ._simd import (
     ld,
@@ -118,9 +119,8 @@ def _make_multinomial_csr(tail):
     lb = max(tail, 2)
     has_tail = tail > 0
 
-    @njit(nogil=True, parallel=True, fastmath=_FASTMATH, cache=True)
-    def kernel(data, indices, indptr, y, sample_weight, W, b, grad_W, grad_b, n_chunks):
-        n_samples = indptr.shape[0] - 1
+    @njit(nogil=True, cache=True)
+    def pack_weights(W, b):
         K, n_features = W.shape
         # ---- repack the weights: WA (n_features, 8) aligned, WB (n_features, lb);
         # padding lanes: weight 0, intercept -inf
@@ -137,93 +137,95 @@ def _make_multinomial_csr(tail):
                 bb_arr[k - _LA] = b[k]
                 for j in range(n_features):
                     WB[j * lb + k - _LA] = W[k, j]
-        accA = np.zeros((n_chunks, n_features * _LA + 8))
-        accB = np.zeros((n_chunks, n_features * lb))
-        acc_b = np.zeros((n_chunks, _LA + lb))
-        acc_loss = np.zeros(n_chunks)
-        chunk = (n_samples + n_chunks - 1) // n_chunks
-        for c in prange(n_chunks):
-            start = c * chunk
-            stop = min(n_samples, start + chunk)
-            gA = _aligned_view(accA[c], n_features * _LA)
-            gB = accB[c]
-            ZA = np.empty(_ROW_BLOCK * _LA)  # logits, then residuals, of a row block
-            ZB = np.empty(_ROW_BLOCK * lb)
-            ba = vload(ba_arr, 0, _LA)
-            bb = vload(bb_arr, 0, lb)
-            gba = vsplat(0.0, _LA)
-            gbb = vsplat(0.0, lb)
-            loss = 0.0
-            for i0 in range(start, stop, _ROW_BLOCK):
-                nb = min(_ROW_BLOCK, stop - i0)
-                # ---- logits of the block's rows
-                for r in range(nb):
-                    # four interleaved partial sums hide the FMA latency
-                    p = ld(indptr, i0 + r)
-                    p1 = ld(indptr, i0 + r + 1)
-                    a0 = ba
-                    a1 = bb
-                    c0 = vsplat(0.0, _LA)
-                    c1 = vsplat(0.0, lb)
-                    d0 = vsplat(0.0, _LA)
-                    d1 = vsplat(0.0, lb)
-                    e0 = vsplat(0.0, _LA)
-                    e1 = vsplat(0.0, lb)
-                    while p + 3 < p1:
-                        j = ld(indices, p)
-                        v = ld(data, p)
-                        a0 = vfma(vsplat(v, _LA), vload(WA, j * _LA, _LA), a0)
-                        if has_tail:
-                            a1 = vfma(vsplat(v, lb), vload(WB, j * lb, lb), a1)
-                        j = ld(indices, p + 1)
-                        v = ld(data, p + 1)
-                        c0 = vfma(vsplat(v, _LA), vload(WA, j * _LA, _LA), c0)
-                        if has_tail:
-                            c1 = vfma(vsplat(v, lb), vload(WB, j * lb, lb), c1)
-                        j = ld(indices, p + 2)
-                        v = ld(data, p + 2)
-                        d0 = vfma(vsplat(v, _LA), vload(WA, j * _LA, _LA), d0)
-                        if has_tail:
-                            d1 = vfma(vsplat(v, lb), vload(WB, j * lb, lb), d1)
-                        j = ld(indices, p + 3)
-                        v = ld(data, p + 3)
-                        e0 = vfma(vsplat(v, _LA), vload(WA, j * _LA, _LA), e0)
-                        if has_tail:
-                            e1 = vfma(vsplat(v, lb), vload(WB, j * lb, lb), e1)
-                        p += 4
-                    while p < p1:
-                        j = ld(indices, p)
-                        v = ld(data, p)
-                        a0 = vfma(vsplat(v, _LA), vload(WA, j * _LA, _LA), a0)
-                        if has_tail:
-                            a1 = vfma(vsplat(v, lb), vload(WB, j * lb, lb), a1)
-                        p += 1
-                    vstore(ZA, r * _LA, vadd(vadd(a0, c0), vadd(d0, e0)))
-                    vstore(ZB, r * lb, vadd(vadd(a1, c1), vadd(d1, e1)))
-                # ---- softmax: logits -> weighted residuals, in place
-                for r in range(nb):
-                    loss_r, ra, rb = _softmax_residual(
-                        vload(ZA, r * _LA, _LA), vload(ZB, r * lb, lb),
-                        ld(y, i0 + r), ld(sample_weight, i0 + r), has_tail,
-                    )
-                    loss += loss_r
-                    gba = vadd(gba, ra)
-                    gbb = vadd(gbb, rb)
-                    vstore(ZA, r * _LA, ra)
-                    vstore(ZB, r * lb, rb)
-                # ---- gradient: gW[j] += x_ij * r_i
-                for r in range(nb):
-                    ra = vload(ZA, r * _LA, _LA)
-                    rb = vload(ZB, r * lb, lb)
-                    for p in range(ld(indptr, i0 + r), ld(indptr, i0 + r + 1)):
-                        j = ld(indices, p)
-                        v = ld(data, p)
-                        vstore(gA, j * _LA, vfma(vsplat(v, _LA), ra, vload(gA, j * _LA, _LA)))
-                        if has_tail:
-                            vstore(gB, j * lb, vfma(vsplat(v, lb), rb, vload(gB, j * lb, lb)))
-            vstore(acc_b[c], 0, gba)
-            vstore(acc_b[c], _LA, gbb)
-            acc_loss[c] = loss
+        return WA, WB, ba_arr, bb_arr
+
+    @njit(nogil=True, fastmath=_FASTMATH, cache=True)
+    def chunk_sums(data, indices, indptr, y, sample_weight, WA, WB, ba_arr, bb_arr,
+                   n_features, acc_A, gB, acc_bc, start, stop):
+        """Loss of the rows ``start:stop``; their gradient sums into the buffers."""
+        gA = _aligned_view(acc_A, n_features * _LA)
+        ZA = np.empty(_ROW_BLOCK * _LA)  # logits, then residuals, of a row block
+        ZB = np.empty(_ROW_BLOCK * lb)
+        ba = vload(ba_arr, 0, _LA)
+        bb = vload(bb_arr, 0, lb)
+        gba = vsplat(0.0, _LA)
+        gbb = vsplat(0.0, lb)
+        loss = 0.0
+        for i0 in range(start, stop, _ROW_BLOCK):
+            nb = min(_ROW_BLOCK, stop - i0)
+            # ---- logits of the block's rows
+            for r in range(nb):
+                # four interleaved partial sums hide the FMA latency
+                p = ld(indptr, i0 + r)
+                p1 = ld(indptr, i0 + r + 1)
+                a0 = ba
+                a1 = bb
+                c0 = vsplat(0.0, _LA)
+                c1 = vsplat(0.0, lb)
+                d0 = vsplat(0.0, _LA)
+                d1 = vsplat(0.0, lb)
+                e0 = vsplat(0.0, _LA)
+                e1 = vsplat(0.0, lb)
+                while p + 3 < p1:
+                    j = ld(indices, p)
+                    v = ld(data, p)
+                    a0 = vfma(vsplat(v, _LA), vload(WA, j * _LA, _LA), a0)
+                    if has_tail:
+                        a1 = vfma(vsplat(v, lb), vload(WB, j * lb, lb), a1)
+                    j = ld(indices, p + 1)
+                    v = ld(data, p + 1)
+                    c0 = vfma(vsplat(v, _LA), vload(WA, j * _LA, _LA), c0)
+                    if has_tail:
+                        c1 = vfma(vsplat(v, lb), vload(WB, j * lb, lb), c1)
+                    j = ld(indices, p + 2)
+                    v = ld(data, p + 2)
+                    d0 = vfma(vsplat(v, _LA), vload(WA, j * _LA, _LA), d0)
+                    if has_tail:
+                        d1 = vfma(vsplat(v, lb), vload(WB, j * lb, lb), d1)
+                    j = ld(indices, p + 3)
+                    v = ld(data, p + 3)
+                    e0 = vfma(vsplat(v, _LA), vload(WA, j * _LA, _LA), e0)
+                    if has_tail:
+                        e1 = vfma(vsplat(v, lb), vload(WB, j * lb, lb), e1)
+                    p += 4
+                while p < p1:
+                    j = ld(indices, p)
+                    v = ld(data, p)
+                    a0 = vfma(vsplat(v, _LA), vload(WA, j * _LA, _LA), a0)
+                    if has_tail:
+                        a1 = vfma(vsplat(v, lb), vload(WB, j * lb, lb), a1)
+                    p += 1
+                vstore(ZA, r * _LA, vadd(vadd(a0, c0), vadd(d0, e0)))
+                vstore(ZB, r * lb, vadd(vadd(a1, c1), vadd(d1, e1)))
+            # ---- softmax: logits -> weighted residuals, in place
+            for r in range(nb):
+                loss_r, ra, rb = _softmax_residual(
+                    vload(ZA, r * _LA, _LA), vload(ZB, r * lb, lb),
+                    ld(y, i0 + r), ld(sample_weight, i0 + r), has_tail,
+                )
+                loss += loss_r
+                gba = vadd(gba, ra)
+                gbb = vadd(gbb, rb)
+                vstore(ZA, r * _LA, ra)
+                vstore(ZB, r * lb, rb)
+            # ---- gradient: gW[j] += x_ij * r_i
+            for r in range(nb):
+                ra = vload(ZA, r * _LA, _LA)
+                rb = vload(ZB, r * lb, lb)
+                for p in range(ld(indptr, i0 + r), ld(indptr, i0 + r + 1)):
+                    j = ld(indices, p)
+                    v = ld(data, p)
+                    vstore(gA, j * _LA, vfma(vsplat(v, _LA), ra, vload(gA, j * _LA, _LA)))
+                    if has_tail:
+                        vstore(gB, j * lb, vfma(vsplat(v, lb), rb, vload(gB, j * lb, lb)))
+        vstore(acc_bc, 0, gba)
+        vstore(acc_bc, _LA, gbb)
+        return loss
+
+    @njit(nogil=True, cache=True)
+    def sum_chunks(accA, accB, acc_b, grad_W, grad_b):
+        K, n_features = grad_W.shape
+        n_chunks = accA.shape[0]
         # ---- sum the chunks in chunk order, back to the (K, n_features) layout
         for k in range(K):
             grad_b[k] = 0.0
@@ -239,8 +241,28 @@ def _make_multinomial_csr(tail):
                 else:
                     for j in range(n_features):
                         grad_W[k, j] += accB[c, j * lb + k - _LA]
-        return acc_loss.sum()
 
+    def kernel(data, indices, indptr, y, sample_weight, W, b, grad_W, grad_b, n_chunks):
+        # The chunks run in Python threads, the GIL released (run_parts): a
+        # prange loop would cost seconds of compilation on a first run.
+        n_samples = indptr.shape[0] - 1
+        n_features = W.shape[1]
+        n_chunks = max(1, int(n_chunks))
+        WA, WB, ba_arr, bb_arr = pack_weights(W, b)
+        accA = np.zeros((n_chunks, n_features * _LA + 8))
+        accB = np.zeros((n_chunks, n_features * lb))
+        acc_b = np.zeros((n_chunks, _LA + lb))
+        chunk = (n_samples + n_chunks - 1) // n_chunks
+        losses = run_parts(chunk_sums, [
+            (data, indices, indptr, y, sample_weight, WA, WB, ba_arr, bb_arr, n_features,
+             accA[c], accB[c], acc_b[c], min(n_samples, c * chunk),
+             min(n_samples, (c + 1) * chunk))
+            for c in range(n_chunks)
+        ])
+        sum_chunks(accA, accB, acc_b, grad_W, grad_b)
+        return float(np.sum(losses))
+
+    kernel.chunk_sums = chunk_sums  # the compiled part (for the on-disk cache check)
     return kernel
 
 
@@ -250,49 +272,53 @@ _MULTINOMIAL_CSR = {tail: _make_multinomial_csr(tail) for tail in (0, 2, 4, 8)}
 # ---------------------------------------------------------------------------
 # Binomial kernel (one weight row) and the scalar fallback (K > 16)
 # ---------------------------------------------------------------------------
-@njit(nogil=True, parallel=True, fastmath=_FASTMATH, cache=True)
-def _binomial_csr(data, indices, indptr, y, sample_weight, W, b, grad_W, grad_b, n_chunks):
-    n_samples = indptr.shape[0] - 1
-    n_features = W.shape[1]
+@njit(nogil=True, fastmath=_FASTMATH, cache=True)
+def _binomial_csr_chunk(data, indices, indptr, y, sample_weight, W, b, g, gb, start, stop):
+    """Loss of the rows ``start:stop``; adds their gradient sums to ``g``, ``gb``."""
     w = W[0]
-    acc_W = np.zeros((n_chunks, 1, n_features))
+    z = np.empty(1)
+    loss = 0.0
+    for i in range(start, stop):
+        s0 = b[0]
+        s1 = 0.0
+        s2 = 0.0
+        s3 = 0.0
+        p = ld(indptr, i)
+        p1 = ld(indptr, i + 1)
+        while p + 3 < p1:
+            s0 += ld(data, p) * ld(w, ld(indices, p))
+            s1 += ld(data, p + 1) * ld(w, ld(indices, p + 1))
+            s2 += ld(data, p + 2) * ld(w, ld(indices, p + 2))
+            s3 += ld(data, p + 3) * ld(w, ld(indices, p + 3))
+            p += 4
+        while p < p1:
+            s0 += ld(data, p) * ld(w, ld(indices, p))
+            p += 1
+        z[0] = (s0 + s1) + (s2 + s3)
+        loss += _pointwise_residual(z, ld(y, i), ld(sample_weight, i), True)
+        r = z[0]
+        gb[0] += r
+        for q in range(ld(indptr, i), ld(indptr, i + 1)):
+            j = ld(indices, q)
+            g[j] += ld(data, q) * r
+    return loss
+
+
+def _binomial_csr(data, indices, indptr, y, sample_weight, W, b, grad_W, grad_b, n_chunks):
+    # chunks in Python threads (run_parts), as the multinomial kernel
+    n_samples = indptr.shape[0] - 1
+    n_chunks = max(1, int(n_chunks))
+    acc_W = np.zeros((n_chunks, 1, W.shape[1]))
     acc_b = np.zeros((n_chunks, 1))
-    acc_loss = np.zeros(n_chunks)
     chunk = (n_samples + n_chunks - 1) // n_chunks
-    for c in prange(n_chunks):
-        start = c * chunk
-        stop = min(n_samples, start + chunk)
-        g = acc_W[c, 0]
-        gb = acc_b[c]
-        z = np.empty(1)
-        loss = 0.0
-        for i in range(start, stop):
-            s0 = b[0]
-            s1 = 0.0
-            s2 = 0.0
-            s3 = 0.0
-            p = ld(indptr, i)
-            p1 = ld(indptr, i + 1)
-            while p + 3 < p1:
-                s0 += ld(data, p) * ld(w, ld(indices, p))
-                s1 += ld(data, p + 1) * ld(w, ld(indices, p + 1))
-                s2 += ld(data, p + 2) * ld(w, ld(indices, p + 2))
-                s3 += ld(data, p + 3) * ld(w, ld(indices, p + 3))
-                p += 4
-            while p < p1:
-                s0 += ld(data, p) * ld(w, ld(indices, p))
-                p += 1
-            z[0] = (s0 + s1) + (s2 + s3)
-            loss += _pointwise_residual(z, ld(y, i), ld(sample_weight, i), True)
-            r = z[0]
-            gb[0] += r
-            for q in range(ld(indptr, i), ld(indptr, i + 1)):
-                j = ld(indices, q)
-                g[j] += ld(data, q) * r
-        acc_loss[c] = loss
+    losses = run_parts(_binomial_csr_chunk, [
+        (data, indices, indptr, y, sample_weight, W, b, acc_W[c, 0], acc_b[c],
+         min(n_samples, c * chunk), min(n_samples, (c + 1) * chunk))
+        for c in range(n_chunks)
+    ])
     _sum_chunks(acc_W, grad_W)
     _sum_chunks(acc_b, grad_b)
-    return acc_loss.sum()
+    return float(np.sum(losses))
 
 
 @njit(nogil=True, parallel=True, fastmath=_FASTMATH, cache=True)
@@ -347,10 +373,10 @@ def _packed_nbytes(nnz, X):
     return nnz * (X.dtype.itemsize + index_size) + 8 * (X.shape[0] + 1)
 
 
-@njit(nogil=True, parallel=True, cache=True)
-def _row_nnz(X, counts):
-    """``counts[i]`` = number of non-zeros of row ``i``."""
-    for i in prange(X.shape[0]):
+@njit(nogil=True, cache=True)
+def _row_nnz(X, counts, lo, hi):
+    """``counts[i]`` = number of non-zeros of row ``i``, for the rows ``lo:hi``."""
+    for i in range(lo, hi):
         x = X[i]
         m = 0
         for j in range(x.shape[0]):
@@ -358,29 +384,29 @@ def _row_nnz(X, counts):
         counts[i] = m
 
 
-@njit(nogil=True, parallel=True, cache=True)
-def _fill_rows(X, indptr, data, indices, n_parts):
+@njit(nogil=True, cache=True)
+def _fill_rows(X, indptr, data, indices, lo, hi):
+    """The CSR entries of the rows ``lo:hi`` of ``X`` (``indptr`` already known)."""
     n_cols = X.shape[1]
-    part = (X.shape[0] + n_parts - 1) // n_parts
-    for c in prange(n_parts):
-        # Branch-free compaction into a scratch row, then the exact number of
-        # entries is copied out (never past the row's segment).
-        buf_v = np.empty(n_cols + 1, dtype=data.dtype)
-        buf_j = np.empty(n_cols + 1, dtype=indices.dtype)
-        for i in range(c * part, min(X.shape[0], (c + 1) * part)):
-            p = indptr[i]
-            m = indptr[i + 1] - p
-            if m == 0:
-                continue
-            x = X[i]
-            q = 0
-            for j in range(n_cols):
-                v = x[j]
-                buf_v[q] = v
-                buf_j[q] = j
-                q += 1 if v != 0 else 0
-            data[p:p + m] = buf_v[:m]
-            indices[p:p + m] = buf_j[:m]
+    # Branch-free compaction into a scratch row, then the exact number of
+    # entries is copied out (never past the row's segment).
+    buf_v = np.empty(n_cols + 1, dtype=data.dtype)
+    buf_j = np.empty(n_cols + 1, dtype=indices.dtype)
+    for i in range(lo, hi):
+        p = indptr[i]
+        m = indptr[i + 1] - p
+        if m == 0:
+            continue
+        x = X[i]
+        q = 0
+        for j in range(n_cols):
+            v = x[j]
+            buf_v[q] = v
+            buf_j[q] = j
+            q += 1 if v != 0 else 0
+        for t in range(m):  # a loop: a slice assignment compiles shape checks
+            data[p + t] = buf_v[t]
+            indices[p + t] = buf_j[t]
 
 
 def pack_dense_csr(X, max_nbytes=None, n_threads=None):
@@ -406,8 +432,11 @@ def pack_dense_csr(X, max_nbytes=None, n_threads=None):
         (n_samples + 1,); None when the copy would exceed ``max_nbytes``.
     """
     n_samples, n_features = X.shape
+    n_parts = max(1, min(get_num_threads() if n_threads is None else n_threads, n_samples))
+    bounds = np.linspace(0, n_samples, n_parts + 1).astype(np.int64)
+    parts = [(bounds[c], bounds[c + 1]) for c in range(n_parts)]  # rows, in Python threads
     counts = np.empty(n_samples, dtype=np.int64)
-    _row_nnz(X, counts)
+    run_parts(_row_nnz, [(X, counts, lo, hi) for lo, hi in parts])
     indptr = np.zeros(n_samples + 1, dtype=np.int64)
     np.cumsum(counts, out=indptr[1:])
     nnz = int(indptr[-1])
@@ -415,8 +444,7 @@ def pack_dense_csr(X, max_nbytes=None, n_threads=None):
         return None
     data = np.empty(nnz, dtype=X.dtype)
     indices = np.empty(nnz, dtype=_index_dtype(n_features))
-    n_parts = get_num_threads() if n_threads is None else n_threads
-    _fill_rows(X, indptr, data, indices, max(1, n_parts))
+    run_parts(_fill_rows, [(X, indptr, data, indices, lo, hi) for lo, hi in parts])
     return data, indices, indptr
 
 

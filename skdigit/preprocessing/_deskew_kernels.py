@@ -4,8 +4,9 @@ Every kernel takes a C-contiguous 2-D array ``X`` of shape ``(n_samples, n_rows 
 n_cols)`` (one flattened, nonnegative image per row), never writes into it, and
 writes its results into buffers that the caller allocates. Moments and
 interpolation weights are computed in float64 whatever the dtype of ``X``; the
-result is stored in the dtype of ``out``. Images are independent, so the outer
-loop over images runs in parallel (``prange``).
+result is stored in the dtype of ``out``. Images are independent: :func:`deskew_images`
+runs contiguous ranges of them in parallel Python threads (the GIL released),
+:func:`image_skews` in a ``prange`` loop.
 
 The plain NumPy/SciPy reference is ``skdigit.preprocessing._deskew_reference``;
 the tests check that both agree.
@@ -13,7 +14,10 @@ the tests check that both agree.
 
 import math
 
+import numba
 from numba import njit, prange
+
+from ..utils._threads import run_parts
 
 __all__ = ["deskew_images", "image_skews"]
 
@@ -117,7 +121,12 @@ def _deskew_one(img, n_rows, n_cols, out):
     return alpha
 
 
-@njit(cache=True, nogil=True, parallel=True)
+@njit(cache=True, nogil=True)
+def _deskew_rows(X, n_rows, n_cols, out, skew, lo, hi):
+    for k in range(lo, hi):
+        skew[k] = _deskew_one(X[k], n_rows, n_cols, out[k])
+
+
 def deskew_images(X, n_rows, n_cols, out, skew):
     """Deskew every row of ``X`` into the same row of ``out``.
 
@@ -133,8 +142,11 @@ def deskew_images(X, n_rows, n_cols, out, skew):
         Output buffer for the skew ``alpha = mu11 / mu02`` of each input image
         (0 for blank or single-row images).
     """
-    for k in prange(X.shape[0]):
-        skew[k] = _deskew_one(X[k], n_rows, n_cols, out[k])
+    n = X.shape[0]
+    n_parts = max(1, min(numba.get_num_threads(), n))
+    bounds = [n * p // n_parts for p in range(n_parts + 1)]
+    run_parts(_deskew_rows, [(X, n_rows, n_cols, out, skew, bounds[p], bounds[p + 1])
+                             for p in range(n_parts)])
 
 
 @njit(cache=True, nogil=True, parallel=True)
