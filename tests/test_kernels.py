@@ -63,10 +63,11 @@ def test_kernel_matches_reference(layout, dtype, binary, n_chunks):
     np.testing.assert_allclose(got[2], expected[2], rtol=1e-10, atol=1e-12)
 
 
-# 3 and 8 classes fill one 8-lane vector; 9-10, 11-12 and 13-16 add a vector of
-# 2, 4 or 8 lanes; 17 takes the scalar fallback.
+# CSR: 3 and 8 classes fill one 8-lane vector; 9-10, 11-12 and 13-16 add a
+# vector of 2, 4 or 8 lanes; 17 takes the scalar fallback. Dense: the gradient
+# loop takes the classes in pairs, an odd count leaves one.
 @pytest.mark.parametrize("n_classes", [3, 8, 9, 10, 12, 16, 17])
-@pytest.mark.parametrize("layout", ["csr", "packed"])
+@pytest.mark.parametrize("layout", ["csr", "packed", "dense"])
 def test_csr_kernel_every_class_count(n_classes, layout):
     # more rows than one row block (128) per chunk, some classes unused
     X, y, sw, W, b = _problem(False, np.float64, n_samples=700, n_classes=n_classes)

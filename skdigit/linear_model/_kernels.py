@@ -235,7 +235,43 @@ def _dense_block8(X, i0, y, sample_weight, W, b, gW, gb, Z, R, zero, binary):
         gb[k] += ((Z[0, k] + Z[1, k]) + (Z[2, k] + Z[3, k])) + (
             (Z[4, k] + Z[5, k]) + (Z[6, k] + Z[7, k])
         )
-    for k in range(n_rows_w):
+    k = 0
+    while k + 1 < n_rows_w:  # two classes per pass: each x load serves both
+        r0 = R[0, k]
+        r1 = R[1, k]
+        r2 = R[2, k]
+        r3 = R[3, k]
+        r4 = R[4, k]
+        r5 = R[5, k]
+        r6 = R[6, k]
+        r7 = R[7, k]
+        q0 = R[0, k + 1]
+        q1 = R[1, k + 1]
+        q2 = R[2, k + 1]
+        q3 = R[3, k + 1]
+        q4 = R[4, k + 1]
+        q5 = R[5, k + 1]
+        q6 = R[6, k + 1]
+        q7 = R[7, k + 1]
+        g = gW[k]
+        h = gW[k + 1]
+        for j in range(n_features):
+            a0 = x0[j]
+            a1 = x1[j]
+            a2 = x2[j]
+            a3 = x3[j]
+            a4 = x4[j]
+            a5 = x5[j]
+            a6 = x6[j]
+            a7 = x7[j]
+            g[j] += ((r0 * a0 + r1 * a1) + (r2 * a2 + r3 * a3)) + (
+                (r4 * a4 + r5 * a5) + (r6 * a6 + r7 * a7)
+            )
+            h[j] += ((q0 * a0 + q1 * a1) + (q2 * a2 + q3 * a3)) + (
+                (q4 * a4 + q5 * a5) + (q6 * a6 + q7 * a7)
+            )
+        k += 2
+    if k < n_rows_w:
         r0 = R[0, k]
         r1 = R[1, k]
         r2 = R[2, k]
