@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from skdigit.utils._threads import run_parts
+from skdigit.utils._threads import row_ranges, run_parts
 
 
 def test_run_parts_returns_results_in_order_and_runs_in_parallel():
@@ -53,3 +53,11 @@ def test_run_parts_propagates_an_exception():
     with pytest.raises(ValueError, match="part 2 failed"):
         run_parts(part, [(k,) for k in range(3)])
     assert run_parts(part, [(0,), (1,)]) == [0, 1]  # still usable
+
+
+def test_row_ranges_cover_the_rows_in_order():
+    for n_rows, n_parts in [(10, 3), (10, 4), (5, 8), (0, 2), (7, 1)]:
+        ranges = row_ranges(n_rows, n_parts)
+        assert len(ranges) == n_parts
+        assert [i for lo, hi in ranges for i in range(lo, hi)] == list(range(n_rows))
+    assert row_ranges(10, 4) == [(0, 3), (3, 6), (6, 9), (9, 10)]

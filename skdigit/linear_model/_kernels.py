@@ -37,7 +37,7 @@ import math
 import numpy as np
 from numba import njit
 
-from ..utils._threads import run_parts
+from ..utils._threads import row_ranges, run_parts
 
 # Reassociation lets LLVM vectorize the dot-product reductions; contraction
 # allows fused multiply-adds. No flag that changes inf/nan semantics is set.
@@ -133,14 +133,12 @@ def logistic_loss_gradient_dense(
     """
     n_samples, n_features = X.shape
     n_rows_w = W.shape[0]
-    n_chunks = max(1, int(n_chunks))
-    acc_W = np.zeros((n_chunks, n_rows_w, n_features))
-    acc_b = np.zeros((n_chunks, n_rows_w))
-    chunk = (n_samples + n_chunks - 1) // n_chunks
+    ranges = row_ranges(n_samples, n_chunks)
+    acc_W = np.zeros((len(ranges), n_rows_w, n_features))
+    acc_b = np.zeros((len(ranges), n_rows_w))
     losses = run_parts(_dense_chunk, [
-        (X, y, sample_weight, W, b, acc_W[c], acc_b[c], min(n_samples, c * chunk),
-         min(n_samples, (c + 1) * chunk), binary)
-        for c in range(n_chunks)
+        (X, y, sample_weight, W, b, acc_W[c], acc_b[c], lo, hi, binary)
+        for c, (lo, hi) in enumerate(ranges)
     ])
     _sum_chunks(acc_W, grad_W)
     _sum_chunks(acc_b, grad_b)

@@ -46,7 +46,7 @@ import math
 import numpy as np
 from numba import get_num_threads, njit, prange
 
-from ..utils._threads import run_parts
+from ..utils._threads import row_ranges, run_parts
 from ._kernels import _pointwise_residual, _sum_chunks
 from ._simd import (
     ld,
@@ -245,19 +245,16 @@ def _make_multinomial_csr(tail):
     def kernel(data, indices, indptr, y, sample_weight, W, b, grad_W, grad_b, n_chunks):
         # The chunks run in Python threads, the GIL released (run_parts): a
         # prange loop would cost seconds of compilation on a first run.
-        n_samples = indptr.shape[0] - 1
         n_features = W.shape[1]
-        n_chunks = max(1, int(n_chunks))
+        ranges = row_ranges(indptr.shape[0] - 1, n_chunks)
         WA, WB, ba_arr, bb_arr = pack_weights(W, b)
-        accA = np.zeros((n_chunks, n_features * _LA + 8))
-        accB = np.zeros((n_chunks, n_features * lb))
-        acc_b = np.zeros((n_chunks, _LA + lb))
-        chunk = (n_samples + n_chunks - 1) // n_chunks
+        accA = np.zeros((len(ranges), n_features * _LA + 8))
+        accB = np.zeros((len(ranges), n_features * lb))
+        acc_b = np.zeros((len(ranges), _LA + lb))
         losses = run_parts(chunk_sums, [
             (data, indices, indptr, y, sample_weight, WA, WB, ba_arr, bb_arr, n_features,
-             accA[c], accB[c], acc_b[c], min(n_samples, c * chunk),
-             min(n_samples, (c + 1) * chunk))
-            for c in range(n_chunks)
+             accA[c], accB[c], acc_b[c], lo, hi)
+            for c, (lo, hi) in enumerate(ranges)
         ])
         sum_chunks(accA, accB, acc_b, grad_W, grad_b)
         return float(np.sum(losses))
@@ -306,15 +303,12 @@ def _binomial_csr_chunk(data, indices, indptr, y, sample_weight, W, b, g, gb, st
 
 def _binomial_csr(data, indices, indptr, y, sample_weight, W, b, grad_W, grad_b, n_chunks):
     # chunks in Python threads (run_parts), as the multinomial kernel
-    n_samples = indptr.shape[0] - 1
-    n_chunks = max(1, int(n_chunks))
-    acc_W = np.zeros((n_chunks, 1, W.shape[1]))
-    acc_b = np.zeros((n_chunks, 1))
-    chunk = (n_samples + n_chunks - 1) // n_chunks
+    ranges = row_ranges(indptr.shape[0] - 1, n_chunks)
+    acc_W = np.zeros((len(ranges), 1, W.shape[1]))
+    acc_b = np.zeros((len(ranges), 1))
     losses = run_parts(_binomial_csr_chunk, [
-        (data, indices, indptr, y, sample_weight, W, b, acc_W[c, 0], acc_b[c],
-         min(n_samples, c * chunk), min(n_samples, (c + 1) * chunk))
-        for c in range(n_chunks)
+        (data, indices, indptr, y, sample_weight, W, b, acc_W[c, 0], acc_b[c], lo, hi)
+        for c, (lo, hi) in enumerate(ranges)
     ])
     _sum_chunks(acc_W, grad_W)
     _sum_chunks(acc_b, grad_b)
@@ -432,9 +426,7 @@ def pack_dense_csr(X, max_nbytes=None, n_threads=None):
         (n_samples + 1,); None when the copy would exceed ``max_nbytes``.
     """
     n_samples, n_features = X.shape
-    n_parts = max(1, min(get_num_threads() if n_threads is None else n_threads, n_samples))
-    bounds = np.linspace(0, n_samples, n_parts + 1).astype(np.int64)
-    parts = [(bounds[c], bounds[c + 1]) for c in range(n_parts)]  # rows, in Python threads
+    parts = row_ranges(n_samples, get_num_threads() if n_threads is None else n_threads)
     counts = np.empty(n_samples, dtype=np.int64)
     run_parts(_row_nnz, [(X, counts, lo, hi) for lo, hi in parts])
     indptr = np.zeros(n_samples + 1, dtype=np.int64)

@@ -379,6 +379,5 @@ def make_layout(X, *, n_threads=1):
         return DaskLayout(X)
     if sparse.issparse(X):
         return CSRLayout(X)
-    with kernel_threads(n_threads):
-        csr = pack_dense_csr(X, max_nbytes=PACK_MAX_FRACTION * X.nbytes, n_threads=n_threads)
+    csr = pack_dense_csr(X, max_nbytes=PACK_MAX_FRACTION * X.nbytes, n_threads=n_threads)
     return DenseLayout(X) if csr is None else PackedCSRLayout(X, csr)

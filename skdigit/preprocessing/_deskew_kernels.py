@@ -17,7 +17,7 @@ import math
 import numba
 from numba import njit, prange
 
-from ..utils._threads import run_parts
+from ..utils._threads import row_ranges, run_parts
 
 __all__ = ["deskew_images", "image_skews"]
 
@@ -142,11 +142,8 @@ def deskew_images(X, n_rows, n_cols, out, skew):
         Output buffer for the skew ``alpha = mu11 / mu02`` of each input image
         (0 for blank or single-row images).
     """
-    n = X.shape[0]
-    n_parts = max(1, min(numba.get_num_threads(), n))
-    bounds = [n * p // n_parts for p in range(n_parts + 1)]
-    run_parts(_deskew_rows, [(X, n_rows, n_cols, out, skew, bounds[p], bounds[p + 1])
-                             for p in range(n_parts)])
+    run_parts(_deskew_rows, [(X, n_rows, n_cols, out, skew, lo, hi)
+                             for lo, hi in row_ranges(X.shape[0], numba.get_num_threads())])
 
 
 @njit(cache=True, nogil=True, parallel=True)

@@ -25,7 +25,7 @@ import numba
 import numpy as np
 from numba import njit
 
-from ..utils._threads import run_parts
+from ..utils._threads import row_ranges, run_parts
 from ._scattering_fft import fft_batch, fft_plan
 
 __all__ = ["LANES", "kernel_arrays", "scatter_images", "scattering_numpy"]
@@ -280,12 +280,10 @@ def scatter_images(images, J, L, max_order, rows, cols, psi, psi_off, lowpass, l
     a ``prange`` loop would cost seconds of compilation on a first run).
     """
     n_groups = (images.shape[0] + LANES - 1) // LANES
-    n_parts = max(1, min(numba.get_num_threads(), n_groups))
-    bounds = np.linspace(0, n_groups, n_parts + 1).astype(np.int64)
     run_parts(_scatter_groups, [
-        (images, bounds[p], bounds[p + 1], J, L, max_order, rows, cols, psi, psi_off,
+        (images, g0, g1, J, L, max_order, rows, cols, psi, psi_off,
          lowpass, lowpass_off, radices, radices_off, cos, sin, twiddles_off, out)
-        for p in range(n_parts)
+        for g0, g1 in row_ranges(n_groups, min(numba.get_num_threads(), max(n_groups, 1)))
     ])
 
 

@@ -21,6 +21,7 @@ __all__ = [
     "kernel_threads",
     "parallel_kernel_lock",
     "resolve_n_threads",
+    "row_ranges",
     "run_parts",
     "single_threaded_blas",
 ]
@@ -89,6 +90,18 @@ def kernel_threads(n_threads):
 
 _POOL = {}  # process id -> (executor of run_parts, its threads); a forked child makes its own
 _POOL_LOCK = threading.Lock()
+
+
+def row_ranges(n_rows, n_parts):
+    """``n_parts`` contiguous ``(lo, hi)`` ranges covering ``range(n_rows)``.
+
+    Each ``ceil(n_rows / n_parts)`` rows (the last shorter, or empty): the
+    row chunks of every kernel run by :func:`run_parts`, so a given
+    ``n_parts`` always splits the same way (reproducible sums).
+    """
+    n_parts = max(1, int(n_parts))
+    step = (n_rows + n_parts - 1) // n_parts
+    return [(min(n_rows, p * step), min(n_rows, (p + 1) * step)) for p in range(n_parts)]
 
 
 def run_parts(function, parts):
