@@ -184,3 +184,86 @@ def test_refuses_nothing_and_is_what_auto_picks_for_l1():
         objective = _problem(X, y, sw, 10, fit_intercept=True, l1_ratio=l1_ratio)
         SOLVER.check(objective)
         assert select_solver(objective) == "proximal-qn"
+
+
+def _face_problem(seed, m=3, K=3, p=7, fit_intercept=True):
+    """A random L1 model (its matrix from the kernel tests' genuine compact
+    BFGS update) and the exact solution of coordinate descent on it."""
+    from test_cd_kernels import _model
+
+    from skdigit.linear_model._cd_kernels import cd_model
+    from skdigit.linear_model._cd_reference import model_matrix
+
+    rng = np.random.default_rng(seed)
+    q = p + int(fit_intercept)
+    M, gamma, U_t, QU_t = _model(rng, K, q, m)
+    # Q^-1 = the middle matrix: QU_t = U_t Q^T, so Q = lstsq(U_t, QU_t)^T
+    middle = np.linalg.inv(np.linalg.lstsq(U_t, QU_t, rcond=None)[0].T) if m else np.zeros((0, 0))
+    B = model_matrix(M, gamma, U_t, QU_t, K)
+    W = rng.standard_normal((K, q)) * (rng.random((K, q)) < 0.5)
+    G = rng.standard_normal((K, q))
+    l1 = 0.4
+    coords = np.arange(K * q, dtype=np.int64)
+    D = np.zeros((K, q))
+    cd_model(D, np.zeros((K, q)), np.zeros(U_t.shape[1]), W, G, M, gamma, U_t, QU_t,
+             np.diag(B).copy(), l1, p, coords, 100_000, 1e-15)
+    return dict(M=M, gamma=gamma, U=U_t, QU=QU_t, middle=middle, B=B, W=W, G=G, l1=l1,
+                p=p, coords=coords), D
+
+
+def _face_newton(pb, D, factors=None):
+    from skdigit.linear_model._solver_prox import face_newton
+
+    D = D.copy()
+    DM = D @ pb["M"]
+    r = pb["QU"].T @ D.ravel()
+    accepted = face_newton(D, DM, r, pb["W"], pb["G"], pb["M"], pb["gamma"], pb["U"],
+                           pb["QU"], pb["middle"], pb["l1"], pb["p"], pb["coords"],
+                           {} if factors is None else factors)
+    return accepted, D, DM, r
+
+
+@pytest.mark.parametrize("m", [0, 3])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_face_newton_solves_the_model_on_its_face(m, fit_intercept):
+    """From a point with the optimum's signs, one step lands on the minimizer of
+    the L1 model (the low-rank part through Woodbury), and the maintained
+    products are those of the new step."""
+    pb, optimum = _face_problem(m + 2 * fit_intercept, m=m, fit_intercept=fit_intercept)
+    x_opt = pb["W"] + optimum
+    penalized = np.arange(x_opt.shape[1]) < pb["p"]
+    assert np.any((x_opt == 0) & penalized) and np.any((x_opt != 0) & penalized)
+    rng = np.random.default_rng(0)
+    # same signs, same zeros, other values
+    start = optimum + np.where(x_opt != 0, 0.05 * np.abs(x_opt) * rng.random(x_opt.shape), 0)
+    accepted, D, DM, r = _face_newton(pb, start)
+    assert accepted
+    np.testing.assert_allclose(D, optimum, rtol=1e-9, atol=1e-10)
+    np.testing.assert_allclose(DM, D @ pb["M"], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(r, pb["QU"].T @ D.ravel(), rtol=1e-10, atol=1e-12)
+
+
+def test_face_newton_never_raises_the_model_and_caches_factors():
+    """From points with wrong signs the step is taken only when it lowers the
+    model (coordinates it would flip are set to zero); the factors it keeps
+    give the same step when the non-zero set repeats."""
+    from skdigit.linear_model._cd_reference import model_value
+
+    pb, optimum = _face_problem(5)
+    rng = np.random.default_rng(1)
+    taken = 0
+    for _ in range(20):
+        start = optimum + 0.5 * rng.standard_normal(optimum.shape)
+        before = model_value(start, pb["W"], pb["G"], pb["B"], pb["l1"], pb["p"])
+        factors = {}
+        accepted, D, _, _ = _face_newton(pb, start, factors)
+        after = model_value(D, pb["W"], pb["G"], pb["B"], pb["l1"], pb["p"])
+        if accepted:
+            taken += 1
+            assert after < before
+            assert set(factors) == {0, 1, 2}
+            again = _face_newton(pb, start, factors)  # every factor from the cache
+            np.testing.assert_array_equal(again[1], D)
+        else:
+            np.testing.assert_array_equal(D, start)
+    assert taken >= 10

@@ -66,11 +66,22 @@ def _class_segments(coords, n_cols):
 
 
 @njit(cache=True, nogil=True)
-def _minus_dot(total, x, y):
-    """``total - x . y``, subtracting term by term."""
-    for l in range(x.shape[0]):
-        total -= x[l] * y[l]
-    return total
+def _dot(x, y):
+    """``x . y`` on contiguous slices, in four running sums (one sum would make
+    every term wait for the previous one)."""
+    n = x.shape[0]
+    s0 = s1 = s2 = s3 = 0.0
+    l = 0
+    while l + 4 <= n:
+        s0 += x[l] * y[l]
+        s1 += x[l + 1] * y[l + 1]
+        s2 += x[l + 2] * y[l + 2]
+        s3 += x[l + 3] * y[l + 3]
+        l += 4
+    while l < n:
+        s0 += x[l] * y[l]
+        l += 1
+    return (s0 + s1) + (s2 + s3)
 
 
 @njit(cache=True, nogil=True)
@@ -82,19 +93,48 @@ def _axpy(a, x, y):
 
 
 @njit(cache=True, nogil=True)
-def _coordinate_delta(d_old, w, a, h, l1, penalized):
+def _coordinate_delta(d_old, w, a, inv_h, threshold):
     """Change of one coordinate of ``D`` to the minimizer of the model along it
-    (``a`` the derivative of the smooth model in it, ``h`` its curvature)."""
-    if penalized:
+    (``a`` the derivative of the smooth model in it, ``inv_h`` the inverse of
+    its curvature, ``threshold`` ``l1 / h`` for a penalized coordinate and
+    negative for an intercept)."""
+    if threshold >= 0.0:
         current = w + d_old
-        z = current - a / h
-        t = l1 / h
-        if z > t:
-            return z - t - current
-        if z < -t:
-            return z + t - current
+        z = current - a * inv_h
+        if z > threshold:
+            return z - threshold - current
+        if z < -threshold:
+            return z + threshold - current
         return -current
-    return -a / h
+    return -a * inv_h
+
+
+@njit(cache=True, nogil=True)
+def _coordinates(coords, n_cols, G, W, B_diag, l1, n_penalized):
+    """What the sweeps read of each coordinate, in the order of ``coords``:
+    its class row and column, ``G``, ``W``, ``1 / B_ii``, ``sqrt(B_ii)`` and
+    the soft-threshold ``l1 / B_ii`` (-1 for an intercept). Computed once per
+    call: divisions, square roots and the integer division that splits a flat
+    index would otherwise be redone at every sweep."""
+    n = coords.shape[0]
+    rows = np.empty(n, dtype=np.int64)
+    cols = np.empty(n, dtype=np.int64)
+    g = np.empty(n)
+    w = np.empty(n)
+    inv_h = np.empty(n)
+    sqrt_h = np.empty(n)
+    threshold = np.empty(n)
+    for c in range(n):
+        i = coords[c]
+        k = i // n_cols
+        j = i - k * n_cols
+        h = B_diag[i]
+        rows[c], cols[c] = k, j
+        g[c], w[c] = G[k, j], W[k, j]
+        inv_h[c] = 1.0 / h
+        sqrt_h[c] = np.sqrt(h)
+        threshold[c] = l1 / h if j < n_penalized else -1.0
+    return rows, cols, g, w, inv_h, sqrt_h, threshold
 
 
 @njit(cache=True, nogil=True)
@@ -179,13 +219,15 @@ def cd_model(
                 blocks[offset[a] + b - c] = M[ja, coords[b] - k * n_cols]
         base += size * size
         c += size
+    rows, cols, g, w, inv_h, sqrt_h, threshold = _coordinates(
+        coords, n_cols, G, W, B_diag, l1, n_penalized
+    )
     # D and D @ M on coords, in the order of coords
     d = np.empty(n)
     dm = np.empty(n)
     for a in range(n):
-        k = coords[a] // n_cols
-        d[a] = D[k, coords[a] - k * n_cols]
-        dm[a] = DM[k, coords[a] - k * n_cols]
+        d[a] = D[rows[a], cols[a]]
+        dm[a] = DM[rows[a], cols[a]]
     n_sweeps = 0
     for _ in range(max_sweeps):
         n_sweeps += 1
@@ -193,26 +235,21 @@ def cd_model(
         largest_step = 0.0
         for c in range(n):
             i = coords[c]
-            k = i // n_cols
-            j = i - k * n_cols
-            h = B_diag[i]
             old = d[c]
-            a = G[k, j] + _minus_dot(gamma * dm[c], U[i], r)
-            delta = _coordinate_delta(old, W[k, j], a, h, l1, j < n_penalized)
+            a = g[c] + (gamma * dm[c] - _dot(U[i], r))
+            delta = _coordinate_delta(old, w[c], a, inv_h[c], threshold[c])
             if delta != 0.0:
                 d[c] = old + delta
                 size = stop[c] - start[c]
                 _axpy(delta, blocks[offset[c]:offset[c] + size], dm[start[c]:stop[c]])
                 _axpy(delta, QU[i], r)
-            scale = np.sqrt(h)
-            largest_change = max(largest_change, abs(delta) * scale)
-            largest_step = max(largest_step, abs(d[c]) * scale)
+            largest_change = max(largest_change, abs(delta) * sqrt_h[c])
+            largest_step = max(largest_step, abs(d[c]) * sqrt_h[c])
         if largest_change <= sweep_tol * largest_step:
             break
     for a in range(n):
-        k = coords[a] // n_cols
-        D[k, coords[a] - k * n_cols] = d[a]
-        DM[k, coords[a] - k * n_cols] = dm[a]
+        D[rows[a], cols[a]] = d[a]
+        DM[rows[a], cols[a]] = dm[a]
     return n_sweeps
 
 
@@ -222,7 +259,9 @@ def _cd_rows(
     sweep_tol,
 ):
     """:func:`cd_model` updating ``D @ M`` on whole rows (no copies of ``M``)."""
-    n_cols = D.shape[1]
+    rows, cols, g, w, inv_h, sqrt_h, threshold = _coordinates(
+        coords, D.shape[1], G, W, B_diag, l1, n_penalized
+    )
     n_sweeps = 0
     for _ in range(max_sweeps):
         n_sweeps += 1
@@ -230,19 +269,16 @@ def _cd_rows(
         largest_step = 0.0
         for c in range(coords.shape[0]):
             i = coords[c]
-            k = i // n_cols
-            j = i - k * n_cols
-            h = B_diag[i]
+            k, j = rows[c], cols[c]
             old = D[k, j]
-            a = G[k, j] + _minus_dot(gamma * DM[k, j], U[i], r)
-            delta = _coordinate_delta(old, W[k, j], a, h, l1, j < n_penalized)
+            a = g[c] + (gamma * DM[k, j] - _dot(U[i], r))
+            delta = _coordinate_delta(old, w[c], a, inv_h[c], threshold[c])
             if delta != 0.0:
                 D[k, j] = old + delta
                 _axpy(delta, M[j], DM[k])
                 _axpy(delta, QU[i], r)
-            scale = np.sqrt(h)
-            largest_change = max(largest_change, abs(delta) * scale)
-            largest_step = max(largest_step, abs(D[k, j]) * scale)
+            largest_change = max(largest_change, abs(delta) * sqrt_h[c])
+            largest_step = max(largest_step, abs(D[k, j]) * sqrt_h[c])
         if largest_change <= sweep_tol * largest_step:
             break
     return n_sweeps
