@@ -187,7 +187,6 @@ def face_newton(D, DM, r, W, G, M, gamma, U, QU, middle, l1, n_penalized, coords
     if free.size == 0 or np.bincount(rows[free]).max() > NEWTON_MAX_BLOCK:
         return False
     grad = G[rows, cols] + gamma * DM[rows, cols] - U[coords] @ r
-    U_F = U[coords[free]]
     # With L_k L_k^T = M[J_k, J_k] (free is sorted by class, as coords is):
     # Y = L^-1 [rhs, U_F] block by block, then Woodbury's
     # B_FF^-1 rhs = L^-T (y + Y_U t) / gamma, t = (gamma Q^-1 - Y_U^T Y_U)^-1 Y_U^T y
