@@ -15,9 +15,9 @@ intercept ``b`` never penalized. Each iteration
    non-zero weights, the zero weights that violate the optimality condition
    the most, the intercepts) by coordinate descent
    (:func:`skdigit.linear_model._cd_kernels.cd_model`): soft-thresholding gives
-   exact zeros. After a few sweeps have found the signs of the step, one
-   Newton step on the face of the orthant they define (:func:`face_newton`)
-   solves the model there, and the sweeps finish from it;
+   exact zeros. It starts from a Newton step on the face of the orthant of
+   the signs of ``W`` (:func:`face_newton`), which solves most of the model
+   in one linear solve: few signs change from one iteration to the next;
 3. backtracks along the step ``D`` until the sufficient decrease
    ``F(x + t D) <= F(x) + sigma * t * Delta``, with
    ``Delta = <G, D> + l1 * (||W + D||_1 - ||W||_1)`` (Lee, Sun & Saunders 2014).
@@ -83,9 +83,6 @@ _VIOLATORS = 0.1
 # MNIST, and each costs a pass over the data.
 _MAX_SWEEPS = 100
 _SWEEP_TOL = 0.01
-# Sweeps before the Newton step on the face of their signs (face_newton):
-# enough for the signs of most coordinates to settle
-_SIGN_SWEEPS = 3
 
 
 class _Memory:
@@ -139,19 +136,20 @@ def face_newton(D, DM, r, W, G, M, gamma, U, QU, middle, l1, n_penalized, coords
     """Newton step on the model, with the signs of ``W + D`` held, in place.
 
     Coordinate descent on the model ``q`` (:func:`~._cd_kernels.cd_model`)
-    finds the signs of the step within a few sweeps, then needs many more to
-    converge, as Gauss-Seidel does on the correlated pixels of ``M``. On the
-    face of the orthant those signs define (zeros held at zero), ``q`` is a
-    quadratic whose minimizer solves one linear system in the non-zero
-    coordinates ``F``: ``B_FF delta = -(gradient + l1 * sign)``. ``B_FF`` is a
+    converges slowly from ``D = 0``, as Gauss-Seidel does on the correlated
+    pixels of ``M``, although few signs change from one iteration to the next.
+    On the face of the orthant that the signs of ``W + D`` define (zeros held
+    at zero), ``q`` is a quadratic whose minimizer solves one linear system in
+    the non-zero coordinates ``F``: ``B_FF delta = -(gradient + l1 * sign)``. ``B_FF`` is a
     block-diagonal matrix (``gamma * M[J_k, J_k]`` for each class ``k``, a
     Cholesky factorization each) minus the low-rank term, solved with the
     Sherman-Morrison-Woodbury formula through ``Q^-1 = middle``.
 
     A coordinate whose sign the step would flip is set to zero instead (the
     orthant projection of OWL-QN, Andrew & Gao 2007); the step is kept only if
-    it lowers ``q``, so coordinate descent, which goes on from it, always
-    starts from a point no worse than its own.
+    it lowers ``q``, so coordinate descent, which goes on from it (and brings
+    in the zeros that violate the optimality condition), always starts from a
+    point no worse than its own.
 
     Parameters
     ----------
@@ -331,13 +329,13 @@ class ProximalQN(Solver):
             work &= (B_diag > 0).reshape(K, q)
             coords = np.flatnonzero(work).astype(np.int64)
             D, DM, r = np.zeros((K, q)), np.zeros((K, q)), np.zeros(U.shape[1])
-            args = (W, G, M, gamma, U, QU, B_diag, l1, p, coords)
-            # a few sweeps find the signs, a Newton step on their face
-            # solves the model there, and the sweeps finish from it
-            sweeps = cd_model(D, DM, r, *args, _SIGN_SWEEPS, _SWEEP_TOL)
-            if sweeps == _SIGN_SWEEPS:
-                face_newton(D, DM, r, W, G, M, gamma, U, QU, middle, l1, p, coords, factors)
-                cd_model(D, DM, r, *args, _MAX_SWEEPS, _SWEEP_TOL)
+            # a Newton step on the face of the signs of W (where the last
+            # step ended) solves most of the model; coordinate descent
+            # finishes from it, bringing in the zeros that violate the
+            # optimality condition and zeroing the weights that should be
+            face_newton(D, DM, r, W, G, M, gamma, U, QU, middle, l1, p, coords, factors)
+            cd_model(D, DM, r, W, G, M, gamma, U, QU, B_diag, l1, p, coords, _MAX_SWEEPS,
+                     _SWEEP_TOL)
             delta = float(np.vdot(G, D)) + l1 * (l1_norm(W + D) - l1_norm(W))
             if not delta < 0:
                 if len(memory):  # a stale model: start it afresh
