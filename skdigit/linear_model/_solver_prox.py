@@ -184,11 +184,12 @@ def face_newton(D, DM, r, W, G, M, gamma, U, QU, middle, l1, n_penalized, coords
     free = np.flatnonzero((x != 0) | ~penalized)
     if free.size == 0 or np.bincount(rows[free]).max() > NEWTON_MAX_BLOCK:
         return False
-    grad = G[rows, cols] + gamma * DM[rows, cols] - U[coords] @ r
+    U_c = U[coords]  # the rows of U on coords, gathered once
+    grad = G[rows, cols] + gamma * DM[rows, cols] - U_c @ r
     # With L_k L_k^T = M[J_k, J_k] (free is sorted by class, as coords is):
     # Y = L^-1 [rhs, U_F] block by block, then Woodbury's
     # B_FF^-1 rhs = L^-T (y + Y_U t) / gamma, t = (gamma Q^-1 - Y_U^T Y_U)^-1 Y_U^T y
-    Y = np.column_stack([-(grad[free] + l1 * sign[free]), U[coords[free]]])
+    Y = np.column_stack([-(grad[free] + l1 * sign[free]), U_c[free]])
     bounds = np.searchsorted(rows[free], np.arange(K + 1))
     blocks = []
     for k in range(K):
@@ -230,7 +231,7 @@ def face_newton(D, DM, r, W, G, M, gamma, U, QU, middle, l1, n_penalized, coords
     C_full[rows, cols] = change
     change_M = (C_full @ M)[rows, cols]
     change_r = QU[coords].T @ change
-    B_change = gamma * change_M - U[coords] @ change_r
+    B_change = gamma * change_M - U_c @ change_r
     decrease = (
         float(grad @ change) + 0.5 * float(change @ B_change)
         + l1 * float(np.abs(x_new[penalized]).sum() - np.abs(x[penalized]).sum())
