@@ -241,7 +241,7 @@ def test_fit_equals_numpy_fit_distributed(client, digits, solver, binary):
     # the chunk layouts stay on the two workers: held there, never gathered
     layout = make_layout(Xd)
     assert not layout.streams
-    held = client.who_has([r.key for r in layout._rows(y, np.ones(len(y)))])
+    held = client.who_has([r.key for r in layout._rows(y, np.ones(len(y)))[0]])
     assert {w for workers in held.values() for w in workers} <= set(
         client.scheduler_info()["workers"])
     labels = got.predict(Xd)
@@ -264,7 +264,7 @@ def test_chunk_work_stays_where_each_chunk_is_held(client, digits):
         pieces.append(da.from_delayed(future, shape=block.shape, dtype=block.dtype))
     Xd = da.concatenate(pieces).persist()
     layout = make_layout(Xd)
-    rows = layout._rows(y[:1200], np.ones(1200))
+    rows, groups = layout._rows(y[:1200], np.ones(1200))
 
     def holders(delayed_values):
         futures = [futures_of(d)[0] for d in delayed_values]
@@ -275,6 +275,46 @@ def test_chunk_work_stays_where_each_chunk_is_held(client, digits):
     expected = [(workers[i % 2],) for i in range(4)]
     assert [tuple(w) for w in holders(layout._layouts)] == expected
     assert [tuple(w) for w in holders(rows)] == expected
+    # one task per worker (one thread each) reads that worker's chunks
+    assert groups == [[0, 2], [1, 3]]
+    from distributed import get_task_stream
+
+    W, b = np.zeros((10, 64)), np.zeros(10)
+    gW, gb = np.empty_like(W), np.empty_like(b)
+    with get_task_stream(client) as stream:
+        layout.loss_gradient_sums(y[:1200], np.ones(1200), W, b, gW, gb, False, 1)
+    ran = {}
+    for task in stream.data:
+        ran.setdefault(task["key"].split("-")[0].strip("('\""), []).append(task["worker"])
+    assert sorted(ran["_chunk_sums"]) == workers  # each on the worker holding its chunks
+    want_W, want_b = np.empty_like(W), np.empty_like(b)
+    make_layout(X[:1200]).loss_gradient_sums(y[:1200], np.ones(1200), W, b,
+                                             want_W, want_b, False, 1)
+    np.testing.assert_allclose(gW, want_W, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(gb, want_b, rtol=1e-12, atol=1e-12)
+
+
+def test_holder_groups_one_task_per_worker_thread(digits):
+    """A worker with two threads gets two tasks, each summing half its chunks."""
+    distributed = pytest.importorskip("distributed")
+    from skdigit.linear_model._layout_dask import holder_groups
+
+    X, y = digits
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                                  dashboard_address=":0",
+                                  silence_logs=logging.ERROR) as cluster, \
+            distributed.Client(cluster):
+        Xd = da.from_array(X[:1500], chunks=(300, -1)).persist()
+        layout = make_layout(Xd)
+        rows, groups = layout._rows(y[:1500], np.ones(1500))
+        assert groups == holder_groups(rows) == [[0, 2, 4], [1, 3]]
+        m = layout.moments(np.ones(1500))
+        np.testing.assert_allclose(m.second, make_layout(X[:1500]).moments(np.ones(1500)).second,
+                                   rtol=1e-6)
+    # no distributed client: one group per chunk
+    with dask.config.set(scheduler="threads"):
+        threaded = make_layout(da.from_array(X[:1500], chunks=(300, -1)).persist())
+        assert threaded._rows(y[:1500], np.ones(1500))[1] == [[i] for i in range(5)]
 
 
 def test_grid_search_dask_backend(client, digits):

@@ -3,18 +3,24 @@
 :class:`DaskLayout` answers the two questions of every layout
 (:mod:`._layouts`), :meth:`~DaskLayout.loss_gradient_sums` and
 :meth:`~DaskLayout.moments`, as sums over rows; since sums add across row
-chunks, it computes them chunk by chunk where the chunks live (one task per
-chunk, each making the local layout of its chunk with
-:func:`~._layouts.make_layout` and calling the same numba kernel as a NumPy
-fit), then adds the partial sums in a tree. Only the coefficients go out and
-only the sums come back (``n_rows_w x (n_features + 1)`` numbers): one
-scheduler round trip per evaluation, and no solver knows the difference.
+chunks, it computes them chunk by chunk where the chunks live (each chunk with
+the local layout of :func:`~._layouts.make_layout` and the same numba kernel
+as a NumPy fit), then adds the partial sums in a tree. Only the coefficients
+go out and only the sums come back (``n_rows_w x (n_features + 1)`` numbers):
+one scheduler round trip per evaluation, and no solver knows the difference.
 
 Where the chunks are held in memory (a persisted array, or NumPy chunks), the
 local layouts are built once and held beside them (persisted: on the workers
 under ``dask.distributed``); otherwise (a lazy graph, e.g. a zarr store read
 with :func:`dask.array.from_zarr`), every evaluation streams the chunks from
 their source and keeps none: a fit out of core.
+
+Under ``dask.distributed``, the held chunks of one worker are read by one task
+per worker thread (:func:`holder_groups`), each summing its chunks in turn,
+rather than one task per chunk: the same kernels and the same data movement
+(none), with a scheduler round trip that no longer grows with the number of
+chunks. Elsewhere (dask's threaded scheduler, streamed chunks) there is one
+task per chunk.
 
 The same module holds the lazy predictions (:func:`predict_lazily`, by
 :func:`dask.array.map_blocks`, and :func:`score`) and the lazy input checks of
@@ -37,7 +43,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..utils._threads import _needs_lock
 from ._layouts import _Layout, make_layout
 
-__all__ = ["DaskLayout", "check_fit_input", "predict_lazily", "score"]
+__all__ = ["DaskLayout", "check_fit_input", "holder_groups", "predict_lazily", "score"]
 
 # Partial sums combined per task of the reduction tree: the depth is
 # log_8(n_chunks) and each combine holds at most 8 gradients in memory.
@@ -84,18 +90,28 @@ def _chunk_layout(block):
         return make_layout(np.ascontiguousarray(block), n_threads=1)
 
 
-def _chunk_sums(rows, W, b, binary):
-    """``(loss_sum, grad_W_sum, grad_b_sum)`` of one chunk, single-threaded."""
-    grad_W, grad_b = np.zeros_like(W), np.zeros_like(b)
-    with _kernel_guard():
-        loss = rows.layout.loss_gradient_sums(
-            rows.y, rows.sample_weight, W, b, grad_W, grad_b, binary, 1
-        )
+def _chunk_sums(W, b, binary, *chunks):
+    """``(loss_sum, grad_W_sum, grad_b_sum)`` of the chunks (``_Rows``), single-threaded.
+
+    The chunks are summed in the order given (deterministic).
+    """
+    loss, grad_W, grad_b = 0.0, np.zeros_like(W), np.zeros_like(b)
+    part_W, part_b = (np.empty_like(W), np.empty_like(b)) if len(chunks) > 1 else (grad_W, grad_b)
+    for rows in chunks:
+        with _kernel_guard():
+            loss += rows.layout.loss_gradient_sums(
+                rows.y, rows.sample_weight, W, b, part_W, part_b, binary, 1
+            )
+        if part_W is not grad_W:
+            grad_W += part_W
+            grad_b += part_b
     return loss, grad_W, grad_b
 
 
-def _chunk_moments(rows):
-    return rows.layout.moments(rows.sample_weight, n_threads=1)
+def _chunk_moments(*chunks):
+    """The moments of the chunks (``_Rows``) added in the order given."""
+    return _add_moments(*[rows.layout.moments(rows.sample_weight, n_threads=1)
+                          for rows in chunks])
 
 
 def _add_sums(*parts):
@@ -121,6 +137,44 @@ def tree_reduce(parts, combine, fan_in=TREE_FAN_IN):
     while len(parts) > 1:
         parts = [combine(*parts[i:i + fan_in]) for i in range(0, len(parts), fan_in)]
     return parts[0]
+
+
+def holder_groups(rows):
+    """The chunks' indices in groups, one task's worth each: ``list of list of int``.
+
+    Under ``dask.distributed``, for ``rows`` held as futures: the chunks held
+    by each worker, dealt in turn to as many groups as that worker has
+    threads (a chunk held by several workers goes to the one with the fewest
+    so far). A group's task depends only on chunks of its worker, so the
+    scheduler runs it there and nothing moves. Otherwise (no ``distributed``
+    client, lazy chunks, or a holder not known) one group per chunk.
+    """
+    singletons = [[i] for i in range(len(rows))]
+    if "distributed" not in sys.modules:  # the only source of futures: never imported here
+        return singletons
+    from distributed import futures_of, wait
+
+    futures = [futures_of(r) for r in rows]
+    if not futures or any(len(f) != 1 for f in futures):
+        return singletons
+    futures = [f[0] for f in futures]
+    client = futures[0].client
+    wait(futures)
+    holders = client.who_has(futures)
+    threads = {w: info.get("nthreads", 1)
+               for w, info in client.scheduler_info()["workers"].items()}
+    by_worker = {}
+    for i, future in enumerate(futures):
+        candidates = [w for w in holders.get(future.key, ()) if w in threads]
+        if not candidates:
+            return singletons
+        worker = min(candidates, key=lambda w: (len(by_worker.get(w, ())), w))
+        by_worker.setdefault(worker, []).append(i)
+    groups = []
+    for worker, indices in by_worker.items():
+        n = max(1, min(threads[worker], len(indices)))
+        groups.extend(indices[j::n] for j in range(n))
+    return sorted(groups)
 
 
 class DaskLayout(_Layout):
@@ -161,7 +215,8 @@ class DaskLayout(_Layout):
         blocks = list(X.to_delayed().ravel())
         parts = [dask.delayed(_chunk_layout, pure=True)(block) for block in blocks]
         self._layouts = parts if self.streams else list(dask.persist(*parts))
-        self._bound = None  # (y, sample_weight, [delayed _Rows]) of the last binding
+        # (y, sample_weight, [delayed _Rows], groups of their indices) of the last binding
+        self._bound = None
 
     @property
     def n_chunks(self):
@@ -172,10 +227,11 @@ class DaskLayout(_Layout):
 
         The objective passes the same arrays at every evaluation; they are cut
         along the chunks of ``X`` and sent once (held with the local layouts).
+        Returns the delayed ``_Rows`` and the groups of :func:`holder_groups`.
         """
         bound = self._bound
         if bound is not None and bound[1] is sample_weight and (y is None or bound[0] is y):
-            return bound[2]
+            return bound[2], bound[3]
         cuts = list(zip(self.bounds[:-1], self.bounds[1:]))
         ys = [None if y is None else np.ascontiguousarray(y[lo:hi], dtype=np.int64)
               for lo, hi in cuts]
@@ -194,8 +250,9 @@ class DaskLayout(_Layout):
             # layouts (16 bytes a row): each task's one dependency is its
             # chunk's layout, so it runs where that chunk is held.
             rows = list(dask.persist(*[make_rows(*args) for args in zip(self._layouts, ys, sws)]))
-        self._bound = (y, sample_weight, rows)
-        return rows
+        groups = [[i] for i in range(len(rows))] if self.streams else holder_groups(rows)
+        self._bound = (y, sample_weight, rows, groups)
+        return rows, groups
 
     def loss_gradient_sums(self, y, sample_weight, W, b, grad_W, grad_b, binary, n_threads):
         """Weighted loss sum; writes the gradient sums into ``grad_W``, ``grad_b``.
@@ -203,9 +260,10 @@ class DaskLayout(_Layout):
         The arguments are those of
         :meth:`~skdigit.linear_model._layouts.DenseLayout.loss_gradient_sums`.
         ``W`` and ``b`` go out with the chunk tasks (as one key each when
-        ``n_chunks`` copies would pass :data:`EMBED_COEF_MAX_BYTES`), every chunk
-        task runs single-threaded (the parallelism is over chunks, so
-        ``n_threads`` is not used), and the partial sums come back reduced.
+        copies would pass :data:`EMBED_COEF_MAX_BYTES`), every task (a chunk,
+        or a worker thread's chunks, see :func:`holder_groups`) runs
+        single-threaded (the parallelism is over tasks, so ``n_threads`` is not
+        used), and the partial sums come back reduced.
 
         Raises
         ------
@@ -214,15 +272,15 @@ class DaskLayout(_Layout):
             lazily, chunk by chunk) holds NaN or infinity. :meth:`moments`
             raises the same.
         """
-        rows = self._rows(y, sample_weight)
+        rows, groups = self._rows(y, sample_weight)
         W_d, b_d = np.array(W), np.array(b)
-        if self.n_chunks * (W.nbytes + b.nbytes) > EMBED_COEF_MAX_BYTES:
+        if len(groups) * (W.nbytes + b.nbytes) > EMBED_COEF_MAX_BYTES:
             token = uuid.uuid4().hex  # one key each, fetched once per worker
             W_d = dask.delayed(W_d, name=f"skdigit-W-{token}")
             b_d = dask.delayed(b_d, name=f"skdigit-b-{token}")
         # pure=False: fresh keys, even when a line search evaluates a point again
         chunk_sums = dask.delayed(_chunk_sums, pure=False)
-        parts = [chunk_sums(r, W_d, b_d, binary) for r in rows]
+        parts = [chunk_sums(W_d, b_d, binary, *[rows[i] for i in g]) for g in groups]
         (loss, gW, gb), = dask.compute(tree_reduce(parts, _add_sums))
         grad_W[...] = gW
         grad_b[...] = gb
@@ -232,8 +290,9 @@ class DaskLayout(_Layout):
 
     def moments(self, sample_weight, *, n_threads=1):
         """Weighted moments of the rows (:class:`~._layouts.Moments`), summed over chunks."""
-        rows = self._rows(None, sample_weight)
-        parts = [dask.delayed(_chunk_moments, pure=True)(r) for r in rows]
+        rows, groups = self._rows(None, sample_weight)
+        chunk_moments = dask.delayed(_chunk_moments, pure=True)
+        parts = [chunk_moments(*[rows[i] for i in g]) for g in groups]
         moments, = dask.compute(tree_reduce(parts, _add_moments))
         if not np.isfinite(moments.first).all():
             raise ValueError(_NOT_FINITE)
