@@ -10,9 +10,11 @@ on the 10,000 MNIST test digits against the same pipeline fitted on the
 defaults, and a milder one. The full run makes 1,020,000 digits (16 copies).
 
 Features: deskewed pixels. The scattering features of a million digits
-(3,969 float32 each: 16 GB) do not fit this 2-core, 24 GB machine; the
-``scattering`` rows measure whether deformed copies help that pipeline on
-60,000 originals plus one copy each, in memory.
+(3,969 float32 each: 16 GB) do not fit in this 24 GB machine's memory; the
+``scattering`` rows here measure whether deformed copies help that pipeline
+on 60,000 originals plus one copy each, in memory, and the
+``infimnist_scattering`` section (:mod:`benchmarks.infimnist_scattering`)
+fits a million of them out of core.
 """
 
 import time
