@@ -8,8 +8,8 @@ processes of a ``LocalCluster``, one thread each. Rows:
 - ``numpy``: the in-memory fit of the same data in this process (as many
   kernel threads as workers), and ``dask, N workers`` for N = 1 and 2, and
   for 2 workers with chunks of 75,000 rows too (235 MB: Dask's advice is
-  chunks of 100 MB or more; fewer tasks per evaluation): fit time (the
-  fastest of ``min(repeats, 3)`` fits, as for the NumPy fit), its ratio
+  chunks of 100 MB or more): fit time (the fastest of ``min(repeats, 3)``
+  fits, as for the NumPy fit), its ratio
   to the NumPy fit, and the growth of this (client) process's resident memory
   during the fit (peak RSS minus RSS before, sampled every 5 ms with psutil),
   as a fraction of ``X``'s bytes.
@@ -24,10 +24,11 @@ processes of a ``LocalCluster``, one thread each. Rows:
   coefficients cost), for the docs' cost model.
 - ``dask-ml``: "is it a 2" on MNIST without its constant columns, dask-ml's
   ``LogisticRegression`` (lbfgs, ``normalize=False``) against skdigit on the
-  same Dask array, skdigit at ``tol=1e-6`` (to an objective at or below
-  dask-ml's), both judged by :func:`benchmarks.objective.objective`
-  (intercept unpenalized; dask-ml penalizes it, so its objective can only be
-  higher).
+  same Dask array, both judged by :func:`benchmarks.objective.objective`
+  (intercept unpenalized, as skdigit's; dask-ml penalizes it). skdigit runs
+  ``tol`` = 1e-6, 1e-7, 1e-8 in turn and stops at the first fit whose
+  objective is at or below dask-ml's: that fit's time is its row (the tighter
+  ``tol`` a fit needed is in the row).
 """
 
 import gc
@@ -45,8 +46,8 @@ TOL = 1e-4
 CHUNK_ROWS = 20_000
 # Dask's advice is chunks of 100 MB or more: 75,000 rows of 784 float32 (235 MB)
 LARGE_CHUNK_ROWS = 75_000
-# skdigit against dask-ml: tight enough to reach an objective at or below dask-ml's
-PEER_TOL = 1e-6
+# skdigit against dask-ml: tightened in turn until its objective is at or below dask-ml's
+PEER_TOLS = (1e-6, 1e-7, 1e-8)
 TILES = 5
 
 
@@ -99,7 +100,7 @@ def _on_workers(client, A, chunk_rows):
     """
     import dask.array as da
 
-    workers = sorted(client.scheduler_info()["workers"])
+    workers = sorted(client.nthreads())
     pieces = []
     for i, lo in enumerate(range(0, len(A), chunk_rows)):
         piece = A[lo:lo + chunk_rows]
@@ -228,18 +229,22 @@ def _dask_ml(X, y, quick):
         client.wait_for_workers(2)
         Xd, yd = _on_workers(client, Xk, chunk), _on_workers(client, yk, chunk)
         _warm(Xd, yd, len(Xk))
-        for name, make in {
-            "dask-ml lbfgs": lambda: LogisticRegression(
-                C=C, solver="lbfgs", max_iter=20 if quick else 1000,
-                solver_kwargs={"normalize": False}),
-            "skdigit": lambda: DigitLogisticClassifier(C=C, tol=PEER_TOL),
-        }.items():
+        def timed_fit(name, model, **extra):
             t0 = time.perf_counter()
-            model = make().fit(Xd, yd)
+            model.fit(Xd, yd)
             seconds = time.perf_counter() - t0
             coef = np.asarray(model.coef_, dtype=float).reshape(1, -1)
-            rows.append({"fit": f"is it a 2: {name}", "seconds": seconds,
-                         "objective": objective(Xk, yk, coef, np.ravel(model.intercept_), C)})
+            return {"fit": f"is it a 2: {name}", "seconds": seconds, **extra,
+                    "objective": objective(Xk, yk, coef, np.ravel(model.intercept_), C)}
+
+        rows.append(timed_fit("dask-ml lbfgs", LogisticRegression(
+            C=C, solver="lbfgs", max_iter=20 if quick else 1000,
+            solver_kwargs={"normalize": False})))
+        for tol in PEER_TOLS:
+            ours = timed_fit("skdigit", DigitLogisticClassifier(C=C, tol=tol), tol=tol)
+            if ours["objective"] <= rows[0]["objective"]:
+                break
+        rows.append(ours)  # the first at or below dask-ml's objective, else the tightest
     return rows
 
 
@@ -285,10 +290,9 @@ def run(quick=False, data=None, repeats=3):
     ours["objective_vs_dask_ml"] = ours["objective"] - peer["objective"]
     return {"rows": rows, "note": f"{X.shape[0]} x {X.shape[1]} float32, "
             f"chunks of {chunk_rows} rows ({chunk_rows * X.shape[1] * 4 / 1e6:.0f} MB) unless "
-            f"said, C={C}, tol={TOL} (skdigit against dask-ml: tol={PEER_TOL}); load average "
-            f"{load:.1f} -> {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; "
-            f"fit times: the fastest of {n_fits}; per-evaluation and kernel times: the fastest "
-            "of 10 (5) repeats"}
+            f"said, C={C}, tol={TOL}; load average {load:.1f} -> {os.getloadavg()[0]:.1f} on "
+            f"{os.cpu_count()} cores; fit times: the fastest of {n_fits}; per-evaluation and "
+            "kernel times: the fastest of 10 (5) repeats"}
 
 
 def tables(res):
@@ -315,8 +319,8 @@ def tables(res):
                     f"{dense['ns_per_row_feature_class']:.2f} ns per row, feature and class.")]},
         {"title": 'dask-ml against skdigit, "is it a 2", same Dask array',
          "header": ["library", "seconds", "objective"],
-         "rows": [[r["fit"].split(": ")[1], f"{r['seconds']:.2f}", f"{r['objective']:.7f}"]
-                  for r in peers],
+         "rows": [[r["fit"].split(": ")[1] + cell(r.get("tol"), ", tol={:g}"),
+                   f"{r['seconds']:.2f}", f"{r['objective']:.7f}"] for r in peers],
          "notes": [(f"skdigit {peers[-1]['speedup_vs_dask_ml']:.1f}x faster, objective "
                     f"{peers[-1]['objective_vs_dask_ml']:+.2e} against dask-ml's.")]},
     ]

@@ -317,6 +317,36 @@ def test_holder_groups_one_task_per_worker_thread(digits):
         assert threaded._rows(y[:1500], np.ones(1500))[1] == [[i] for i in range(5)]
 
 
+
+def test_holder_groups_cover_every_worker_of_a_bigger_cluster(digits):
+    """Seven workers, one task each (some releases of distributed list only five
+    workers in ``Client.scheduler_info``; the groups must not depend on it)."""
+    distributed = pytest.importorskip("distributed")
+    from skdigit.linear_model._layout_dask import holder_groups
+
+    X, y = digits
+    with distributed.LocalCluster(n_workers=7, threads_per_worker=1, processes=False,
+                                  dashboard_address=":0",
+                                  silence_logs=logging.ERROR) as cluster, \
+            distributed.Client(cluster) as client:
+        workers = sorted(client.nthreads())
+        # chunk i held by worker i mod 7, as a balanced persist leaves them
+        Xd = da.concatenate([
+            da.from_delayed(client.scatter(X[lo:lo + 100], workers=[workers[i % 7]]),
+                            shape=(100, X.shape[1]), dtype=X.dtype)
+            for i, lo in enumerate(range(0, 1400, 100))]).persist()
+        layout = make_layout(Xd)
+        rows, groups = layout._rows(y[:1400], np.ones(1400))
+        assert groups == holder_groups(rows)
+        assert sorted(groups) == [[i, i + 7] for i in range(7)]  # one task per worker
+        gW, gb = np.empty((10, X.shape[1])), np.empty(10)
+        W, b = np.zeros((10, X.shape[1])), np.zeros(10)
+        loss = layout.loss_gradient_sums(y[:1400], np.ones(1400), W, b, gW, gb, False, 1)
+        eW, eb = np.empty_like(gW), np.empty_like(gb)
+        expected = make_layout(X[:1400]).loss_gradient_sums(
+            y[:1400], np.ones(1400), W, b, eW, eb, False, 1)
+        np.testing.assert_allclose([loss, *gW.ravel()], [expected, *eW.ravel()], rtol=1e-9)
+
 def test_grid_search_dask_backend(client, digits):
     import joblib
     from sklearn.model_selection import GridSearchCV

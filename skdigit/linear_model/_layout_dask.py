@@ -161,8 +161,9 @@ def holder_groups(rows):
     client = futures[0].client
     wait(futures)
     holders = client.who_has(futures)
-    threads = {w: info.get("nthreads", 1)
-               for w, info in client.scheduler_info()["workers"].items()}
+    # Client.nthreads covers every worker (scheduler_info lists only the first
+    # five in some releases of distributed)
+    threads = client.nthreads()
     by_worker = {}
     for i, future in enumerate(futures):
         candidates = [w for w in holders.get(future.key, ()) if w in threads]
