@@ -9,10 +9,10 @@ processes of a ``LocalCluster``, one thread each. Rows:
   kernel threads as workers), and ``dask, N workers`` for N = 1 and 2, and
   for 2 workers with chunks of 75,000 rows too (235 MB: Dask's advice is
   chunks of 100 MB or more): fit time (the fastest of ``min(repeats, 3)``
-  fits, as for the NumPy fit), its ratio
-  to the NumPy fit, and the growth of this (client) process's resident memory
-  during the fit (peak RSS minus RSS before, sampled every 5 ms with psutil),
-  as a fraction of ``X``'s bytes.
+  fits, as for the NumPy fit), its ratio to the NumPy fit, and the growth of
+  this (client) process's resident memory during the fit (peak RSS minus RSS
+  before, sampled every 5 ms with psutil, the largest over the fits), as a
+  fraction of ``X``'s bytes.
 - ``per evaluation``: one loss-and-gradient evaluation on the cluster (the
   fastest of 10, as the two below: the least disturbed by other load); the
   kernel time of one chunk here (single-threaded, the layout a chunk task
@@ -229,6 +229,7 @@ def _dask_ml(X, y, quick):
         client.wait_for_workers(2)
         Xd, yd = _on_workers(client, Xk, chunk), _on_workers(client, yk, chunk)
         _warm(Xd, yd, len(Xk))
+
         def timed_fit(name, model, **extra):
             t0 = time.perf_counter()
             model.fit(Xd, yd)
@@ -260,8 +261,8 @@ def run(quick=False, data=None, repeats=3):
     log(f"dask_fit: X {X.shape} {X.dtype}, {X.nbytes / 2**20:.0f} MB")
     load = os.getloadavg()[0]
     DigitLogisticClassifier(C=C, max_iter=2, n_jobs=2).fit(X[:2000], y[:2000])  # warm numba
-    # every fit the fastest of n_fits (the least disturbed by other load: fit
-    # times on this 2-core machine vary by a third from one run to the next)
+    # every fit the fastest of n_fits: the least disturbed by other load on a
+    # machine whose cores the scheduler, the client and the workers share
     n_fits = max(1, min(repeats, 3))
     times = []
     for _ in range(n_fits):
