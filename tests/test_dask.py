@@ -242,11 +242,22 @@ def test_fit_equals_numpy_fit_distributed(client, digits, solver, binary):
     layout = make_layout(Xd)
     assert not layout.streams
     held = client.who_has([r.key for r in layout._rows(y, np.ones(len(y)))[0]])
-    assert {w for workers in held.values() for w in workers} <= set(
-        client.scheduler_info()["workers"])
+    assert {w for workers in held.values() for w in workers} <= set(client.nthreads())
     labels = got.predict(Xd)
     assert is_dask_array(labels)
     np.testing.assert_array_equal(labels.compute(), want.predict(X))
+
+
+def _dealt(client, X, rows_per_chunk):
+    """``X`` as a Dask array whose chunk ``i`` is held by worker ``i mod n``, as a
+    balanced ``persist`` leaves them: ``(array, sorted worker addresses)``."""
+    workers = sorted(client.nthreads())
+    pieces = []
+    for i, lo in enumerate(range(0, len(X), rows_per_chunk)):
+        block = np.ascontiguousarray(X[lo:lo + rows_per_chunk])
+        future = client.scatter(block, workers=[workers[i % len(workers)]])
+        pieces.append(da.from_delayed(future, shape=block.shape, dtype=block.dtype))
+    return da.concatenate(pieces).persist(), workers
 
 
 def test_chunk_work_stays_where_each_chunk_is_held(client, digits):
@@ -256,13 +267,7 @@ def test_chunk_work_stays_where_each_chunk_is_held(client, digits):
     from distributed import futures_of, wait
 
     X, y = digits
-    workers = sorted(client.scheduler_info()["workers"])
-    pieces = []
-    for i, lo in enumerate(range(0, 1200, 300)):
-        block = np.ascontiguousarray(X[lo:lo + 300])
-        future = client.scatter(block, workers=[workers[i % 2]])
-        pieces.append(da.from_delayed(future, shape=block.shape, dtype=block.dtype))
-    Xd = da.concatenate(pieces).persist()
+    Xd, workers = _dealt(client, X[:1200], 300)
     layout = make_layout(Xd)
     rows, groups = layout._rows(y[:1200], np.ones(1200))
 
@@ -328,12 +333,7 @@ def test_holder_groups_cover_every_worker_of_a_bigger_cluster(digits):
                                   dashboard_address=":0",
                                   silence_logs=logging.ERROR) as cluster, \
             distributed.Client(cluster) as client:
-        workers = sorted(client.nthreads())
-        # chunk i held by worker i mod 7, as a balanced persist leaves them
-        Xd = da.concatenate([
-            da.from_delayed(client.scatter(X[lo:lo + 100], workers=[workers[i % 7]]),
-                            shape=(100, X.shape[1]), dtype=X.dtype)
-            for i, lo in enumerate(range(0, 1400, 100))]).persist()
+        Xd, _ = _dealt(client, X[:1400], 100)  # chunk i on worker i mod 7
         layout = make_layout(Xd)
         rows, groups = layout._rows(y[:1400], np.ones(1400))
         assert groups == holder_groups(rows)
