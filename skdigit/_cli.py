@@ -223,6 +223,7 @@ def _image_failed(command, source, exc, results, as_json):
 def _predict(args):
     import_optional("PIL.Image", extra="image", purpose="skdigit predict", package="Pillow")
     from .image import DigitImageError
+    from .image._number import MIN_PROBABILITY
     from .image._number import digit_and_count
 
     model, positive_label = load_digit_model(args.model)
@@ -248,10 +249,13 @@ def _predict(args):
             {"label": names[k], "probability": round(float(p), 6)}
             for k, p in zip(classes[0], probabilities[0])
         ]
+        sure = top[0]["probability"] >= MIN_PROBABILITY
         results.append({"file": source, "prediction": top[0]["label"],
-                        "probability": top[0]["probability"], "top": top})
+                        "probability": top[0]["probability"], "is_digit": sure,
+                        "top": top})
         if not args.json:
-            print(f"{source}: {top[0]['label']} ({top[0]['probability']:.3f})"
+            shown = "" if sure else "not sure: "
+            print(f"{source}: {shown}{top[0]['label']} ({top[0]['probability']:.3f})"
                   + "".join(f"  {t['label']} ({t['probability']:.3f})" for t in top[1:]))
     if args.json:
         print(json.dumps(results, indent=2))
@@ -274,14 +278,16 @@ def _read(args):
             _image_failed("read", source, exc, results, args.json)
             continue
         digits = [
-            {"label": str(label), "probability": round(float(p), 6),
-             "box": [int(v) for v in box]}
-            for label, p, box in zip(reading.labels, reading.probabilities, reading.boxes)
+            {"label": str(label), "probability": round(float(p), 6), "is_digit": bool(ok),
+             "line": int(line), "box": [int(v) for v in box]}
+            for label, p, ok, line, box in zip(reading.labels, reading.probabilities,
+                                               reading.is_digit, reading.lines, reading.boxes)
         ]
         results.append({"file": source, "number": reading.text, "digits": digits})
         if not args.json:
-            print(f"{source}: {reading.text}  "
-                  + "  ".join(f"{d['label']} ({d['probability']:.3f})" for d in digits))
+            print(f"{source}: {reading.text}  " + "  ".join(
+                f"{d['label']} ({d['probability']:.3f})" if d["is_digit"]
+                else f"? (not sure: {d['label']} {d['probability']:.3f})" for d in digits))
     if args.json:
         print(json.dumps(results, indent=2))
     return EXIT_USAGE if failed else 0

@@ -80,8 +80,13 @@ def show_number(st, model, data, name):
     name : str
         The uploaded file's name, for messages.
     """
+    from ..image import BlankImageError
+
     try:
         reading = read_number(data, model)
+    except BlankImageError as exc:
+        st.warning(f"**No digit found in {name}.** {exc}")
+        st.stop()
     except Exception as exc:  # any unreadable image: say so on the page
         st.error(f"**Cannot read {name}.** {exc}")
         st.stop()
@@ -93,9 +98,17 @@ def show_number(st, model, data, name):
         for k, column in zip(range(start, min(n_digits, start + per_row)),
                              st.columns(per_row)):
             with column:
+                label = reading.labels[k] if _sure(reading, k) else "not sure"
                 st.image(reading.digits[k].reshape(MNIST_SHAPE), width=84,
-                         caption=f"{reading.labels[k]} ({reading.probabilities[k]:.0%})")
-    unsure = [str(k + 1) for k, p in enumerate(reading.probabilities) if p < 0.5]
+                         caption=f"{label} ({reading.probabilities[k]:.0%})")
+    unsure = [str(k + 1) for k in range(n_digits) if not _sure(reading, k)]
     if unsure:
-        st.warning("The model is unsure of digit " + ", ".join(unsure)
-                   + ": are the digits on one line, apart from each other?")
+        st.warning("Not sure that mark " + ", ".join(unsure) + " is a digit (shown as "
+                   "\"?\"): a letter, a scribble, or a digit the model cannot read.")
+
+
+def _sure(reading, k):
+    """Whether digit ``k`` of ``reading`` is read as a digit (not "not sure")."""
+    if reading.is_digit is None:
+        return bool(reading.probabilities[k] >= 0.5)
+    return bool(reading.is_digit[k])

@@ -1,4 +1,4 @@
-"""The Streamlit page of ``skdigit app``: upload (or draw) a digit, see what the model says.
+"""The Streamlit page of ``skdigit app``: upload, photograph or draw digits; see what the model says.
 
 Run it with ``skdigit app`` (see :func:`skdigit.app.launch`), or directly with
 ``streamlit run skdigit/app/_streamlit_app.py``. It is configured through the
@@ -92,9 +92,22 @@ def main():
     st.caption(f"Model: {description}.")
 
     st_canvas = _canvas()
-    mode = "Upload an image"
+    modes = ["Upload an image", "Take a photo"]
     if st_canvas is not None:
-        mode = st.radio("Input", ["Upload an image", "Draw a digit"], horizontal=True)
+        modes.append("Draw a digit")
+    mode = st.radio("Input", modes, horizontal=True)
+
+    if mode == "Take a photo":
+        from skdigit.app._number_view import show_number
+
+        shot = st.camera_input(
+            "Point the camera at a digit or a number written on paper", key="camera"
+        )
+        if shot is None:
+            st.info("Take a photo of handwritten digits to see what the model reads.")
+            st.stop()
+        show_number(st, model, shot.getvalue(), "your photo")
+        st.stop()
 
     if mode == "Draw a digit":
         st.write("Draw one digit, large, in the middle of the square.")

@@ -142,7 +142,19 @@ def _select_frame(img, frame, name):
 
 
 def _pil_to_gray(img, Image, ImageOps):
-    """Grayscale float32 array in [0, 1] of a PIL image (one frame), and its reduction."""
+    """Grayscale float32 array in [0, 1] of a PIL image (one frame), and its reduction.
+
+    A JPEG file larger than the working resolution is decoded at a reduced
+    scale (1/2, 1/4 or 1/8, Pillow's draft mode: the DCT is cut short), and
+    straight to grayscale: a 12-megapixel photo costs a fraction of a full
+    decode, and its memory.
+    """
+    draft = 1.0
+    if getattr(img, "format", None) == "JPEG" and reduction_factor(img.size) > 1:
+        width = img.width
+        scale = reduction_factor(img.size)
+        img.draft("L", (img.width // scale, img.height // scale))
+        draft = width / img.width
     img.load()
     img = ImageOps.exif_transpose(img)  # a copy, rotated/flipped upright
     if img.mode == "P":
@@ -157,6 +169,7 @@ def _pil_to_gray(img, Image, ImageOps):
 
     sixteen_bit = img.mode in _SIXTEEN_BIT_MODES
     factor = reduction_factor(img.size)
+    total = factor * draft if draft != 1.0 else factor
     if factor > 1:
         if sixteen_bit:
             img = img.convert("I")
@@ -172,9 +185,9 @@ def _pil_to_gray(img, Image, ImageOps):
         background = 1.0
         if visible.any() and gray[visible].mean() > 0.5 and not visible.all():
             background = 0.0
-        return gray * alpha + background * (1 - alpha), factor
+        return gray * alpha + background * (1 - alpha), total
     if arr.dtype == np.uint8:
-        return arr.astype(np.float32) / 255, factor
+        return arr.astype(np.float32) / 255, total
     arr = arr.astype(np.float32)
     if sixteen_bit:
         top = 65535.0
@@ -182,7 +195,7 @@ def _pil_to_gray(img, Image, ImageOps):
         top = 1.0 if arr.max() <= 1 else 255.0
     else:  # 32-bit integers: 8- or 16-bit data, from the values
         top = 255.0 if arr.max() <= 255 else 65535.0
-    return np.clip(arr / top, 0, 1), factor
+    return np.clip(arr / top, 0, 1), total
 
 
 def to_gray(source, name, frame, max_pixels):
@@ -190,7 +203,8 @@ def to_gray(source, name, frame, max_pixels):
 
     Pixel ``(i, j)`` of the result covers the source's pixels ``[i * factor,
     (i + 1) * factor)`` x ``[j * factor, (j + 1) * factor)`` (of the upright
-    image, after its EXIF orientation).
+    image, after its EXIF orientation); ``factor`` is an integer, except for a
+    JPEG decoded at a reduced scale, whose scale may be fractional.
     """
     if isinstance(source, np.ndarray):
         gray = _array_to_gray(source, name, max_pixels)

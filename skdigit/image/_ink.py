@@ -1,9 +1,23 @@
-"""Ink and background: from grayscale to bright ink on a black background.
+"""Finding the writing: from grayscale to bright ink on a black background.
 
-The background is a plane fitted robustly to a thin ring along the image
-border, so that uneven lighting across a photo is removed; the polarity is
-decided from the robust extremes; the ink is separated from paper grain by a
-noise floor estimated on that ring. See :mod:`skdigit.image` for the steps.
+The paper's level is estimated *locally*, by a morphological closing of the
+image (a grey-level closing removes dark marks narrower than its square and
+keeps everything wider: the paper, the desk around it, a shadow's edge, light
+falling off across the frame). Ink is what lies darker than that local
+background, as a fraction of it (so ink in a shadow counts as much as ink in
+the light); the polarity (dark ink on light paper, or light chalk on a dark
+board) is decided first. The ink is then separated from paper grain and
+sensor noise by hysteresis thresholds (scikit-image's
+:func:`~skimage.filters.apply_hysteresis_threshold`) between a noise floor and
+the ink's own level; the printed lines of ruled and squared paper are found
+and removed (:mod:`skdigit.image._lines`); and what is not writing (the strip
+of desk between a sheet and the frame, a sheet's edge, specks) is dropped by
+the shape of its connected components. See :mod:`skdigit.image` for the steps.
+
+References
+----------
+.. [1] P. Soille, "Morphological Image Analysis", Springer, 2nd ed., 2003
+   (section 4.4: the top-hat transform for uneven backgrounds).
 """
 
 import numpy as np
@@ -11,15 +25,35 @@ from scipy import ndimage
 
 from ._errors import BlankImageError
 
-__all__ = ["InkImage", "ink_image"]
+__all__ = ["InkImage", "ink_image", "polarity_is_light"]
 
-# Ink detection, as fractions of the way from the noise floor to the peak.
+# Ink detection, as fractions of the way from the noise floor to the ink level.
 _STRONG = 0.5
 _WEAK = 0.05
 _MIN_COMPONENT = 0.01  # ink specks holding less of the total are ignored
 _INK_LEVEL_PERCENTILE = 75
-_MIN_CONTRAST = 0.04  # about 10 gray levels out of 255
-_NOISE_MADS = 3 * 1.4826  # noise floor: 3 robust standard deviations
+_MIN_CONTRAST = 0.10  # ink at least 10% darker than its paper, above the noise
+_NOISE_MADS = 4 * 1.4826  # noise floor: 4 robust standard deviations
+# The closing's square, as a fraction of the image's smaller side (at least
+# _MIN_BACKGROUND_SIZE pixels): wider than any stroke.
+_BACKGROUND_FRACTION = 0.5
+_MIN_BACKGROUND_SIZE = 15
+# A component that is long (a good part of the frame) and thin for its length
+# is the desk's strip, a sheet's edge or a margin line, not writing.
+_EDGE_LENGTH, _EDGE_THICKNESS = 0.4, 0.04
+# A mark reaching the frame's or the paper's edge with less ink than this
+# fraction of the heaviest mark is not writing.
+_EDGE_MASS = 0.3
+# The largest mark holds at least this many pixels, or a square of this
+# fraction of the image's smaller side; specks alone are no ink.
+_MIN_MARK, _MIN_MARK_SIDE = 12, 0.01
+# Paper on a desk: the two levels at least this far apart (of the full range),
+# the paper a share of the frame in this range, in images at least this large.
+_DESK_CONTRAST = 0.12
+_PAPER_SHARE = (0.25, 0.9)
+_MIN_DESK_SIDE = 300
+_SOLIDITY = 0.93
+_TWO_LEVELS = 0.85  # Otsu's classes explain this share of the variance
 EIGHT_CONNECTED = np.ones((3, 3), dtype=bool)
 
 
@@ -35,12 +69,15 @@ class InkImage:
         one-pixel rim.
     strong : ndarray of shape (n_rows, n_cols), bool
         The strong ink (above half the contrast), without specks.
+    angle : float
+        The tilt of the paper's printed lines (ruled or squared paper), in
+        degrees counter-clockwise, or 0 where none were found.
     """
 
-    __slots__ = ("mask", "strong", "x")
+    __slots__ = ("angle", "mask", "strong", "x")
 
-    def __init__(self, x, mask, strong):
-        self.x, self.mask, self.strong = x, mask, strong
+    def __init__(self, x, mask, strong, angle=0.0):
+        self.x, self.mask, self.strong, self.angle = x, mask, strong, angle
 
     def restricted(self, keep, box):
         """The ink where ``keep`` is True, cropped to ``box = (top, bottom, left, right)``.
@@ -56,95 +93,245 @@ class InkImage:
         x = np.where(keep, self.x[top:bottom, left:right], 0).astype(np.float32)
         return InkImage(
             x, self.mask[top:bottom, left:right] & keep,
-            self.strong[top:bottom, left:right] & keep,
+            self.strong[top:bottom, left:right] & keep, self.angle,
         )
 
 
-def _background(gray):
-    """The paper's level as a plane fitted to the image border, and the border noise.
+def _background_size(shape):
+    return max(_MIN_BACKGROUND_SIZE, round(_BACKGROUND_FRACTION * min(shape)))
 
-    A thin ring along the border (2% of the smaller side, at least 1 pixel) is
-    taken as background; a plane fitted to it by least squares (refitted
-    without outliers, such as ink touching the border) follows an uneven
-    lighting that brightens one side of a photo. Returns the plane (an array
-    like ``gray``) and the residuals on the ring.
-    """
-    n_rows, n_cols = gray.shape
-    width = max(1, round(0.02 * min(n_rows, n_cols)))
+
+def _border_ring(gray):
+    """The pixels of a thin ring along the border (2% of the smaller side, >= 1 pixel)."""
+    width = max(1, round(0.02 * min(gray.shape)))
     ring = np.ones(gray.shape, dtype=bool)
     ring[width:-width, width:-width] = False
-    r, c = np.nonzero(ring)
-    values = gray[ring].astype(np.float64)
-    design = np.column_stack([np.ones(len(r)), r / n_rows, c / n_cols])
-    # Start from the median (robust to ink on up to half the ring), then fit
-    # the plane to the pixels within 3 robust standard deviations, thrice.
-    coef = np.array([np.median(values), 0.0, 0.0])
-    for _ in range(3):
-        residuals = values - design @ coef
-        spread = 1.4826 * np.median(np.abs(residuals))
-        keep = np.abs(residuals) <= max(3 * spread, 1 / 255)
-        coef = np.linalg.lstsq(design[keep], values[keep], rcond=None)[0]
-    residuals = values - design @ coef
-    plane = (
-        coef[0]
-        + coef[1] * (np.arange(n_rows) / n_rows)[:, None]
-        + coef[2] * (np.arange(n_cols) / n_cols)[None, :]
-    ).astype(np.float32)
-    return plane, residuals
+    return gray[ring]
 
 
 def _robust_extremes(gray):
-    """(min, max) ignoring isolated specks: the extremes reached by a 2x2 block.
-
-    The raw extremes when that loses half the range (hairline strokes).
-    """
+    """(min, max) ignoring isolated specks: the extremes reached by a 2x2 block."""
     if min(gray.shape) >= 2:
         lo = float(ndimage.maximum_filter(gray, size=2).min())
         hi = float(ndimage.minimum_filter(gray, size=2).max())
-        if hi - lo >= 0.5 * (gray.max() - gray.min()):
+        if hi - lo >= 0.5 * (float(gray.max()) - float(gray.min())):
             return lo, hi
     return float(gray.min()), float(gray.max())
+
+
+def paper_level(gray, paper):
+    """The level of the paper (or board): its median, or the border's without a desk."""
+    return float(np.median(gray[paper] if paper is not None else _border_ring(gray)))
+
+
+def polarity_is_light(gray, paper=None):
+    """Whether the ink is lighter than its background (chalk on a board, MNIST arrays).
+
+    The ink is whichever extreme -- the darkest or the lightest level filling
+    a whole 2x2 block, so that isolated specks do not count -- lies further
+    from the paper's level (:func:`paper_level`: the median of the paper
+    region ``paper``, or of the image's border where there is no desk).
+    """
+    level = paper_level(gray, paper)
+    lo, hi = _robust_extremes(np.where(paper, gray, level) if paper is not None else gray)
+    return hi - level > level - lo
+
+
+def contrast_map(gray, light):
+    """The ink's contrast against the local background, in [0, 1].
+
+    ``(closing(gray) - gray) / max(closing(gray), 0.5)`` for dark ink (the
+    same on ``1 - gray`` for light ink): 0 on the paper, the desk, and across
+    a shadow's edge; elsewhere the fraction by which a mark is darker than the
+    paper around it.
+    """
+    g = 1.0 - gray if light else gray
+    g = g.astype(np.float32, copy=False)
+    size = _background_size(g.shape)
+    background = ndimage.grey_closing(g, size=(size, size), mode="reflect")
+    # Relative to the paper's level, down to half the full range: in the dark
+    # (paper darker than mid-grey) the contrast is counted in absolute terms,
+    # so that noise on a black background is not mistaken for ink.
+    return np.clip((background - g) / np.maximum(background, 0.5), 0.0, 1.0)
+
+
+def _line_like(labels, slices, boundary):
+    """Labels of the straight, long, thin components reaching the paper's or frame's edge.
+
+    A sheet's edge, the desk's strip, a margin line: long (at least
+    ``_EDGE_LENGTH`` of the frame's side along them), thin and straight (the
+    minor axis of their moments under ``_EDGE_THICKNESS`` of the major one),
+    and running into ``boundary`` (the frame's border or the paper's edge),
+    where no digit goes.
+    """
+    from skimage.measure import regionprops
+
+    n_rows, n_cols = labels.shape
+    drop = []
+    for k, s in enumerate(slices, start=1):
+        if s is None:
+            continue
+        rows, cols = s
+        height, width = rows.stop - rows.start, cols.stop - cols.start
+        if max(height / n_rows, width / n_cols) < _EDGE_LENGTH:
+            continue
+        component = labels[s] == k
+        if not (component & boundary[s]).any():
+            continue
+        props = regionprops(component.astype(np.uint8))[0]
+        if props.axis_minor_length < _EDGE_THICKNESS * props.axis_major_length:
+            drop.append(k)
+    return drop
+
+
+def paper_region(gray):
+    """Where the paper (or board) is, when it lies on a desk of another level; else None.
+
+    The ink is first smoothed away (a median filter on a reduced copy); if the
+    levels then split clearly in two (Otsu's threshold, classes at least
+    :data:`_DESK_CONTRAST` apart), the paper is the connected region of the
+    class found in the middle of the frame, its holes filled. Returns a mask
+    of the working resolution, or None where the frame holds one level only
+    (a scan, a drawing, an array).
+    """
+    from skimage.filters import threshold_otsu
+    from skimage.measure import block_reduce, regionprops
+
+    if min(gray.shape) < _MIN_DESK_SIDE:
+        return None
+    factor = max(1, -(-max(gray.shape) // 128))
+    small = block_reduce(gray, (factor, factor), np.mean)
+    small = ndimage.median_filter(small, size=max(3, min(small.shape) // 12))
+    threshold = threshold_otsu(small)
+    bright = small > threshold
+    if bright.all() or not bright.any():
+        return None
+    if float(small[bright].mean() - small[~bright].mean()) < _DESK_CONTRAST:
+        return None
+    # Two levels, not a gradient (light falling off across one sheet): the
+    # classes explain nearly all of the variance.
+    share = bright.mean()
+    between = share * (1 - share) * (small[bright].mean() - small[~bright].mean()) ** 2
+    if between < _TWO_LEVELS * small.var():
+        return None
+    n_rows, n_cols = small.shape
+    centre = bright[n_rows // 3 : n_rows - n_rows // 3, n_cols // 3 : n_cols - n_cols // 3]
+    paper_is_bright = centre.mean() >= 0.5
+    paper = bright if paper_is_bright else ~bright
+    labels, n = ndimage.label(paper)
+    if n == 0:
+        return None
+    middle = labels[n_rows // 3 : n_rows - n_rows // 3, n_cols // 3 : n_cols - n_cols // 3]
+    counts = np.bincount(middle.ravel(), minlength=n + 1)
+    counts[0] = 0
+    paper = ndimage.binary_fill_holes(labels == int(np.argmax(counts)))
+    if not _PAPER_SHARE[0] <= paper.mean() <= _PAPER_SHARE[1]:
+        return None
+    # A sheet is convex (a quadrilateral, even in perspective), a large digit
+    # smoothed into a blob is not.
+    if regionprops(paper.astype(np.uint8))[0].solidity < _SOLIDITY:
+        return None
+    # Back to the working resolution (block_reduce padded the last blocks),
+    # the edge refined pixel by pixel: in a band around the coarse edge, the
+    # paper is what lies on the paper's side of the threshold (ink enclosed
+    # by it is a hole, filled).
+    up = np.repeat(np.repeat(paper, factor, axis=0), factor, axis=1)
+    up = up[: gray.shape[0], : gray.shape[1]]
+    band = 2 * factor + 2
+    core = ndimage.binary_erosion(up, iterations=band, border_value=1)
+    near = ndimage.binary_dilation(up, iterations=band)
+    side = gray > threshold if paper_is_bright else gray < threshold
+    fine = ndimage.binary_fill_holes(core | (near & side))
+    labels, n = ndimage.label(fine)
+    if n > 1:
+        overlap = np.bincount(labels[core], minlength=n + 1)
+        overlap[0] = 0
+        fine = labels == int(np.argmax(overlap))
+    return fine
 
 
 def ink_image(gray, name, invert, *, min_component=_MIN_COMPONENT):
     """Bright-ink image of a grayscale image in [0, 1], as an :class:`InkImage`.
 
-    ``invert`` is True, False or "auto" (invert when the ink is darker than the
-    background, i.e. when the darkest extreme is further from it than the
-    lightest one). Strong-ink specks holding less than ``min_component`` of the
-    total are dropped.
+    ``invert`` is True (dark ink: inverted so that the ink is bright), False
+    (light ink, kept) or "auto" (:func:`polarity_is_light`). Strong-ink specks
+    holding less than ``min_component`` of the total are dropped.
     """
-    plane, residuals = _background(gray)
-    gray = gray - plane  # the paper at 0, the ink above or below it
-    lo, hi = _robust_extremes(gray)
-    if invert == "auto":
-        invert = -lo > hi
-    if invert:
-        gray, residuals, hi = -gray, -residuals, -lo
-    x = np.clip(gray, 0, None)
-    noise = _NOISE_MADS * float(np.median(np.abs(residuals)))
-    peak = hi
+    from skimage.filters import apply_hysteresis_threshold
+
+    from ._lines import remove_lines
+
+    paper = paper_region(gray)
+    light = polarity_is_light(gray, paper) if invert == "auto" else not invert
+    x = contrast_map(gray, light)
+    # Strong ink is darker (lighter) than the paper's own level too, not only
+    # than its surroundings: with the wrong polarity, the paper between
+    # strokes is not taken for ink.
+    level = paper_level(gray, paper)
+    if light:
+        beyond = gray >= level + 0.5 * _MIN_CONTRAST * (1 - level)
+    else:
+        beyond = gray <= level * (1 - 0.5 * _MIN_CONTRAST)
+    boundary = np.ones(gray.shape, dtype=bool)  # the frame's edge ...
+    boundary[2:-2, 2:-2] = False
+    if paper is not None:  # only the ink on the paper: not the desk around it
+        inside = ndimage.binary_erosion(paper, iterations=2, border_value=1)
+        x = np.where(inside, x, 0).astype(np.float32)
+        boundary |= ~ndimage.binary_erosion(inside, iterations=3, border_value=1)  # ... the paper's
+    # The noise floor: the background's own contrast (grain, noise, JPEG),
+    # robustly, over the whole frame (most of which is not ink).
+    median = float(np.median(x))
+    noise = median + _NOISE_MADS * float(np.median(np.abs(x - median)))
+    candidates = x > max(noise, 0.5 * _MIN_CONTRAST)
+    x, angle = remove_lines(x, candidates, noise)
+    peak = _robust_peak(np.where(beyond, x, 0))
     contrast = peak - noise
-    if contrast < _MIN_CONTRAST:
+    # (A level exactly halfway, the anti-aliased edge of a drawn stroke, is not
+    # strong: the tolerance keeps float32 rounding from deciding it.)
+    high = noise + _STRONG * contrast + 1e-5
+    strong = (x > high) & beyond
+    if contrast >= _MIN_CONTRAST:
+        labels, n = ndimage.label(strong, structure=EIGHT_CONNECTED)
+        drop = _line_like(labels, ndimage.find_objects(labels), boundary)
+        mass = ndimage.sum_labels(x, labels, index=np.arange(1, n + 1))
+        mass[np.asarray(drop, dtype=int) - 1] = 0
+        # Marks reaching the frame's or the paper's edge (the corner of a
+        # sheet, the desk's edge, a shadow along the sheet) are dropped unless
+        # they are a good part of the writing.
+        touching = np.unique(labels[boundary & (labels > 0)])
+        for k in touching:
+            if mass[k - 1] < _EDGE_MASS * mass.max():
+                mass[k - 1] = 0
+        keep = np.flatnonzero((mass > 0) & (mass >= min_component * mass.sum())) + 1
+        sizes = ndimage.sum_labels(np.ones_like(x), labels, index=keep)
+        if len(keep) and sizes.max() < max(_MIN_MARK, (_MIN_MARK_SIDE * min(x.shape)) ** 2):
+            keep = keep[:0]  # specks only: noise, JPEG artefacts, dust
+        strong = np.isin(labels, keep)
+    if contrast < _MIN_CONTRAST or not strong.any():
         raise BlankImageError(
-            f"{name}: no ink found; the image is blank or nearly uniform (ink "
-            f"contrast {255 * max(contrast, 0):.0f} gray levels out of 255). Check "
-            "that it shows a digit, or pass invert=True/False if the automatic "
-            "polarity guess is wrong.",
+            f"{name}: no ink found; the image is blank or nearly uniform (the "
+            f"darkest marks are {100 * max(peak, 0):.0f}% darker than the paper "
+            "around them). Check that it shows a digit written darker than its "
+            "paper, or lighter than a dark board; or pass invert=True/False if "
+            "the ink's polarity was guessed wrong.",
             source=name,
         )
-    strong = x > noise + _STRONG * contrast
-    labels, n = ndimage.label(strong, structure=EIGHT_CONNECTED)
-    mass = ndimage.sum_labels(x, labels, index=np.arange(1, n + 1))
-    keep = np.flatnonzero(mass >= min_component * mass.sum()) + 1
-    strong = np.isin(labels, keep)
     ink_level = float(np.percentile(x[strong], _INK_LEVEL_PERCENTILE))
-
-    weak = x > noise + _WEAK * contrast
-    labels, _ = ndimage.label(weak, structure=EIGHT_CONNECTED)
+    # Fainter ink connected to the strong ink (hysteresis) ...
+    mask = apply_hysteresis_threshold(x, noise + _WEAK * contrast, high)
+    labels, _ = ndimage.label(mask, structure=EIGHT_CONNECTED)
     mask = np.isin(labels, np.unique(labels[strong]))
     # ... and the faint rim just around it (anti-aliased edges), above the noise.
     mask = ndimage.binary_dilation(mask, structure=EIGHT_CONNECTED) & (x > noise)
     x = np.clip((x - noise) / max(ink_level - noise, 1e-6), 0, 1)
     x[~mask] = 0
-    return InkImage(x.astype(np.float32, copy=False), mask, strong)
+    return InkImage(x.astype(np.float32, copy=False), mask, strong, angle)
+
+
+def _robust_peak(x):
+    """The contrast reached by a whole 2x2 block (isolated specks do not count)."""
+    if min(x.shape) >= 2:
+        peak = float(ndimage.minimum_filter(x, size=2).max())
+        if peak >= 0.5 * float(x.max()):
+            return peak
+    return float(x.max())

@@ -6,10 +6,17 @@ import numpy as np
 from scipy import ndimage
 
 from ._decode import import_pil, to_gray
-from ._errors import MAX_PIXELS, check_frame, check_invert, check_max_pixels, describe
+from ._errors import (
+    MAX_PIXELS,
+    BlankImageError,
+    check_frame,
+    check_invert,
+    check_max_pixels,
+    describe,
+)
 from ._fit import fit_and_centre
 from ._ink import EIGHT_CONNECTED, ink_image
-from ._stroke import normalize_stroke
+from ._stroke import normalize_stroke, stroke_width
 
 __all__ = ["NumberReading", "digit_and_count", "read_number", "segment_digits"]
 
@@ -25,6 +32,8 @@ _JOIN_OVERLAP = 0.5
 # whereas a short "1" or a small "0" is kept.
 _DUST = 0.02
 _SMALL, _SPECK_MASS = 0.3, 0.15
+# A digit is at least this fraction of the frame's smaller side high.
+_MIN_HEIGHT = 0.02
 
 
 def _overlap(a, b):
@@ -40,31 +49,32 @@ def _merge(group, part):
     group[5] += part[5]
 
 
-def segment_digits(ink):
-    """Split the ink of an image into digits, ordered left to right.
+def _line_bands(mask):
+    """Row ranges ``(top, bottom)`` of the lines of writing, top to bottom.
 
-    Parameters
-    ----------
-    ink : InkImage
-        The ink of the whole image at the working resolution.
-
-    Returns
-    -------
-    segments : list of (keep, box)
-        For each digit, a boolean mask (like ``ink.mask``) of its pixels and
-        its box ``(top, bottom, left, right)`` (bottom and right exclusive), in
-        working pixels.
+    Runs of rows holding ink, joined across gaps shorter than a third of the
+    tallest run (a 5's cap above its body, a dot): what is left apart by a
+    wider gap is another line.
     """
-    labels, n = ndimage.label(ink.mask, structure=EIGHT_CONNECTED)
-    index = np.arange(1, n + 1)
-    mass = ndimage.sum_labels(ink.x, labels, index=index)
-    slices = ndimage.find_objects(labels)
-    parts = [
-        [k + 1, s[0].start, s[0].stop, s[1].start, s[1].stop, m]
-        for k, (s, m) in enumerate(zip(slices, mass))
-        if m >= _DUST * mass.max()
-    ]
-    parts.sort(key=lambda p: p[3])
+    rows = np.flatnonzero(mask.any(axis=1))
+    if len(rows) == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(rows) > 1)
+    runs = [[int(a), int(b) + 1] for a, b in zip(np.r_[rows[0], rows[breaks + 1]],
+                                                 np.r_[rows[breaks], rows[-1]])]
+    tallest = max(b - a for a, b in runs)
+    bands = [runs[0]]
+    for top, bottom in runs[1:]:
+        if top - bands[-1][1] < tallest / 3:
+            bands[-1][1] = bottom
+        else:
+            bands.append([top, bottom])
+    return [tuple(b) for b in bands]
+
+
+def _group(parts, min_height=0):
+    """Parts of one line joined into digits, left to right (see segment_digits)."""
+    parts = sorted(parts, key=lambda p: p[3])
     groups = []  # [labels, top, bottom, left, right, mass]
     for part in parts:
         for g in groups:
@@ -76,6 +86,10 @@ def segment_digits(ink):
     tallest = max(g[2] - g[1] for g in groups)
     heaviest = max(g[5] for g in groups)
     digits = [g for g in groups if g[2] - g[1] >= _SMALL * tallest]
+    if min_height:  # fragments too small to be a digit at all (a blank page's dust)
+        digits = [g for g in digits if g[2] - g[1] >= min_height]
+        if not digits:
+            return []
     for g in groups:
         if g[2] - g[1] >= _SMALL * tallest:
             continue
@@ -84,17 +98,59 @@ def segment_digits(ink):
             _merge(digits[int(np.argmax(overlaps))], g)
         elif g[5] >= _SPECK_MASS * heaviest:
             digits.append(g)
-    groups = digits
-    groups.sort(key=lambda g: g[3])
-    return [(np.isin(labels, g[0]), tuple(g[1:5])) for g in groups]
+    digits.sort(key=lambda g: g[3])
+    return digits
+
+
+def segment_digits(ink, *, with_lines=False):
+    """Split the ink of an image into digits, line by line, each left to right.
+
+    Parameters
+    ----------
+    ink : InkImage
+        The ink of the whole image at the working resolution.
+    with_lines : bool, default=False
+        Also return each digit's line (0 for the top line).
+
+    Returns
+    -------
+    segments : list of (keep, box)
+        For each digit, a boolean mask (like ``ink.mask``) of its pixels and
+        its box ``(top, bottom, left, right)`` (bottom and right exclusive), in
+        working pixels; the top line first.
+    lines : list of int
+        Only with ``with_lines``: the line of each segment.
+    """
+    labels, n = ndimage.label(ink.mask, structure=EIGHT_CONNECTED)
+    index = np.arange(1, n + 1)
+    mass = ndimage.sum_labels(ink.x, labels, index=index)
+    slices = ndimage.find_objects(labels)
+    parts = [
+        [k + 1, s[0].start, s[0].stop, s[1].start, s[1].stop, m]
+        for k, (s, m) in enumerate(zip(slices, mass))
+        if m >= _DUST * mass.max()
+    ]
+    kept = np.isin(labels, [p[0] for p in parts])
+    segments, lines = [], []
+    for line, (top, bottom) in enumerate(_line_bands(kept)):
+        mine = [p for p in parts if top <= (p[1] + p[2]) / 2 < bottom]
+        if not mine:
+            continue
+        for g in _group(mine, _MIN_HEIGHT * min(ink.mask.shape)):
+            segments.append((np.isin(labels, g[0]), tuple(g[1:5])))
+            lines.append(line)
+    if with_lines:
+        return segments, lines
+    return segments
 
 
 def _segments(source, invert, frame, max_pixels):
-    """The ink of the whole image, its digits and the reduction factor."""
+    """The ink of the whole image, its digits, their lines and the reduction factor."""
     name = describe(source)
     gray, factor = to_gray(source, name, frame, max_pixels)
     ink = ink_image(gray, name, invert)
-    return ink, segment_digits(ink), factor
+    segments, lines = segment_digits(ink, with_lines=True)
+    return ink, segments, lines, factor
 
 
 def digit_and_count(source, *, invert="auto", frame=None, max_pixels=MAX_PIXELS):
@@ -107,9 +163,85 @@ def digit_and_count(source, *, invert="auto", frame=None, max_pixels=MAX_PIXELS)
     invert = check_invert(invert)
     max_pixels = check_max_pixels(max_pixels)
     frame = check_frame(frame)
-    ink, segments, _ = _segments(source, invert, frame, max_pixels)
+    ink, segments, _, _ = _segments(source, invert, frame, max_pixels)
     Image, _ = import_pil()
     return fit_and_centre(normalize_stroke(ink), Image), len(segments)
+
+
+#: A digit read with a lower probability is reported as not sure.
+MIN_PROBABILITY = 0.5
+# A segment wider than _SPLIT_ASPECT times its height holds touching digits,
+# each about _DIGIT_ASPECT times as wide as high; cuts are tried at the
+# _CUTS columns holding the least ink near each expected boundary.
+_SPLIT_ASPECT, _DIGIT_ASPECT, _CUTS = 1.25, 0.7, 6
+# Up to _FORCE_SPLIT times as wide as high, a segment is cut only where the
+# model reads the two parts with more confidence than the whole.
+_FORCE_SPLIT = 1.8
+# ... and only through a column crossing at most this many stroke widths of ink.
+_JUNCTION = 1.5
+
+
+def _cut(keep, column, strong):
+    """The part of ``keep`` left of ``column`` and the part right of it, with their boxes.
+
+    None if either part holds no strong ink.
+    """
+    from ._fit import bbox
+
+    halves = []
+    for side in (slice(None, column), slice(column, None)):
+        part = np.zeros_like(keep)
+        part[:, side] = keep[:, side]
+        if not (part & strong).any():
+            return None
+        halves.append((part, bbox(part)))
+    return halves
+
+
+def split_touching(ink, segment, model, Image):
+    """Cut a segment holding touching digits into digits, scored by the model.
+
+    A segment wider than ``_SPLIT_ASPECT`` times its height is cut at the
+    column, among the few holding the least ink near where the first
+    digit should end, whose two sides the model reads with the highest
+    product of probabilities -- if that product beats the probability of the
+    whole read as one digit (a wide "0"), or the segment is wider than
+    ``_FORCE_SPLIT`` times its height. The right side is then cut again if it
+    is still too wide. Returns the list of ``(keep, box)`` segments, left to
+    right.
+    """
+    keep, (top, bottom, left, right) = segment
+    height, width = bottom - top, right - left
+    if width <= _SPLIT_ASPECT * height:
+        return [segment]
+    n = max(2, round(width / (_DIGIT_ASPECT * height)))
+    strong = (keep & ink.strong)[top:bottom, left:right]
+    columns = strong.sum(axis=0)
+    lo = max(1, int(width * 0.5 / n))
+    hi = min(width - 1, int(width * 1.5 / n))
+    if hi <= lo:
+        return [segment]
+    order = np.argsort(columns[lo:hi], kind="stable")[:_CUTS] + lo
+    # Touching digits meet in one stroke at most; a wide digit ("0", "5")
+    # is crossed by two everywhere in its middle.
+    if width <= _FORCE_SPLIT * height and columns[order[0]] > _JUNCTION * stroke_width(strong):
+        return [segment]
+    best, best_score = None, -np.inf
+    for c in order:
+        halves = _cut(keep, left + int(c), ink.strong)
+        if halves is None:
+            continue
+        proba = np.asarray(model.predict_proba(_prepare(ink, halves, Image)))
+        score = float(np.log(np.clip(proba.max(axis=1), 1e-12, 1)).sum())
+        if score > best_score:
+            best, best_score = halves, score
+    if best is None:
+        return [segment]
+    if width <= _FORCE_SPLIT * height:  # a wide digit ("0", "2"), or two?
+        whole = np.asarray(model.predict_proba(_prepare(ink, [segment], Image)))
+        if np.log(max(float(whole.max()), 1e-12)) >= best_score:
+            return [segment]
+    return [best[0], *split_touching(ink, best[1], model, Image)]
 
 
 def _prepare(ink, segments, Image):
@@ -144,6 +276,13 @@ class NumberReading:
     digits : ndarray of shape (n_digits, 784), uint8
         Each digit prepared like :func:`~skdigit.image.load_digit_image` (white ink on
         black, 0-255), the rows the model classified.
+    is_digit : ndarray of shape (n_digits,), bool
+        Whether the model is sure enough (``probabilities >= min_probability``)
+        that the segment is a digit; a letter, a scribble or a smudge is
+        reported as ``False`` and shown as ``"?"`` in ``text``.
+    lines : ndarray of shape (n_digits,), int
+        The line of writing each digit is on (0 for the top line); ``text``
+        separates lines by a space.
     """
 
     text: str
@@ -153,6 +292,8 @@ class NumberReading:
     classes: np.ndarray
     boxes: np.ndarray
     digits: np.ndarray
+    is_digit: np.ndarray = None
+    lines: np.ndarray = None
 
     def __str__(self):
         return self.text
@@ -161,7 +302,8 @@ class NumberReading:
         return len(self.labels)
 
 
-def read_number(source, model, *, invert="auto", frame=None, max_pixels=MAX_PIXELS):
+def read_number(source, model, *, invert="auto", frame=None, max_pixels=MAX_PIXELS,
+                min_probability=MIN_PROBABILITY):
     """Read a number written on paper: segment its digits and classify each.
 
     The ink is found in the whole image as by :func:`load_digit_image`, then
@@ -189,6 +331,9 @@ def read_number(source, model, *, invert="auto", frame=None, max_pixels=MAX_PIXE
         As for :func:`load_digit_image`.
     max_pixels : int or None, default=MAX_PIXELS
         As for :func:`load_digit_image`.
+    min_probability : float in [0, 1], default=0.5
+        A segment read with a lower probability is reported as not a digit
+        (``reading.is_digit``; ``"?"`` in ``reading.text``).
 
     Returns
     -------
@@ -243,23 +388,45 @@ def read_number(source, model, *, invert="auto", frame=None, max_pixels=MAX_PIXE
             f"model must be a fitted classifier with predict_proba; got "
             f"{type(model).__name__}."
         )
-    ink, segments, factor = _segments(source, invert, frame, max_pixels)
+    ink, segments, lines, factor = _segments(source, invert, frame, max_pixels)
+    if not segments:
+        name = describe(source)
+        raise BlankImageError(
+            f"{name}: no digit found; the only marks are too small to be digits "
+            "(dust, the remains of printed lines).",
+            source=name,
+        )
     Image, _ = import_pil()
+    split, split_lines = [], []
+    for segment, line in zip(segments, lines):
+        parts = split_touching(ink, segment, model, Image)
+        split.extend(parts)
+        split_lines.extend([line] * len(parts))
+    segments, lines = split, np.array(split_lines, dtype=np.int64)
     digits = _prepare(ink, segments, Image)
     proba = np.asarray(model.predict_proba(digits))
     classes = np.asarray(model.classes_)
     best = proba.argmax(axis=1)
-    boxes = np.array(
+    probabilities = proba[np.arange(len(best)), best]
+    is_digit = probabilities >= min_probability
+    boxes = np.rint(np.array(
         [(left, top, right, bottom) for _, (top, bottom, left, right) in segments],
-        dtype=np.int64,
-    ) * factor
+        dtype=np.float64,
+    ).reshape(-1, 4) * factor).astype(np.int64)
     labels = classes[best]
+    words = [
+        "".join(str(label) if ok else "?"
+                for label, ok, on in zip(labels, is_digit, lines) if on == line)
+        for line in np.unique(lines)
+    ]
     return NumberReading(
-        text="".join(str(label) for label in labels),
+        text=" ".join(words),
         labels=labels,
-        probabilities=proba[np.arange(len(best)), best],
+        probabilities=probabilities,
         proba=proba,
         classes=classes,
         boxes=boxes,
         digits=digits,
+        is_digit=is_digit,
+        lines=lines,
     )
