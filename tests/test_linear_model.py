@@ -75,6 +75,24 @@ def test_class_weight_matches_sklearn(digits, class_weight):
     _assert_same_model(ours.fit(X, y), theirs.fit(X, y))
 
 
+@pytest.mark.parametrize(
+    "weight, match",
+    [(np.nan, r"class_weight\[3\] is nan"), (-1.0, r"class_weight\[3\] is -1.0"),
+     (np.inf, r"class_weight\[3\] is inf")],
+)
+@pytest.mark.parametrize("cv", [False, True])
+def test_class_weight_refuses_nan_and_negative_values(digits, weight, match, cv):
+    # issue 28: NaN was reported as weights that "sum to zero", a negative
+    # weight was fitted (a loss maximized for that class)
+    from skdigit import DigitLogisticClassifierCV
+
+    X, y = digits
+    class_weight = {k: 1.0 for k in range(10)} | {3: weight}
+    est = (DigitLogisticClassifierCV(Cs=[1.0], cv=2) if cv else DigitLogisticClassifier())
+    with pytest.raises(ValueError, match=match + ": each class weight must be a finite number >= 0"):
+        est.set_params(class_weight=class_weight).fit(X[:200], y[:200])
+
+
 def test_class_weight_equals_sample_weight(digits):
     X, y = digits
     weights = {k: 1.0 + k for k in range(10)}

@@ -1,11 +1,22 @@
 """DigitLogisticClassifierCV and logistic_regression_path: the path, the choice, the refit."""
 
+import warnings
+
 import numpy as np
 import pytest
+import sklearn
 from _sklearn_versions import needs_sklearn
+from sklearn.exceptions import UndefinedMetricWarning, UnsetMetadataPassedError
 from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
-from sklearn.metrics import accuracy_score, log_loss
-from sklearn.model_selection import StratifiedKFold
+from sklearn.metrics import (
+    accuracy_score,
+    brier_score_loss,
+    get_scorer,
+    log_loss,
+    make_scorer,
+    roc_auc_score,
+)
+from sklearn.model_selection import GroupKFold, StratifiedKFold, cross_validate
 from sklearn.pipeline import make_pipeline
 
 from skdigit import DigitLogisticClassifier, DigitLogisticClassifierCV, PixelNormalizer
@@ -138,3 +149,135 @@ def test_cv_inside_make_digit_pipeline(digits_cv):
     assert pipe[-1].C_ in (0.03, 0.3) and pipe.score(X, y) > 0.9
     with pytest.raises(ValueError, match="either C .* or cv"):
         make_digit_pipeline(C=1.0, cv=3)
+
+
+# Metadata routing (issue 24): the splitter, the scorer and the fit as consumers.
+
+
+@pytest.fixture
+def routing():
+    with sklearn.config_context(enable_metadata_routing=True):
+        yield
+
+
+def _writers(y):
+    """Groups as writers: 12 of them, each writing digits of every class."""
+    return np.arange(len(y)) % 12
+
+
+def test_cv_routes_groups_to_the_splitter_in_a_pipeline(digits_cv, routing):
+    X, y = digits_cv
+    groups = _writers(y)
+    pipe = make_pipeline(
+        PixelNormalizer(max_value=1.0),
+        DigitLogisticClassifierCV(Cs=[0.1, 1.0], cv=GroupKFold(3), scoring="accuracy"),
+    )
+    pipe.fit(X, y, groups=groups)
+    # the same folds, given explicitly: GroupKFold did split by groups
+    folds = list(GroupKFold(3).split(X, y, groups))
+    ref = DigitLogisticClassifierCV(Cs=[0.1, 1.0], cv=folds, scoring="accuracy").fit(X, y)
+    np.testing.assert_allclose(pipe[-1].scores_, ref.scores_)
+
+
+def test_cv_routes_groups_in_nested_cross_validate(digits_cv, routing):
+    X, y = digits_cv
+    groups = np.arange(len(y)) % 20
+    inner = DigitLogisticClassifierCV(Cs=[0.1, 1.0], cv=GroupKFold(3))
+    result = cross_validate(inner, X, y, cv=GroupKFold(2), params={"groups": groups})
+    assert np.all(np.isfinite(result["test_score"])) and result["test_score"].min() > 0.8
+
+
+def test_cv_routed_sample_weight_follows_the_scorer_request(digits_cv, routing):
+    X, y = digits_cv
+    sw = np.where(y == 1, 5.0, 1.0)
+    folds = list(StratifiedKFold(3).split(X, y))
+    # not requested: scikit-learn's error, not a silently weighted score
+    # (scikit-learn's scorers declare sample_weight since 1.7 or so; before,
+    # an unset request routes nothing to them)
+    clf = DigitLogisticClassifierCV(Cs=[0.1], cv=folds).set_fit_request(sample_weight=True)
+    if "sample_weight" in get_scorer("accuracy").get_metadata_routing().score.requests:
+        with pytest.raises(UnsetMetadataPassedError):
+            clf.fit(X, y, sample_weight=sw)
+    scores = {}
+    for request in (False, True):
+        scorer = make_scorer(accuracy_score).set_score_request(sample_weight=request)
+        clf = DigitLogisticClassifierCV(Cs=[0.1], cv=folds, scoring=scorer)
+        scores[request] = clf.set_fit_request(sample_weight=True).fit(
+            X, y, sample_weight=sw
+        ).scores_[0, 0, 0]
+    train, test = folds[0]
+    model = DigitLogisticClassifier(C=0.1).fit(X[train], y[train], sample_weight=sw[train])
+    assert scores[False] == pytest.approx(accuracy_score(y[test], model.predict(X[test])))
+    assert scores[True] == pytest.approx(
+        accuracy_score(y[test], model.predict(X[test]), sample_weight=sw[test])
+    )
+    assert scores[True] != scores[False]
+
+
+def test_cv_router_lists_splitter_scorer_and_fit(routing):
+    router = DigitLogisticClassifierCV(cv=GroupKFold(3)).get_metadata_routing()
+    assert router.consumes("fit", ["groups"]) == {"groups"}
+    scorer = make_scorer(accuracy_score).set_score_request(sample_weight=True)
+    router = DigitLogisticClassifierCV(scoring=scorer).get_metadata_routing()
+    assert router.consumes("fit", ["sample_weight"]) == {"sample_weight"}
+    assert router.consumes("score", ["sample_weight"]) == {"sample_weight"}
+
+
+@pytest.mark.parametrize("routed", [False, True])
+def test_cv_fit_refuses_unknown_keywords(digits_cv, routed):
+    X, y = digits_cv
+    w = np.ones(len(y))
+    with sklearn.config_context(enable_metadata_routing=routed):
+        with pytest.raises((TypeError, ValueError), match="sample_weights"):
+            DigitLogisticClassifierCV(Cs=[0.1], cv=3).fit(X, y, sample_weights=w)
+
+
+@pytest.mark.parametrize(
+    "scoring, binary",
+    [("neg_log_loss", False), ("roc_auc_ovr", False), ("neg_log_loss", True),
+     ("neg_brier_score", True)],
+)
+def test_cv_scorers_needing_every_class_when_a_fold_lacks_one(digits_cv, scoring, binary):
+    X, y = digits_cv
+    y = np.where(y == 0, "zero", "other") if binary else y
+    order = np.argsort(y == y[0], kind="stable")  # the class of y[0] last
+    X, y = X[order], y[order]
+    n = len(y)
+    absent = y == y[-1]
+    # the validation rows of the first fold hold no sample of y[-1]'s class
+    test = np.flatnonzero(~absent)[: n // 4]
+    train = np.setdiff1d(np.arange(n), test)
+    folds = [(train, test), (test, train)]
+    clf = DigitLogisticClassifierCV(
+        Cs=[0.1, 1.0], cv=folds, scoring=scoring, tol=1e-8, max_iter=2000
+    )
+    with warnings.catch_warnings():
+        # one-vs-rest AUC of the absent class is undefined (NaN), as in scikit-learn
+        warnings.simplefilter("ignore", UndefinedMetricWarning)
+        clf.fit(X, y)
+    assert np.all(np.isfinite(clf.scores_[1]))
+    # the score of the first fold is the metric with every class given
+    model = DigitLogisticClassifier(C=1.0, tol=1e-8, max_iter=2000).fit(X[train], y[train])
+    proba = model.predict_proba(X[test])
+    if scoring == "neg_log_loss":
+        expected = -log_loss(y[test], proba, labels=clf.classes_)
+    elif scoring == "roc_auc_ovr":
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UndefinedMetricWarning)
+            expected = roc_auc_score(y[test], proba, multi_class="ovr", labels=clf.classes_)
+    else:
+        expected = -brier_score_loss(y[test], proba[:, 1], pos_label=clf.classes_[1])
+    np.testing.assert_allclose(clf.scores_[0, 0, 1], expected, rtol=1e-3, equal_nan=True)
+
+
+@pytest.mark.parametrize(
+    "Cs, match",
+    [([0.1, -1.0], r"in \(0, inf\]"), ([np.nan], r"in \(0, inf\]"), ([0.0, 1.0], r"in \(0, inf\]"),
+     ([], "non-empty")],
+)
+def test_cv_validates_the_values_of_cs(digits_cv, Cs, match):
+    X, y = digits_cv
+    with pytest.raises(ValueError, match=match):
+        DigitLogisticClassifierCV(Cs=Cs, cv=3).fit(X, y)
+    with pytest.raises(ValueError, match=match):
+        logistic_regression_path(X, y, Cs=Cs)

@@ -5,15 +5,23 @@ from numbers import Integral, Real
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import _fit_context, clone
-from sklearn.metrics import check_scoring, get_scorer, get_scorer_names
+from sklearn.metrics import get_scorer_names
 from sklearn.model_selection import check_cv
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..utils import parallel_kernel_lock, resolve_n_threads, single_threaded_blas
 from ._layouts import is_dask_array
+from ._cv_routing import (
+    cv_metadata_router,
+    fold_score_params,
+    get_cv_scorer,
+    route_fit_params,
+    route_score_params,
+    scorer_with_labels,
+)
 from ._logistic import DigitLogisticClassifier, check_fit_data
 from ._loss import effective_sample_weight
-from ._path import PathFitter, c_grid, warn_not_converged
+from ._path import PathFitter, c_grid, check_cs, warn_not_converged
 from ._solvers import SOLVERS
 
 __all__ = ["DigitLogisticClassifierCV"]
@@ -40,10 +48,12 @@ def _training_rows(X, y_idx, sample_weight, train):
 
 
 def _fold_paths(X, y_idx, sample_weight, train, test, n_classes, Cs, l1_ratios, *,
-                fit_intercept, solver, tol, max_iter, n_threads, scorer, template, classes,
-                moments_from, alternatives):
+                fit_intercept, solver, tol, max_iter, n_threads, scorer, score_params,
+                template, classes, moments_from, alternatives):
     """One fold: a warm-started path per ``l1_ratio``, scored on the held-out rows.
 
+    ``score_params`` are the scorer's metadata for all the rows (routed, or
+    the user's ``sample_weight``); the fold's held-out rows are taken here.
     Returns ``(params, scores, n_iter, not_converged)`` with shapes
     ``(n_l1, n_cs, n_params)``, ``(n_l1, n_cs)``, ``(n_l1, n_cs)``.
     ``alternatives``, the solutions on all the data along the same paths, are
@@ -55,7 +65,8 @@ def _fold_paths(X, y_idx, sample_weight, train, test, n_classes, Cs, l1_ratios, 
         moments_from=moments_from,
     )
     X_test = X[test] if is_dask_array(X) else _take(X, test)
-    y_test, sw_test = classes[y_idx[test]], sample_weight[test]
+    y_test = classes[y_idx[test]]
+    score_params = fold_score_params(X, score_params, test)
     params = np.empty((len(l1_ratios), len(Cs), fitter.coef.n_params))
     scores = np.empty((len(l1_ratios), len(Cs)))
     n_iter = np.zeros((len(l1_ratios), len(Cs)), dtype=np.int32)
@@ -68,13 +79,8 @@ def _fold_paths(X, y_idx, sample_weight, train, test, n_classes, Cs, l1_ratios, 
         for c in range(len(Cs)):
             W, b = fitter.coef.unpack(params[r, c])
             model = _with_coef(template, W, b, X.dtype)
-            scores[r, c] = scorer(model, X_test, y_test, sample_weight=sw_test)
+            scores[r, c] = scorer(model, X_test, y_test, **score_params)
     return params, scores, n_iter, not_converged
-
-
-def _scorer(estimator, scoring):
-    """The scorer of ``scoring``; None is accuracy (not ``estimator.score``)."""
-    return get_scorer("accuracy") if scoring is None else check_scoring(estimator, scoring)
 
 
 def _with_coef(template, W, b, dtype):
@@ -252,9 +258,17 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
         y : array-like of shape (n_samples,)
             Class labels; at least two distinct values.
         sample_weight : array-like of shape (n_samples,), default=None
-            Used in fitting and in scoring.
+            Weights of the samples in every fit; without metadata routing, in
+            the validation scores too (as given: without ``class_weight``).
+            With metadata routing, the scores are weighted as the scorer
+            requests (scikit-learn's ``UnsetMetadataPassedError`` when it
+            has not said).
         **params : dict
-            ``groups`` for a group-aware ``cv``.
+            ``groups`` for a group-aware ``cv`` (such as
+            :class:`~sklearn.model_selection.GroupKFold`: the writers of the
+            digits). With ``sklearn.set_config(enable_metadata_routing=True)``,
+            any metadata the splitter or the scorer requests
+            (:meth:`get_metadata_routing`).
 
         Returns
         -------
@@ -263,9 +277,15 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
         Raises
         ------
         ValueError
-            If ``y`` has a single class, an ``l1_ratio`` lies outside [0, 1], or
-            the inputs are invalid.
+            If ``y`` has a single class, an ``l1_ratio`` lies outside [0, 1], a
+            value of ``Cs`` is not in (0, inf], the inputs are invalid, or
+            (without metadata routing) a keyword other than ``groups`` is
+            passed.
+        TypeError
+            With metadata routing, for metadata that nothing requested.
         """
+        check_cs(self.Cs)
+        routed = route_fit_params(self, sample_weight, params)
         X, y, sample_weight = check_fit_data(self, X, y, sample_weight)
         l1_ratios = np.asarray(self.l1_ratios, dtype=float).ravel()
         if l1_ratios.size == 0 or np.any((l1_ratios < 0) | (l1_ratios > 1)):
@@ -282,7 +302,8 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
             sample_weight, X, y, classes, y_idx, self.class_weight
         )
         n_classes = classes.shape[0]
-        folds = list(check_cv(self.cv, y, classifier=True).split(X, y, params.get("groups")))
+        cv = check_cv(self.cv, y, classifier=True)
+        folds = list(cv.split(X, y, **routed.splitter.split))
         # Dask parallelizes each evaluation over the chunks itself: folds in turn
         parallel = self.n_jobs is not None and not is_dask_array(X)
         n_threads = resolve_n_threads(None)
@@ -300,13 +321,13 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
         # the refit is the point of them at the chosen C.
         full_paths = [full.path(Cs, r, tol=self.tol, max_iter=self.max_iter) for r in l1_ratios]
         template = self._template(classes, X)
-        scorer = _scorer(template, self.scoring)
+        scorer = scorer_with_labels(get_cv_scorer(template, self.scoring), classes)
         jobs = (
             delayed(_fold_paths)(
                 X, y_idx, sample_weight, train, test, n_classes, Cs, l1_ratios,
                 fit_intercept=self.fit_intercept, solver=self.solver, tol=self.tol,
                 max_iter=self.max_iter, n_threads=n_threads, scorer=scorer,
-                template=template, classes=classes, moments_from=full.objective,
+                score_params=routed.scorer.score, template=template, classes=classes, moments_from=full.objective,
                 alternatives=[p[0] for p in full_paths],
             )
             for train, test in folds
@@ -355,7 +376,7 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
             template.feature_names_in_ = self.feature_names_in_
         return template
 
-    def score(self, X, y, sample_weight=None):
+    def score(self, X, y, sample_weight=None, **params):
         """The ``scoring`` of the fitted model on ``(X, y)`` (accuracy by default).
 
         Parameters
@@ -363,9 +384,36 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
         y : array-like of shape (n_samples,)
         sample_weight : array-like of shape (n_samples,), default=None
+        **params : dict
+            With metadata routing, metadata the scorer requests.
 
         Returns
         -------
         score : float
         """
-        return _scorer(self, self.scoring)(self, X, y, sample_weight=sample_weight)
+        scorer = get_cv_scorer(self, self.scoring)
+        return scorer(self, X, y, **route_score_params(self, sample_weight, params))
+
+    def get_metadata_routing(self):
+        """How ``fit`` and ``score`` route metadata (scikit-learn's metadata routing).
+
+        ``fit`` routes to the splitter (``cv``'s ``split``: ``groups``), to the
+        scorer (its ``score``: ``sample_weight`` or what else it requests)
+        and takes ``sample_weight`` itself for the fits; ``score`` routes to
+        the scorer. As :class:`sklearn.linear_model.LogisticRegressionCV`.
+
+        Returns
+        -------
+        routing : sklearn.utils.metadata_routing.MetadataRouter
+
+        Examples
+        --------
+        >>> import sklearn
+        >>> from sklearn.model_selection import GroupKFold
+        >>> from skdigit import DigitLogisticClassifierCV
+        >>> with sklearn.config_context(enable_metadata_routing=True):
+        ...     router = DigitLogisticClassifierCV(cv=GroupKFold(3)).get_metadata_routing()
+        ...     sorted(router.consumes("fit", ["groups", "sample_weight"]))
+        ['groups']
+        """
+        return cv_metadata_router(self, get_cv_scorer(self, self.scoring))

@@ -9,6 +9,7 @@ start), which lies close to the next one when the grid is fine.
 fold and ``l1_ratio``.
 """
 
+import numbers
 import warnings
 
 import numpy as np
@@ -22,7 +23,7 @@ from ._loss import LogisticObjective, effective_sample_weight
 from ._penalties import make_penalty
 from ._solvers import SOLVERS, select_solver
 
-__all__ = ["PathFitter", "c_grid", "logistic_regression_path"]
+__all__ = ["PathFitter", "c_grid", "check_cs", "logistic_regression_path"]
 
 # Decades spanned by a grid of Cs with an L1 term: from where every weight is
 # zero, 1e4 times weaker (glmnet's lambda_min_ratio for n_samples > n_features).
@@ -137,6 +138,51 @@ class PathFitter:
         return min(candidates, key=self.objective.value)
 
 
+def check_cs(Cs, name="Cs"):
+    """``Cs`` checked: an int >= 1, or a non-empty list of C values in (0, inf].
+
+    Returns an int unchanged, a list as a 1-D float array (in the order given).
+
+    Raises
+    ------
+    ValueError
+        For an empty list, or a value that is not a number in (0, inf] (zero,
+        negative, NaN): each C is an inverse regularization strength.
+
+    Examples
+    --------
+    >>> from skdigit.linear_model._path import check_cs
+    >>> check_cs([1, 0.1])
+    array([1. , 0.1])
+    >>> check_cs([0.1, -1])
+    Traceback (most recent call last):
+    ...
+    ValueError: Cs must hold C values in (0, inf]; got [0.1, -1.0]...
+    """
+    if isinstance(Cs, numbers.Integral) and not isinstance(Cs, bool):
+        if Cs < 1:
+            raise ValueError(f"{name}={Cs}: give at least 1 value (an int >= 1) or a list.")
+        return Cs
+    try:
+        values = np.asarray(Cs, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{name} must be an int or a list of numbers (C values); got {Cs!r}."
+        ) from None
+    if values.ndim != 1 or values.size == 0:
+        raise ValueError(
+            f"{name} must be an int or a non-empty 1-D list of C values; got {Cs!r}. "
+            "An int gives that many values on a log scale."
+        )
+    if not np.all(values > 0):  # NaN fails too
+        raise ValueError(
+            f"{name} must hold C values in (0, inf]; got {values.tolist()}. C is the "
+            "inverse of the regularization strength: it must be positive, and "
+            "np.inf fits without penalty."
+        )
+    return values
+
+
 def c_grid(Cs, l1_ratios, fitter=None):
     """The ``C`` values of a path, ascending (strongest regularization first).
 
@@ -145,8 +191,9 @@ def c_grid(Cs, l1_ratios, fitter=None):
     does, at the largest ``C`` for which every weight is zero (for the largest
     ``l1_ratio``) and spans four decades from there. A list is sorted.
     """
-    if not np.isscalar(Cs):
-        return np.sort(np.asarray(Cs, dtype=float))
+    Cs = check_cs(Cs)
+    if not isinstance(Cs, numbers.Integral):
+        return np.sort(Cs)
     l1 = max(l1_ratios)
     if l1 == 0 or fitter is None:
         return np.logspace(-4, 4, int(Cs))
