@@ -1,12 +1,10 @@
 """DigitLogisticClassifier: scikit-learn's logistic regression objective, solved fast."""
 
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from scipy.special import expit, log_expit, log_softmax, softmax
 from sklearn.base import BaseEstimator, _fit_context
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model._base import LinearClassifierMixin, SparseCoefMixin
 from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 from sklearn.utils.extmath import safe_sparse_dot
@@ -19,6 +17,7 @@ from ..utils import (
     resolve_n_threads,
 )
 from ._callbacks import CallbackSupportMixin, FitCallbacks
+from ._convergence import warn_not_converged
 from ._layouts import is_dask_array, lazy_on_dask, make_layout
 from ._loss import LogisticObjective, effective_sample_weight
 from ._penalties import make_penalty, resolve_regularization
@@ -100,10 +99,12 @@ class DigitLogisticClassifier(
         Print the objective every 10th solver iteration at 1, every iteration
         at 2 or more, to standard output.
     solver : {"auto", "lbfgs", "preconditioned-lbfgs", "proximal-qn"}, default="auto"
-        The algorithm. Every solver stops on the ``tol`` rule above (or when one
+        The algorithm. Every solver stops on the ``tol`` rule above, at
+        ``max_iter``, or when no further decrease is representable (one
         iteration decreases the objective by less than ``64 * eps``
-        relatively); stopping at ``max_iter`` or on a failed line search raises
-        a :class:`~sklearn.exceptions.ConvergenceWarning`.
+        relatively, or no acceptable step is found). Whenever ``tol`` was not
+        reached, ``fit`` raises a :class:`~sklearn.exceptions.ConvergenceWarning`
+        that says why the solver stopped and what to do.
 
         - ``"lbfgs"``: scipy's L-BFGS-B on the coefficients, as scikit-learn's
           ``lbfgs``. Smooth penalties only (``l1_ratio=0`` or ``C=np.inf``).
@@ -313,12 +314,7 @@ class DigitLogisticClassifier(
             )
         self.solver_ = solver
         if not result.converged:
-            warnings.warn(
-                f"{solver} failed to converge after {result.n_iter} iterations "
-                f"({result.message}). Increase max_iter (now {self.max_iter}), "
-                "scale the pixels to [0, 1] (skdigit.PixelNormalizer), or loosen tol.",
-                ConvergenceWarning,
-            )
+            warn_not_converged([(solver, result)], max_iter=self.max_iter, tol=self.tol)
         for name, value in self._unpack(objective, result.params, X.dtype).items():
             setattr(self, name, value)
         self.n_iter_ = np.array([result.n_iter], dtype=np.int32)

@@ -21,7 +21,7 @@ from ._cv_routing import (
 )
 from ._logistic import DigitLogisticClassifier, check_fit_data
 from ._loss import effective_sample_weight
-from ._path import PathFitter, c_grid, check_cs, warn_not_converged
+from ._path import PathFitter, c_grid, check_cs, warn_path_not_converged
 from ._solvers import SOLVERS
 
 __all__ = ["DigitLogisticClassifierCV"]
@@ -339,7 +339,7 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
         paths = np.stack([o[0] for o in out])  # (n_folds, n_l1, n_cs, n_params)
         self.scores_ = np.stack([o[1] for o in out])
         self.n_iter_ = np.stack([o[2] for o in out])
-        not_converged = sorted({C for o in out for C in o[3]})
+        not_converged = [stop for o in out for stop in o[3]]
         self.Cs_, self.l1_ratios_ = Cs, l1_ratios
         self.coefs_paths_ = np.stack(
             [[[full.coef.as_rows(p) for p in row] for row in fold] for fold in paths]
@@ -352,8 +352,7 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
             self.C_, self.l1_ratio_ = float(Cs[best_c]), float(l1_ratios[best_r])
             final = full_paths[best_r][0][best_c]
             self.refit_n_iter_ = int(full_paths[best_r][1][best_c])
-            if self.C_ in full_paths[best_r][2]:
-                not_converged.append(self.C_)
+            not_converged += [(C, r) for C, r in full_paths[best_r][2] if C == self.C_]
             self.solver_ = full.solver_for(self.C_, self.l1_ratio_)
         else:
             per_fold = [np.unravel_index(np.argmax(s), s.shape) for s in self.scores_]
@@ -362,7 +361,7 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
             final = np.mean([paths[f, r, c] for f, (r, c) in enumerate(per_fold)], axis=0)
             self.refit_n_iter_ = 0
             self.solver_ = self.solver
-        warn_not_converged(sorted(set(not_converged)), self.max_iter)
+        warn_path_not_converged(not_converged, max_iter=self.max_iter, tol=self.tol)
         W, b = full.coef.unpack(final)
         self.coef_, self.intercept_ = W.astype(X.dtype), b.astype(X.dtype)
         return self

@@ -218,6 +218,29 @@ class LogisticObjective:
         W, _ = self.coef.unpack(np.asarray(params, dtype=np.float64))
         return loss + self.penalty.value(W)
 
+    def centred(self, params):
+        """``params`` in scikit-learn's representation of the multinomial model.
+
+        The multinomial loss does not change when the same vector is added to
+        every class's intercept, or to every class's weights: the minimum is a
+        line of equivalent points. scikit-learn reports the one whose
+        intercepts sum to zero and, without penalty, whose weights sum to zero
+        over the classes. Centring the intercepts leaves the objective as it
+        is; centring the weights too, without an L1 term (with an L2 term it
+        lowers the penalty, the optimum being centred). With an L1 term only
+        the intercepts are centred. A copy; unchanged for two classes (one
+        weight vector).
+        """
+        params = np.array(params, dtype=np.float64)
+        if self.binary:
+            return params
+        W, b = self.coef.unpack(params)  # views into params
+        if self.coef.fit_intercept:
+            b -= b.mean()
+        if self.penalty.l1 == 0:
+            W -= W.mean(axis=0)
+        return params
+
     def optimality(self, params, gradient):
         """Largest entry of the minimum-norm subgradient: 0 exactly at the optimum.
 

@@ -10,20 +10,25 @@ fold and ``l1_ratio``.
 """
 
 import numbers
-import warnings
 
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_consistent_length
 
 from ..utils import parallel_kernel_lock, resolve_n_threads
+from ._convergence import warn_not_converged
 from ._layouts import make_layout
 from ._loss import LogisticObjective, effective_sample_weight
 from ._penalties import make_penalty
 from ._solvers import SOLVERS, select_solver
 
-__all__ = ["PathFitter", "c_grid", "check_cs", "logistic_regression_path"]
+__all__ = [
+    "PathFitter",
+    "c_grid",
+    "check_cs",
+    "logistic_regression_path",
+    "warn_path_not_converged",
+]
 
 # Decades spanned by a grid of Cs with an L1 term: from where every weight is
 # zero, 1e4 times weaker (glmnet's lambda_min_ratio for n_samples > n_features).
@@ -109,8 +114,8 @@ class PathFitter:
         -------
         params : ndarray of shape (n_cs, n_params)
         n_iter : ndarray of shape (n_cs,)
-        not_converged : list of float
-            The ``C`` values whose fit stopped before its tolerance held.
+        not_converged : list of tuple
+            ``(C, SolverResult)`` of each fit that stopped before ``tol`` held.
         """
         current = self.coef.zeros() if params0 is None else np.array(params0, dtype=float)
         params = np.empty((len(Cs), self.coef.n_params))
@@ -124,7 +129,7 @@ class PathFitter:
                 current = result.params
                 params[i], n_iter[i] = current, result.n_iter
                 if not result.converged:
-                    not_converged.append(C)
+                    not_converged.append((C, result))
         return params, n_iter, not_converged
 
     def solver_for(self, C, l1_ratio):
@@ -201,16 +206,19 @@ def c_grid(Cs, l1_ratios, fitter=None):
     return np.logspace(np.log10(c_min), np.log10(c_min) + _L1_GRID_DECADES, int(Cs))
 
 
-def warn_not_converged(not_converged, max_iter):
-    """One ConvergenceWarning for the fits of a path that stopped short."""
-    if not_converged:
-        Cs = ", ".join(f"{C:.4g}" for C in not_converged)
-        warnings.warn(
-            f"The solver failed to converge within max_iter={max_iter} iterations "
-            f"at C = {Cs}. Increase max_iter, scale the pixels to [0, 1] "
-            "(skdigit.PixelNormalizer), or loosen tol.",
-            ConvergenceWarning,
-        )
+def warn_path_not_converged(not_converged, *, max_iter, tol):
+    """One ConvergenceWarning for the fits of paths that stopped before ``tol`` held.
+
+    ``not_converged`` holds ``(C, SolverResult)`` pairs (:meth:`PathFitter.path`);
+    the first fit at each ``C`` is named.
+    """
+    first = {}
+    for C, result in not_converged:
+        first.setdefault(C, result)
+    warn_not_converged(
+        [(f"the fit at C={C:.4g}", result) for C, result in sorted(first.items())],
+        max_iter=max_iter, tol=tol,
+    )
 
 
 def logistic_regression_path(
@@ -311,6 +319,6 @@ def logistic_regression_path(
     params, n_iter, not_converged = fitter.path(
         Cs, l1_ratio, tol=tol, max_iter=max_iter, params0=params0, verbose=verbose
     )
-    warn_not_converged(not_converged, max_iter)
+    warn_path_not_converged(not_converged, max_iter=max_iter, tol=tol)
     coefs = np.stack([fitter.coef.as_rows(p) for p in params])
     return coefs, Cs, n_iter

@@ -39,16 +39,21 @@ class SolverResult:
     n_iter : int
         Number of iterations run (at most ``max_iter``).
     converged : bool
-        Whether the stopping criterion held (or a callback asked to stop)
-        before ``max_iter``.
+        Whether the stopping criterion (``tol``) held at ``params``, or a
+        callback asked to stop. False whatever else stopped the solver:
+        ``max_iter``, or no further decrease representable.
     message : str
         The solver's own account of why it stopped.
+    optimality : float or None, default=None
+        :meth:`LogisticObjective.optimality` at ``params``, where the solver
+        knows it without another pass over the data.
     """
 
     params: np.ndarray
     n_iter: int
     converged: bool
     message: str
+    optimality: float = None
 
 
 class Solver:
@@ -91,6 +96,8 @@ class Solver:
         Returns
         -------
         SolverResult
+            Its ``params`` in scikit-learn's representation of the multinomial
+            model (:meth:`LogisticObjective.centred`).
         """
         self.check(objective)
         params0 = np.array(params0, dtype=np.float64)
@@ -99,10 +106,13 @@ class Solver:
         # The kernels use every core; BLAS threads spinning around the
         # optimizer's small vector work would take them (utils._threads).
         with single_threaded_blas():
-            return self._solve(
+            result = self._solve(
                 objective, params0, tol=tol, max_iter=max_iter,
                 report=_Reporter(self.name, verbose, callback),
             )
+        # one representation of the multinomial optimum, whatever the solver
+        result.params = objective.centred(result.params)
+        return result
 
     def _solve(self, objective, params0, *, tol, max_iter, report):
         raise NotImplementedError
@@ -196,7 +206,13 @@ def _run_lbfgs(objective, fun, u0, *, tol, max_iter, report):
     why = run.why
     if n_fast and run.n_iter == 0 and why == _WITHIN_TOL_AT_START:
         why = _WITHIN_TOL  # reached by the fast iterations, tested at full precision
-    return SolverResult(fun.params, n_fast + run.n_iter, run.converged, why)
+    # tol decides, not scipy: its own stop on a relative decrease of the
+    # objective below 64 eps (status 0) can come above tol
+    optimality = objective.optimality(fun.params, fun.grad)
+    converged = optimality <= tol or why == _ASKED_TO_STOP
+    if not converged and why.startswith("CONVERGENCE"):
+        why = f"no further decrease is representable; scipy: {why}"
+    return SolverResult(fun.params, n_fast + run.n_iter, converged, why, optimality)
 
 
 _WITHIN_TOL = "the largest absolute entry of the gradient is at most tol"
