@@ -281,3 +281,31 @@ def test_cv_validates_the_values_of_cs(digits_cv, Cs, match):
         DigitLogisticClassifierCV(Cs=Cs, cv=3).fit(X, y)
     with pytest.raises(ValueError, match=match):
         logistic_regression_path(X, y, Cs=Cs)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # max_iter=0
+def test_path_checks_its_starting_point(digits_cv):
+    # issue 24: a (3, 3) start where (3, 2) is expected was accepted, a 1-D one
+    # (which scikit-learn accepts for two classes) raised IndexError, and
+    # max_iter=0 showed a broadcast error
+    X, y = digits_cv
+    X, y3 = X[:90, :2], y[:90] % 3
+    with pytest.raises(ValueError, match=r"shape \(3, 4\); expected \(3, 3\) or \(3, 2\)"):
+        logistic_regression_path(X, y3, Cs=[1.0], coef=np.zeros((3, 4)))
+    with pytest.raises(ValueError, match=r"shape \(2, 3\); expected"):
+        logistic_regression_path(X, y3, Cs=[1.0], coef=np.zeros((2, 3)), max_iter=0)
+    with pytest.raises(ValueError, match=r"expected \(3, 2\):"):
+        logistic_regression_path(X, y3, Cs=[1.0], coef=np.zeros((3, 3)), fit_intercept=False)
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        logistic_regression_path(X, y3, Cs=[1.0], coef=np.full((3, 3), np.nan))
+    # two classes: 1-D, with or without the intercept, is the one weight vector
+    y2 = y3 == 1
+    start = np.array([0.5, -0.25, 0.125])
+    coefs, _, n_iter = logistic_regression_path(X, y2, Cs=[1.0], coef=start, max_iter=0)
+    np.testing.assert_array_equal(coefs[0], start[None, :])
+    assert n_iter[0] == 0
+    coefs, _, _ = logistic_regression_path(X, y2, Cs=[1.0], coef=start[:2], max_iter=0)
+    np.testing.assert_array_equal(coefs[0], [[0.5, -0.25, 0.0]])
+    # W alone, the intercepts from zero
+    coefs, _, _ = logistic_regression_path(X, y3, Cs=[1.0], coef=np.ones((3, 2)), max_iter=0)
+    np.testing.assert_array_equal(coefs[0], np.c_[np.ones((3, 2)), np.zeros(3)])

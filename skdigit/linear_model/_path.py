@@ -143,6 +143,51 @@ class PathFitter:
         return min(candidates, key=self.objective.value)
 
 
+def initial_params(coef, layout):
+    """The flat starting point of ``coef``, a starting point as the user gives it.
+
+    Parameters
+    ----------
+    coef : array-like
+        ``[W | b]`` of shape ``(n_rows_w, n_features + fit_intercept)``, or
+        ``W`` alone ``(n_rows_w, n_features)`` (intercepts from zero); for
+        two classes (``n_rows_w == 1``) also 1-D, as scikit-learn accepts it.
+    layout : CoefLayout
+
+    Returns
+    -------
+    params : ndarray of shape (n_params,)
+
+    Raises
+    ------
+    ValueError
+        For another shape, or a value that is not finite, saying the shape
+        expected.
+    """
+    K, p, intercept = layout.n_rows_w, layout.n_features, layout.fit_intercept
+    try:
+        rows = np.asarray(coef, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"coef must be an array of numbers; got {coef!r}.") from None
+    if rows.ndim == 1 and K == 1:
+        rows = rows[None, :]
+    shapes = [(K, p + 1), (K, p)] if intercept else [(K, p)]
+    if rows.shape not in shapes:
+        what = "1 row (two classes: one weight vector)" if K == 1 else f"{K} rows (one per class)"
+        also = f", or ({p},) / ({p + 1},) for two classes" if K == 1 and intercept else (
+            f", or ({p},) for two classes" if K == 1 else ""
+        )
+        raise ValueError(
+            f"coef, the starting point, has shape {rows.shape}; expected "
+            + " or ".join(str(shape) for shape in shapes) + also + f": {what}, "
+            f"{p} weights" + (" and the intercept last" if intercept else "") + "."
+        )
+    if not np.all(np.isfinite(rows)):
+        raise ValueError("coef, the starting point, holds NaN or infinity.")
+    b = rows[:, p] if rows.shape[1] > p else np.zeros(K)
+    return layout.pack(rows[:, :p], b)
+
+
 def check_cs(Cs, name="Cs"):
     """``Cs`` checked: an int >= 1, or a non-empty list of C values in (0, inf].
 
@@ -255,8 +300,11 @@ def logistic_regression_path(
     sample_weight : array-like of shape (n_samples,), default=None
     solver : str, default="auto"
         As in :class:`~skdigit.DigitLogisticClassifier`.
-    coef : ndarray of shape (n_rows_w, n_features + fit_intercept), default=None
-        Starting point of the first fit (zeros when None).
+    coef : array-like of shape (n_rows_w, n_features + fit_intercept), default=None
+        Starting point of the first fit (zeros when None): ``[W | b]``, or the
+        weights ``W`` alone of shape ``(n_rows_w, n_features)``; for two
+        classes (``n_rows_w == 1``) also a 1-D array, as scikit-learn
+        accepts it.
     n_jobs : int, default=None
         Threads of the kernels (see :class:`~skdigit.DigitLogisticClassifier`).
     verbose : int, default=0
@@ -274,7 +322,8 @@ def logistic_regression_path(
     Raises
     ------
     ValueError
-        If ``y`` has a single class or the inputs are invalid.
+        If ``y`` has a single class, ``coef`` does not have one of the shapes
+        above, a value of ``Cs`` is not in (0, inf], or the inputs are invalid.
 
     See Also
     --------
@@ -315,7 +364,7 @@ def logistic_regression_path(
         solver=solver, n_threads=resolve_n_threads(n_jobs),
     )
     Cs = c_grid(Cs, [l1_ratio], fitter)
-    params0 = None if coef is None else fitter.coef.as_flat(np.asarray(coef, dtype=float))
+    params0 = None if coef is None else initial_params(coef, fitter.coef)
     params, n_iter, not_converged = fitter.path(
         Cs, l1_ratio, tol=tol, max_iter=max_iter, params0=params0, verbose=verbose
     )
