@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import sklearn
 from _sklearn_versions import needs_sklearn
+from sklearn.datasets import load_iris
 from sklearn.exceptions import UndefinedMetricWarning, UnsetMetadataPassedError
 from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
 from sklearn.metrics import (
@@ -18,6 +19,7 @@ from sklearn.metrics import (
 )
 from sklearn.model_selection import GroupKFold, StratifiedKFold, cross_validate
 from sklearn.pipeline import make_pipeline
+from sklearn.utils._param_validation import InvalidParameterError
 
 from skdigit import DigitLogisticClassifier, DigitLogisticClassifierCV, PixelNormalizer
 from skdigit.linear_model import logistic_regression_path
@@ -309,3 +311,105 @@ def test_path_checks_its_starting_point(digits_cv):
     # W alone, the intercepts from zero
     coefs, _, _ = logistic_regression_path(X, y3, Cs=[1.0], coef=np.ones((3, 2)), max_iter=0)
     np.testing.assert_array_equal(coefs[0], np.c_[np.ones((3, 2)), np.zeros(3)])
+
+
+# scikit-learn 1.9's constructor arguments (issue 24)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # unscaled iris
+def test_sklearn_docstring_examples_run_with_only_the_class_name_changed():
+    X, y = load_iris(return_X_y=True)
+    clf = DigitLogisticClassifier(random_state=0).fit(X, y)
+    assert clf.predict(X[:2, :]).tolist() == [0, 0]
+    assert clf.predict_proba(X[:2, :]).shape == (2, 3)
+    assert clf.score(X, y) > 0.95
+    cv = DigitLogisticClassifierCV(
+        cv=5, random_state=0, use_legacy_attributes=False, l1_ratios=(0,),
+        scoring="neg_log_loss",
+    ).fit(X, y)
+    assert cv.predict(X[:2, :]).tolist() == [0, 0]
+    assert cv.predict_proba(X[:2, :]).shape == (2, 3)
+    assert -0.06 < cv.score(X, y) < -0.03  # scikit-learn's example: -0.041...
+
+
+@pytest.mark.parametrize("Estimator", [DigitLogisticClassifier, DigitLogisticClassifierCV])
+def test_dual_intercept_scaling_random_state(digits_cv, Estimator):
+    X, y = digits_cv
+    X, y = X[:200], y[:200]
+    params = {"Cs": [1.0], "cv": 3} if Estimator is DigitLogisticClassifierCV else {}
+    base = Estimator(**params).fit(X, y)
+    # accepted, and without effect on deterministic solvers that never
+    # penalize the intercept
+    same = Estimator(random_state=0, intercept_scaling=5.0, **params).fit(X, y)
+    np.testing.assert_array_equal(same.coef_, base.coef_)
+    with pytest.raises(ValueError, match="dual=True asks for the dual formulation.*dual=False"):
+        Estimator(dual=True, **params).fit(X, y)
+    with pytest.raises(InvalidParameterError, match="intercept_scaling"):
+        Estimator(intercept_scaling=0, **params).fit(X, y)
+    with pytest.raises(InvalidParameterError, match="random_state"):
+        Estimator(random_state="zero", **params).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "penalty, l1_ratios, expected",
+    [("l2", (0.0,), [0.0]), ("l1", (0.0,), [1.0]), ("elasticnet", (0.2, 0.8), [0.2, 0.8])],
+)
+def test_cv_penalty_is_deprecated_with_its_meaning(digits_cv, penalty, l1_ratios, expected):
+    X, y = digits_cv
+    clf = DigitLogisticClassifierCV(Cs=[1.0], cv=2, penalty=penalty, l1_ratios=l1_ratios)
+    with pytest.warns(FutureWarning, match="'penalty' was deprecated in version 1.8"):
+        clf.fit(X[:200], y[:200] == 3)
+    np.testing.assert_array_equal(clf.l1_ratios_, expected)
+    with pytest.raises(InvalidParameterError, match="penalty"):
+        DigitLogisticClassifierCV(penalty=None).fit(X[:200], y[:200])
+
+
+@pytest.mark.parametrize("binary", [False, True])
+@pytest.mark.parametrize("l1_ratios", [(0.0, 0.5), None])
+def test_cv_legacy_attributes(digits_cv, binary, l1_ratios):
+    X, y = digits_cv
+    X, y = X[:300], (y[:300] == 3) if binary else y[:300]
+    params = dict(Cs=[0.1, 1.0, 10.0], cv=3, l1_ratios=l1_ratios, tol=1e-3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # l1_ratios=None is deprecated
+        modern = DigitLogisticClassifierCV(**params).fit(X, y)
+        legacy = DigitLogisticClassifierCV(use_legacy_attributes=True, **params).fit(X, y)
+    np.testing.assert_array_equal(legacy.coef_, modern.coef_)
+    keys = modern.classes_[1:] if binary else modern.classes_
+    assert list(legacy.scores_) == list(keys) == list(legacy.coefs_paths_)
+    n_l1 = 2 if l1_ratios else 1
+    for row, key in enumerate(keys):
+        # [fold, C, l1_ratio] in place of [fold, l1_ratio, C]
+        scores = np.swapaxes(modern.scores_, 1, 2)
+        paths = np.swapaxes(modern.coefs_paths_[..., row, :], 1, 2)
+        if l1_ratios is None:
+            scores, paths = scores[..., 0], paths[:, :, 0]
+        np.testing.assert_array_equal(legacy.scores_[key], scores)
+        np.testing.assert_array_equal(legacy.coefs_paths_[key], paths)
+    expected_iter = (1, 3, 3, n_l1) if l1_ratios else (1, 3, 3)
+    assert legacy.n_iter_.shape == expected_iter
+    assert legacy.C_.shape == (len(keys),) and np.all(legacy.C_ == modern.C_)
+    if l1_ratios is None:
+        assert legacy.l1_ratios_.tolist() == [None]
+        assert legacy.l1_ratio_.tolist() == [None] * len(keys)
+    else:
+        assert np.all(legacy.l1_ratio_ == modern.l1_ratio_)
+
+
+@needs_sklearn("1.8", "LogisticRegressionCV(use_legacy_attributes=True)")
+def test_cv_legacy_attributes_match_sklearn(digits_cv):
+    X, y = digits_cv
+    X, y = X[:300], y[:300] % 3
+    params = dict(Cs=[0.1, 1.0], cv=StratifiedKFold(3), l1_ratios=(0.0,), tol=1e-8,
+                  max_iter=2000, use_legacy_attributes=True)
+    ours = DigitLogisticClassifierCV(**params).fit(X, y)
+    theirs = LogisticRegressionCV(scoring="accuracy", **params).fit(X, y)
+    for key in theirs.scores_:
+        assert ours.scores_[key].shape == theirs.scores_[key].shape
+        np.testing.assert_allclose(ours.scores_[key], theirs.scores_[key], atol=0.01)
+        assert ours.coefs_paths_[key].shape == theirs.coefs_paths_[key].shape
+        np.testing.assert_allclose(
+            ours.coefs_paths_[key], theirs.coefs_paths_[key], rtol=1e-3, atol=1e-3
+        )
+    assert ours.n_iter_.shape == theirs.n_iter_.shape
+    assert ours.C_.shape == theirs.C_.shape and ours.l1_ratio_.shape == theirs.l1_ratio_.shape

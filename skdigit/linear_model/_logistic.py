@@ -46,6 +46,16 @@ def check_fit_data(estimator, X, y, sample_weight):
     return X, y, sample_weight
 
 
+def check_primal(dual):
+    """Raise ``ValueError`` for ``dual=True``, which no skdigit solver has."""
+    if dual:
+        raise ValueError(
+            "dual=True asks for the dual formulation, which only scikit-learn's "
+            "liblinear solver has (L2 penalty, n_features > n_samples). skdigit "
+            "solves the primal problem, which has the same optimum: leave dual=False."
+        )
+
+
 class DigitLogisticClassifier(
     DocLinkMixin, CallbackSupportMixin, LinearClassifierMixin, SparseCoefMixin, BaseEstimator
 ):
@@ -133,6 +143,19 @@ class DigitLogisticClassifier(
         current thread count (``numba.get_num_threads()``, which joblib limits
         in its workers): ``None`` and ``-1`` use all of them, ``-2`` all but one.
         For a fixed value the results are bit-for-bit reproducible.
+    dual : bool, default=False
+        scikit-learn's dual formulation, which only its ``liblinear`` solver
+        has (L2 penalty). skdigit solves the primal problem, whose optimum is
+        the same: ``False`` is the only value; ``True`` raises ``ValueError``.
+    intercept_scaling : float, default=1
+        Accepted for scikit-learn's signature, without effect: it matters in
+        scikit-learn only for ``liblinear``, which penalizes the intercept as a
+        synthetic feature of this value; skdigit never penalizes the intercept.
+        Must be positive.
+    random_state : int, RandomState instance or None, default=None
+        Accepted for scikit-learn's signature, without effect: every skdigit
+        solver is deterministic (scikit-learn uses it only to shuffle the data
+        in ``sag``, ``saga`` and ``liblinear``).
 
     Attributes
     ----------
@@ -221,6 +244,9 @@ class DigitLogisticClassifier(
             Interval(Integral, None, -1, closed="right"),
             None,
         ],
+        "dual": ["boolean"],
+        "intercept_scaling": [Interval(Real, 0, None, closed="neither")],
+        "random_state": ["random_state"],
     }
 
     def __init__(
@@ -237,6 +263,9 @@ class DigitLogisticClassifier(
         verbose=0,
         solver="auto",
         n_jobs=None,
+        dual=False,
+        intercept_scaling=1,
+        random_state=None,
     ):
         self.penalty = penalty
         self.C = C
@@ -249,6 +278,9 @@ class DigitLogisticClassifier(
         self.verbose = verbose
         self.solver = solver
         self.n_jobs = n_jobs
+        self.dual = dual
+        self.intercept_scaling = intercept_scaling
+        self.random_state = random_state
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -277,8 +309,9 @@ class DigitLogisticClassifier(
         ValueError
             If ``y`` holds a single class, if ``X`` holds NaN or infinity, if the
             sample weights sum to zero, if the solver cannot handle the penalty,
-            or if the parameters are invalid.
+            for ``dual=True``, or if the parameters are invalid.
         """
+        check_primal(self.dual)
         C, l1_ratio = resolve_regularization(self.penalty, self.C, self.l1_ratio)
         X, y, sample_weight = check_fit_data(self, X, y, sample_weight)
         classes, y_idx = np.unique(y, return_inverse=True)

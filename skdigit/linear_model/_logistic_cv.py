@@ -7,7 +7,7 @@ from joblib import Parallel, delayed
 from sklearn.base import _fit_context, clone
 from sklearn.metrics import get_scorer_names
 from sklearn.model_selection import check_cv
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 
 from ..utils import parallel_kernel_lock, resolve_n_threads, single_threaded_blas
 from ._layouts import is_dask_array
@@ -19,9 +19,11 @@ from ._cv_routing import (
     route_score_params,
     scorer_with_labels,
 )
-from ._logistic import DigitLogisticClassifier, check_fit_data
+from ._cv_attributes import to_legacy_attributes
+from ._logistic import DigitLogisticClassifier, check_fit_data, check_primal
 from ._loss import effective_sample_weight
 from ._path import PathFitter, c_grid, check_cs, warn_path_not_converged
+from ._penalties import resolve_cv_regularization
 from ._solvers import SOLVERS
 
 __all__ = ["DigitLogisticClassifierCV"]
@@ -121,7 +123,8 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
         from the largest ``C`` at which every weight is zero (computed on all
         the data, for the largest ``l1_ratio``), as glmnet.
     l1_ratios : array-like of shape (n_l1_ratios,), default=(0.0,)
-        Elastic-net mixing parameters to try, each in [0, 1].
+        Elastic-net mixing parameters to try, each in [0, 1]. ``None`` is
+        deprecated, as in scikit-learn 1.8 (read as ``(0.0,)``).
     fit_intercept : bool, default=True
     cv : int, cross-validation generator or iterable, default=None
         As in scikit-learn: None is 5-fold; an int is the number of
@@ -147,6 +150,26 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
         Take the fit on all the data at the best ``(C, l1_ratio)``. If False, ``coef_``
         is the mean over folds of each fold's best solution, and ``C_`` and
         ``l1_ratio_`` the mean of the folds' best values.
+    dual : bool, default=False
+        As in :class:`DigitLogisticClassifier`: only ``False`` (the primal
+        problem, the same optimum).
+    penalty : {"l1", "l2", "elasticnet"}, default="deprecated"
+        Deprecated in scikit-learn 1.8 and kept with its meaning and warnings:
+        ``"l2"`` tries ``l1_ratios=(0,)``, ``"l1"`` tries ``(1,)``,
+        ``"elasticnet"`` the ``l1_ratios`` given. Leave it unset.
+    intercept_scaling : float, default=1.0
+        Accepted without effect, as in :class:`DigitLogisticClassifier`.
+    random_state : int, RandomState instance or None, default=None
+        Accepted without effect: the solvers are deterministic. (The folds of
+        a shuffling ``cv`` take their own ``random_state``.)
+    use_legacy_attributes : bool, default=False
+        ``False``: the attributes below, the layout of scikit-learn 1.9's
+        ``LogisticRegressionCV(use_legacy_attributes=False)`` and the default
+        from scikit-learn 1.10. ``True``: scikit-learn 1.9's legacy layout
+        (``scores_`` and ``coefs_paths_`` dicts by class with the ``C`` axis
+        before the ``l1_ratio`` axis, ``n_iter_`` of shape ``(1, n_folds, n_cs,
+        n_l1_ratios)``, ``C_`` and ``l1_ratio_`` arrays; see
+        ``skdigit.linear_model._cv_attributes``).
 
     Attributes
     ----------
@@ -202,7 +225,7 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
 
     _parameter_constraints: dict = {
         "Cs": [Interval(Integral, 1, None, closed="left"), "array-like"],
-        "l1_ratios": ["array-like"],
+        "l1_ratios": ["array-like", None],
         "fit_intercept": ["boolean"],
         "cv": ["cv_object"],
         "scoring": [StrOptions(set(get_scorer_names())), callable, None],
@@ -213,6 +236,14 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
         "refit": ["boolean"],
+        "dual": ["boolean"],
+        "penalty": [
+            StrOptions({"l1", "l2", "elasticnet"}),
+            Hidden(StrOptions({"deprecated"})),
+        ],
+        "intercept_scaling": [Interval(Real, 0, None, closed="neither")],
+        "random_state": ["random_state"],
+        "use_legacy_attributes": ["boolean"],
     }
 
     def __init__(
@@ -230,6 +261,11 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
         n_jobs=None,
         verbose=0,
         refit=True,
+        dual=False,
+        penalty="deprecated",
+        intercept_scaling=1.0,
+        random_state=None,
+        use_legacy_attributes=False,
     ):
         self.Cs = Cs
         self.l1_ratios = l1_ratios
@@ -243,6 +279,11 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
         self.n_jobs = n_jobs
         self.verbose = verbose
         self.refit = refit
+        self.dual = dual
+        self.penalty = penalty
+        self.intercept_scaling = intercept_scaling
+        self.random_state = random_state
+        self.use_legacy_attributes = use_legacy_attributes
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, **params):
@@ -286,12 +327,9 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
         """
         check_cs(self.Cs)
         routed = route_fit_params(self, sample_weight, params)
+        check_primal(self.dual)
+        l1_ratios, l1_ratios_given = resolve_cv_regularization(self.penalty, self.l1_ratios)
         X, y, sample_weight = check_fit_data(self, X, y, sample_weight)
-        l1_ratios = np.asarray(self.l1_ratios, dtype=float).ravel()
-        if l1_ratios.size == 0 or np.any((l1_ratios < 0) | (l1_ratios > 1)):
-            raise ValueError(
-                f"l1_ratios must be values in [0, 1]; got {list(self.l1_ratios)}."
-            )
         classes, y_idx = np.unique(y, return_inverse=True)
         if classes.shape[0] < 2:
             raise ValueError(
@@ -364,6 +402,8 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
         warn_path_not_converged(not_converged, max_iter=self.max_iter, tol=self.tol)
         W, b = full.coef.unpack(final)
         self.coef_, self.intercept_ = W.astype(X.dtype), b.astype(X.dtype)
+        if self.use_legacy_attributes:
+            to_legacy_attributes(self, l1_ratios_given=l1_ratios_given)
         return self
 
     def _template(self, classes, X):
