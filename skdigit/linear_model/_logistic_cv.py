@@ -20,11 +20,18 @@ from ._cv_routing import (
     scorer_with_labels,
 )
 from ._cv_attributes import to_legacy_attributes
-from ._logistic import DigitLogisticClassifier, check_fit_data, check_primal
+from ._logistic import DigitLogisticClassifier, _weight_sum, check_fit_data, check_primal
 from ._loss import effective_sample_weight
-from ._path import PathFitter, c_grid, check_cs, warn_path_not_converged
-from ._penalties import resolve_cv_regularization
-from ._solvers import SOLVERS
+from ._path import (
+    PathFitter,
+    alpha_grid,
+    c_grid,
+    check_alphas,
+    check_cs,
+    warn_path_not_converged,
+)
+from ._penalties import check_c_alpha, resolve_cv_regularization
+from ._solvers import SOLVER_NAMES, check_solver_name
 
 __all__ = ["DigitLogisticClassifierCV"]
 
@@ -85,6 +92,12 @@ def _fold_paths(X, y_idx, sample_weight, train, test, n_classes, Cs, l1_ratios, 
     return params, scores, n_iter, not_converged
 
 
+def _to_alpha(C, weight_sum):
+    """``1 / (C * weight_sum)``: 0 for ``C=inf``."""
+    with np.errstate(divide="ignore"):
+        return 1.0 / (np.asarray(C, dtype=float) * weight_sum)
+
+
 def _with_coef(template, W, b, dtype):
     """A fitted copy of ``template`` with these coefficients."""
     model = clone(template)
@@ -116,12 +129,22 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
 
     Parameters
     ----------
-    Cs : int or array-like of shape (n_cs,), default=10
-        The ``C`` values (inverse regularization strengths). An int gives
-        ``np.logspace(-4, 4, Cs)`` when every ``l1_ratio`` is 0, as
+    Cs : int, array-like of shape (n_cs,) or None, default=10
+        The ``C`` values (inverse regularization strengths), each in (0, inf].
+        An int gives ``np.logspace(-4, 4, Cs)`` when every ``l1_ratio`` is 0, as
         scikit-learn; with an L1 term, ``Cs`` values over four decades upward
         from the largest ``C`` at which every weight is zero (computed on all
-        the data, for the largest ``l1_ratio``), as glmnet.
+        the data, for the largest ``l1_ratio``), as glmnet. ``None`` (with
+        ``alphas``), as scikit-learn 1.10 allows.
+    alphas : int, array-like of shape (n_alphas,) or None, default=None
+        scikit-learn 1.10's spelling of the grid: penalty strengths on the
+        mean loss, each at least 0 (0 is no penalty), tried as
+        ``Cs = 1 / (alphas * sum(sample_weight))`` with the sample weights of
+        all the data as given (``n_samples`` without them): the same fits as
+        those ``Cs``. An int gives ``np.logspace(-7, 2, alphas)`` when every
+        ``l1_ratio`` is 0 (scikit-learn 1.10's grid), otherwise the glmnet grid
+        above. ``None`` uses ``Cs``; setting both ``alphas`` and a ``Cs`` other
+        than its default raises ``ValueError``.
     l1_ratios : array-like of shape (n_l1_ratios,), default=(0.0,)
         Elastic-net mixing parameters to try, each in [0, 1]. ``None`` is
         deprecated, as in scikit-learn 1.8 (read as ``(0.0,)``).
@@ -179,10 +202,16 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
     intercept_ : ndarray of shape (1,) or (n_classes,)
     C_ : float
         The chosen ``C``.
+    alpha_ : float
+        The chosen ``C`` as scikit-learn 1.10's ``alpha``:
+        ``1 / (C_ * sum(sample_weight))``.
     l1_ratio_ : float
         The chosen ``l1_ratio``.
     Cs_ : ndarray of shape (n_cs,)
         The grid of ``C``, ascending.
+    alphas_ : ndarray of shape (n_cs,)
+        The grid as ``alpha`` values, ``1 / (Cs_ * sum(sample_weight))``, in the
+        order of ``Cs_`` (descending).
     l1_ratios_ : ndarray of shape (n_l1_ratios,)
     scores_ : ndarray of shape (n_folds, n_l1_ratios, n_cs)
         Validation scores.
@@ -224,12 +253,13 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
     """
 
     _parameter_constraints: dict = {
-        "Cs": [Interval(Integral, 1, None, closed="left"), "array-like"],
+        "Cs": [Interval(Integral, 1, None, closed="left"), "array-like", None],
+        "alphas": [Interval(Integral, 1, None, closed="left"), "array-like", None],
         "l1_ratios": ["array-like", None],
         "fit_intercept": ["boolean"],
         "cv": ["cv_object"],
         "scoring": [StrOptions(set(get_scorer_names())), callable, None],
-        "solver": [StrOptions(set(SOLVERS) | {"auto"})],
+        "solver": [StrOptions(SOLVER_NAMES)],
         "tol": [Interval(Real, 0, None, closed="left")],
         "max_iter": [Interval(Integral, 0, None, closed="left")],
         "class_weight": [dict, StrOptions({"balanced"}), None],
@@ -266,6 +296,7 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
         intercept_scaling=1.0,
         random_state=None,
         use_legacy_attributes=False,
+        alphas=None,
     ):
         self.Cs = Cs
         self.l1_ratios = l1_ratios
@@ -284,6 +315,7 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
         self.intercept_scaling = intercept_scaling
         self.random_state = random_state
         self.use_legacy_attributes = use_legacy_attributes
+        self.alphas = alphas
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, **params):
@@ -325,9 +357,15 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
         TypeError
             With metadata routing, for metadata that nothing requested.
         """
-        check_cs(self.Cs)
+        check_c_alpha(self.Cs, self.alphas, c_name="Cs", alpha_name="alphas", c_default=10)
+        if self.alphas is None:
+            check_cs(10 if self.Cs is None else self.Cs)
+        else:
+            check_alphas(self.alphas)
+        sample_weight_given = sample_weight
         routed = route_fit_params(self, sample_weight, params)
         check_primal(self.dual)
+        check_solver_name(self.solver)
         l1_ratios, l1_ratios_given = resolve_cv_regularization(self.penalty, self.l1_ratios)
         X, y, sample_weight = check_fit_data(self, X, y, sample_weight)
         classes, y_idx = np.unique(y, return_inverse=True)
@@ -351,7 +389,11 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
             X, y_idx, sample_weight, n_classes, fit_intercept=self.fit_intercept,
             solver=self.solver, n_threads=resolve_n_threads(None),
         )
-        Cs = c_grid(self.Cs, l1_ratios, full)
+        weight_sum = _weight_sum(sample_weight_given, X)
+        if self.alphas is None:
+            Cs = c_grid(10 if self.Cs is None else self.Cs, l1_ratios, full)
+        else:
+            Cs = alpha_grid(self.alphas, l1_ratios, full, weight_sum)
         with single_threaded_blas(), parallel_kernel_lock():
             full.objective.gram_eigh()  # once, shared by every fold's solvers
         # The paths on all the data: the folds start from them where they are
@@ -398,10 +440,12 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
             self.l1_ratio_ = float(np.mean([l1_ratios[r] for r, _ in per_fold]))
             final = np.mean([paths[f, r, c] for f, (r, c) in enumerate(per_fold)], axis=0)
             self.refit_n_iter_ = 0
-            self.solver_ = self.solver
+            self.solver_ = full.solver_for(self.C_, self.l1_ratio_)
         warn_path_not_converged(not_converged, max_iter=self.max_iter, tol=self.tol)
         W, b = full.coef.unpack(final)
         self.coef_, self.intercept_ = W.astype(X.dtype), b.astype(X.dtype)
+        self.alphas_ = _to_alpha(self.Cs_, weight_sum)
+        self.alpha_ = float(_to_alpha(self.C_, weight_sum))
         if self.use_legacy_attributes:
             to_legacy_attributes(self, l1_ratios_given=l1_ratios_given)
         return self

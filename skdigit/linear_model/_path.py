@@ -20,11 +20,13 @@ from ._convergence import warn_not_converged
 from ._layouts import make_layout
 from ._loss import LogisticObjective, effective_sample_weight
 from ._penalties import make_penalty
-from ._solvers import SOLVERS, select_solver
+from ._solvers import SOLVERS, resolve_solver
 
 __all__ = [
     "PathFitter",
+    "alpha_grid",
     "c_grid",
+    "check_alphas",
     "check_cs",
     "logistic_regression_path",
     "warn_path_not_converged",
@@ -49,7 +51,8 @@ class PathFitter:
     n_classes : int
     fit_intercept : bool
     solver : str
-        A name in :data:`SOLVERS`, or ``"auto"`` (chosen per penalty).
+        A name in :data:`SOLVERS`, ``"auto"`` (chosen per penalty), or a
+        scikit-learn solver name (:func:`~._solvers.resolve_solver`).
     n_threads : int
     moments_from : LogisticObjective, default=None
         Share its second moments instead of computing this data's (see
@@ -135,7 +138,7 @@ class PathFitter:
     def solver_for(self, C, l1_ratio):
         """The name of the solver a fit at ``(C, l1_ratio)`` runs (sets that penalty)."""
         self.objective.penalty = make_penalty(C, l1_ratio, self.objective.sw_sum)
-        return select_solver(self.objective) if self.solver == "auto" else self.solver
+        return resolve_solver(self.solver, self.objective)
 
     def _better_start(self, C, l1_ratio, *candidates):
         """The candidate with the lowest objective at ``(C, l1_ratio)`` (one pass each)."""
@@ -231,6 +234,48 @@ def check_cs(Cs, name="Cs"):
             "np.inf fits without penalty."
         )
     return values
+
+
+def check_alphas(alphas):
+    """``alphas`` checked: an int >= 1, or a non-empty list of values in [0, inf).
+
+    Raises
+    ------
+    ValueError
+        For an empty list, or a value that is negative, NaN or infinite.
+    """
+    if isinstance(alphas, numbers.Integral) and not isinstance(alphas, bool):
+        if alphas < 1:
+            raise ValueError(f"alphas={alphas}: give at least 1 value (an int >= 1) or a list.")
+        return alphas
+    try:
+        values = np.asarray(alphas, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"alphas must be an int or a list of numbers; got {alphas!r}.") from None
+    if values.ndim != 1 or values.size == 0:
+        raise ValueError(f"alphas must be an int or a non-empty 1-D list; got {alphas!r}.")
+    if not np.all((values >= 0) & np.isfinite(values)):
+        raise ValueError(
+            f"alphas must hold penalty strengths in [0, inf); got {values.tolist()}. "
+            "0 fits without penalty."
+        )
+    return values
+
+
+def alpha_grid(alphas, l1_ratios, fitter, weight_sum):
+    """The ``C`` values, ascending, of scikit-learn 1.10's ``alphas``.
+
+    ``C = 1 / (alpha * weight_sum)``. An int gives scikit-learn 1.10's grid
+    ``np.logspace(-7, 2, alphas)`` for pure L2, and :func:`c_grid`'s glmnet
+    grid with an L1 term.
+    """
+    alphas = check_alphas(alphas)
+    if isinstance(alphas, numbers.Integral):
+        if max(l1_ratios) > 0:
+            return c_grid(alphas, l1_ratios, fitter)
+        alphas = np.logspace(-7, 2, int(alphas))
+    with np.errstate(divide="ignore"):
+        return np.sort(1.0 / (alphas * weight_sum))
 
 
 def c_grid(Cs, l1_ratios, fitter=None):

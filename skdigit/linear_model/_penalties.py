@@ -45,6 +45,8 @@ __all__ = [
     "ElasticNet",
     "NoPenalty",
     "Penalty",
+    "c_from_alpha",
+    "check_c_alpha",
     "make_penalty",
     "resolve_cv_regularization",
     "resolve_regularization",
@@ -379,3 +381,48 @@ def resolve_cv_regularization(penalty, l1_ratios):
             "0 is the L2 penalty, 1 the L1 penalty, between the elastic-net."
         )
     return values, given
+
+
+def c_from_alpha(alpha, sw_sum):
+    r"""scikit-learn 1.10's ``alpha`` as ``C``: ``C = 1 / (alpha * sum(sample_weight))``.
+
+    ``alpha`` is the strength of the penalty on the mean loss (as in
+    :class:`~sklearn.linear_model.SGDClassifier` and the other linear models);
+    ``alpha=0`` is no penalty (``C=np.inf``).
+
+    Parameters
+    ----------
+    alpha : float or ndarray
+        At least 0.
+    sw_sum : float
+        The sum of the sample weights as given (``n_samples`` without them;
+        class weights not included).
+
+    Examples
+    --------
+    >>> from skdigit.linear_model._penalties import c_from_alpha
+    >>> float(c_from_alpha(0.01, 200.0))
+    0.5
+    >>> float(c_from_alpha(0.0, 200.0))
+    inf
+    """
+    alpha = np.asarray(alpha, dtype=float)
+    with np.errstate(divide="ignore"):
+        return 1.0 / (alpha * sw_sum)
+
+
+def check_c_alpha(C, alpha, *, c_name="C", alpha_name="alpha", c_default=1.0):
+    """Raise ``ValueError`` when both ``C`` and ``alpha`` are set.
+
+    ``C`` left at its default (or ``None``, scikit-learn 1.10's way to
+    silence its deprecation) gives way to ``alpha``; with neither set, the
+    default ``C`` holds.
+    """
+    c_set = C is not None and not (np.isscalar(C) and C == c_default)
+    if alpha is not None and c_set:
+        raise ValueError(
+            f"Both {c_name}={C!r} and {alpha_name}={alpha!r} are set: they are two "
+            f"spellings of one regularization ({c_name} = 1 / ({alpha_name} * "
+            f"sum(sample_weight))). Set {alpha_name} and leave {c_name} at its "
+            f"default (or None), or set {c_name} only."
+        )

@@ -25,7 +25,16 @@ from scipy import optimize
 from ..utils import single_threaded_blas
 from ._preconditioner import Preconditioner
 
-__all__ = ["SOLVERS", "Solver", "SolverResult", "select_solver"]
+__all__ = [
+    "SKLEARN_SOLVERS",
+    "SOLVERS",
+    "SOLVER_NAMES",
+    "Solver",
+    "SolverResult",
+    "check_solver_name",
+    "resolve_solver",
+    "select_solver",
+]
 
 
 @dataclass
@@ -373,3 +382,79 @@ def select_solver(objective):
     if objective.binary and n_samples < _MIN_SAMPLES_PER_FEATURE_BINARY * n_features:
         return "lbfgs"
     return "preconditioned-lbfgs"
+
+
+SKLEARN_SOLVERS = {
+    "newton-cg": "auto",
+    "sag": "auto",
+    "saga": "auto",
+    "newton-cholesky": "gram",
+    "newton-cd": "proximal",
+    "newton-cd-gram": "proximal",
+    "liblinear": None,
+}
+"""scikit-learn's solver names (1.9, and 1.10's ``"newton-cd"`` and
+``"newton-cd-gram"``) that are not skdigit's, and what each maps to. Every
+skdigit solver minimizes the same objective as every scikit-learn solver (but
+``liblinear``), so a name a user ports with their code only says what kind of
+method they wanted:
+
+- ``"newton-cg"``, ``"sag"``, ``"saga"``: ``"auto"`` (``"saga"`` is
+  scikit-learn's solver for any penalty; ``"sag"`` and ``"newton-cg"`` are
+  L2-only there, skdigit fits any penalty with them);
+- ``"newton-cholesky"`` (second-order, Gram matrix): ``"preconditioned-lbfgs"``
+  (the Gram matrix as metric), or the proximal solver for an L1 term;
+- ``"newton-cd"``, ``"newton-cd-gram"`` (scikit-learn 1.10's L1 and
+  elastic-net solvers: Newton steps, coordinate descent): ``"proximal-qn"``,
+  the same design;
+- ``"liblinear"`` is refused: it penalizes the intercept and fits one-vs-rest,
+  another problem.
+
+``lbfgs`` is skdigit's own name too (the same method).
+"""
+
+
+def resolve_solver(solver, objective):
+    """The name in :data:`SOLVERS` that ``solver`` (``"auto"``, ours or scikit-learn's) runs.
+
+    Parameters
+    ----------
+    solver : str
+        ``"auto"``, a name in :data:`SOLVERS` or in :data:`SKLEARN_SOLVERS`.
+    objective : LogisticObjective
+
+    Returns
+    -------
+    name : str
+
+    Raises
+    ------
+    ValueError
+        For ``"liblinear"`` (see :func:`check_solver_name`).
+    """
+    check_solver_name(solver)
+    kind = SKLEARN_SOLVERS.get(solver, solver)
+    if kind == "auto":
+        return select_solver(objective)
+    proximal = next(name for name, s in SOLVERS.items() if not s.needs_smooth_penalty)
+    if kind == "proximal":
+        return proximal
+    if kind == "gram":
+        return "preconditioned-lbfgs" if objective.penalty.is_smooth else proximal
+    return kind
+
+
+def check_solver_name(solver):
+    """Raise ``ValueError`` for a scikit-learn solver that solves another problem."""
+    if solver in SKLEARN_SOLVERS and SKLEARN_SOLVERS[solver] is None:
+        raise ValueError(
+            f"solver={solver!r} fits another problem than LogisticRegression's other "
+            "solvers (it penalizes the intercept, and fits one-vs-rest for more than "
+            "two classes), which skdigit does not solve. Use solver='auto' (or any "
+            f"of {sorted(SOLVERS)}): the same objective as scikit-learn's 'lbfgs', "
+            "'newton-cholesky' or 'saga'."
+        )
+
+
+SOLVER_NAMES = set(SOLVERS) | {"auto"} | set(SKLEARN_SOLVERS)
+"""Every value the estimators' ``solver`` parameter accepts."""
