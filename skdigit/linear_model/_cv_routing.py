@@ -96,9 +96,10 @@ def route_fit_params(estimator, sample_weight, params):
         raise ValueError(
             f"{name} got unexpected keyword argument(s) {sorted(unknown)}. Without "
             "metadata routing it takes X, y, sample_weight and groups (for a group-"
-            "aware cv). Check the spelling; to pass other metadata to the splitter "
-            "or the scorer, set sklearn.set_config(enable_metadata_routing=True) "
-            "and request it (see scikit-learn's metadata routing guide)."
+            "aware cv): check the spelling. Passing other metadata to the splitter "
+            "or the scorer is only supported if enable_metadata_routing=True "
+            "(sklearn.set_config), with the consumer's request set (see "
+            "scikit-learn's metadata routing guide)."
         )
     score = {} if sample_weight is None else {"sample_weight": sample_weight}
     split = {} if params.get("groups") is None else {"groups": params["groups"]}
@@ -115,8 +116,8 @@ def route_score_params(estimator, sample_weight, params):
         raise ValueError(
             f"{type(estimator).__name__}.score got unexpected keyword argument(s) "
             f"{sorted(params)}. Without metadata routing it takes X, y and "
-            "sample_weight; set sklearn.set_config(enable_metadata_routing=True) to "
-            "route other metadata to the scorer."
+            "sample_weight; routing other metadata to the scorer is only supported "
+            "if enable_metadata_routing=True (sklearn.set_config)."
         )
     return {} if sample_weight is None else {"sample_weight": sample_weight}
 

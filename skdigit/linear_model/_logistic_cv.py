@@ -7,6 +7,7 @@ from joblib import Parallel, delayed
 from sklearn.base import _fit_context, clone
 from sklearn.metrics import get_scorer_names
 from sklearn.model_selection import check_cv
+from sklearn.utils import metadata_routing
 from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 
 from ..utils import parallel_kernel_lock, resolve_n_threads, single_threaded_blas
@@ -251,6 +252,10 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
     >>> float(clf.C_) in (0.01, 0.1, 1.0)
     True
     """
+
+    # score's sample_weight goes to the scorer, which requests it (or not):
+    # the estimator itself does not consume it, as in LogisticRegressionCV
+    __metadata_request__score = {"sample_weight": metadata_routing.UNUSED}
 
     _parameter_constraints: dict = {
         "Cs": [Interval(Integral, 1, None, closed="left"), "array-like", None],
