@@ -413,3 +413,14 @@ def test_cv_legacy_attributes_match_sklearn(digits_cv):
         )
     assert ours.n_iter_.shape == theirs.n_iter_.shape
     assert ours.C_.shape == theirs.C_.shape and ours.l1_ratio_.shape == theirs.l1_ratio_.shape
+
+
+def test_cv_on_a_dataframe_scores_without_feature_name_warnings(digits_cv):
+    pd = pytest.importorskip("pandas")
+    X, y = digits_cv
+    frame = pd.DataFrame(X, columns=[f"px{i}" for i in range(X.shape[1])])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # "X does not have valid feature names"
+        clf = DigitLogisticClassifierCV(Cs=[0.1, 1.0], cv=3).fit(frame, y)
+        clf.predict(frame)
+    np.testing.assert_array_equal(clf.feature_names_in_, frame.columns)

@@ -456,12 +456,15 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
         return self
 
     def _template(self, classes, X):
-        """An estimator carrying what scoring needs (classes, feature count)."""
+        """An estimator carrying what scoring needs (classes, feature count).
+
+        Without ``feature_names_in_``: the folds are scored on the validated
+        arrays, which have no column names (a DataFrame's would make every
+        score warn that X "does not have valid feature names").
+        """
         template = DigitLogisticClassifier(fit_intercept=self.fit_intercept)
         template.classes_ = classes
         template.n_features_in_ = X.shape[1]
-        if hasattr(self, "feature_names_in_"):
-            template.feature_names_in_ = self.feature_names_in_
         return template
 
     def score(self, X, y, sample_weight=None, **params):
