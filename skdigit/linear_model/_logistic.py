@@ -116,14 +116,15 @@ class DigitLogisticClassifier(
     verbose : int, default=0
         Print the objective every 10th solver iteration at 1, every iteration
         at 2 or more, to standard output.
-    solver : {"auto", "lbfgs", "preconditioned-lbfgs", "proximal-qn"} or a scikit-learn name, \
-            default="auto"
-        The algorithm. Every solver stops on the ``tol`` rule above, at
-        ``max_iter``, or when no further decrease is representable (one
-        iteration decreases the objective by less than ``64 * eps``
-        relatively, or no acceptable step is found). Whenever ``tol`` was not
-        reached, ``fit`` raises a :class:`~sklearn.exceptions.ConvergenceWarning`
-        that says why the solver stopped and what to do.
+    solver : str, default="auto"
+        The algorithm: ``"auto"``, ``"lbfgs"``, ``"preconditioned-lbfgs"``,
+        ``"proximal-qn"``, or a scikit-learn name (below). Every solver stops
+        on the ``tol`` rule above, at ``max_iter``, or when no further decrease
+        is representable (one iteration decreases the objective by less than
+        ``64 * eps`` relatively, or no acceptable step is found). Whenever
+        ``tol`` was not reached, ``fit`` raises a
+        :class:`~sklearn.exceptions.ConvergenceWarning` that says why the
+        solver stopped and what to do.
 
         - ``"lbfgs"``: scipy's L-BFGS-B on the coefficients, as scikit-learn's
           ``lbfgs``. Smooth penalties only (``l1_ratio=0`` or ``C=np.inf``).

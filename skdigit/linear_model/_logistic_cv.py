@@ -156,8 +156,11 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
     scoring : str or callable, default=None
         The validation score (a scorer name or ``scorer(estimator, X, y)``);
         None is accuracy. Sample weights are used in scoring as in fitting.
-    solver : {"auto", "lbfgs", "preconditioned-lbfgs", "proximal-qn"}, default="auto"
-        As in :class:`DigitLogisticClassifier`.
+    solver : str, default="auto"
+        As in :class:`DigitLogisticClassifier`: ``"auto"``, ``"lbfgs"``,
+        ``"preconditioned-lbfgs"``, ``"proximal-qn"``, or a scikit-learn name
+        (``"newton-cholesky"``, ``"saga"``, ...), mapped to the skdigit solver
+        for the same problem.
     tol : float, default=1e-4
         Stopping tolerance of every fit.
     max_iter : int, default=100
