@@ -155,7 +155,13 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
         (stratified) folds.
     scoring : str or callable, default=None
         The validation score (a scorer name or ``scorer(estimator, X, y)``);
-        None is accuracy. Sample weights are used in scoring as in fitting.
+        None is accuracy, as in scikit-learn 1.9 (whose ``LogisticRegressionCV``
+        warns that its default becomes ``"neg_log_loss"`` in 1.11; skdigit
+        keeps accuracy without that warning: set ``scoring`` to be explicit).
+        Sample weights are used in scoring as in fitting (see ``fit``).
+        Metrics that need every class get ``labels=classes_`` (and, for two
+        classes, ``pos_label=classes_[1]``), so that a validation fold that
+        lacks a class is scored.
     solver : str, default="auto"
         As in :class:`DigitLogisticClassifier`: ``"auto"``, ``"lbfgs"``,
         ``"preconditioned-lbfgs"``, ``"proximal-qn"``, or a scikit-learn name
