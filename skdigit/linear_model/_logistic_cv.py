@@ -421,8 +421,8 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
                 X, y_idx, sample_weight, train, test, n_classes, Cs, l1_ratios,
                 fit_intercept=self.fit_intercept, solver=self.solver, tol=self.tol,
                 max_iter=self.max_iter, n_threads=n_threads, scorer=scorer,
-                score_params=routed.scorer.score, template=template, classes=classes, moments_from=full.objective,
-                alternatives=[p[0] for p in full_paths],
+                score_params=routed.scorer.score, template=template, classes=classes,
+                moments_from=full.objective, alternatives=[p[0] for p in full_paths],
             )
             for train, test in folds
         )
