@@ -202,7 +202,11 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
         (``scores_`` and ``coefs_paths_`` dicts by class with the ``C`` axis
         before the ``l1_ratio`` axis, ``n_iter_`` of shape ``(1, n_folds, n_cs,
         n_l1_ratios)``, ``C_`` and ``l1_ratio_`` arrays; see
-        ``skdigit.linear_model._cv_attributes``).
+        ``skdigit.linear_model._cv_attributes``). One difference: scikit-learn
+        1.9's default ``l1_ratios`` is ``None``, whose legacy arrays have no
+        ``l1_ratios`` axis; skdigit's default is 1.10's ``(0.0,)``, which keeps
+        it. Pass ``l1_ratios=None`` (deprecated, with 1.9's warning) for 1.9's
+        default layout.
 
     Attributes
     ----------
