@@ -632,6 +632,17 @@ def test_logistic_regression_callback_fitted_estimator(n_classes, fit_intercept)
 # - the sag/saga/newton-cg comparisons between scikit-learn's solvers: our
 #   solvers are compared with scikit-learn's instead; the array API tests:
 #   skdigit takes NumPy, SciPy sparse and Dask input.
+# - test_warm_start_newton_solver: scikit-learn's Newton solvers keep no
+#   memory, so two one-iteration warm-started fits equal one two-iteration
+#   fit; their names map to our quasi-Newton solvers, whose memory a warm
+#   start does not carry over (a named difference).
+# - test_logisticregression_warns_with_n_jobs, test_lr_scoring_warns: the 1.9
+#   FutureWarnings on n_jobs (ours sets the kernels' threads) and on the
+#   default scoring (ours stays accuracy) are not given.
+# - test_newton_cholesky_fallback_to_lbfgs, test_check_solver_option and the
+#   liblinear tests: scikit-learn's solver internals and messages.
+# - test_elastic_net_vs_l1_l2: a statistical property of one data set at
+#   tol=1e-2, which depends on where each optimizer stops.
 
 LRCV = DigitLogisticClassifierCV
 
