@@ -330,6 +330,14 @@ def test_sklearn_docstring_examples_run_with_only_the_class_name_changed():
     assert cv.predict(X[:2, :]).tolist() == [0, 0]
     assert cv.predict_proba(X[:2, :]).shape == (2, 3)
     assert -0.06 < cv.score(X, y) < -0.03  # scikit-learn's example: -0.041...
+    # and with scikit-learn 1.10's alpha in place of C (C=1: alpha = 1 / n_samples)
+    with_alpha = DigitLogisticClassifier(random_state=0, alpha=1 / len(y)).fit(X, y)
+    np.testing.assert_allclose(with_alpha.coef_, clf.coef_, rtol=1e-10)
+    cv_alpha = DigitLogisticClassifierCV(
+        cv=5, random_state=0, l1_ratios=(0,), scoring="neg_log_loss",
+        alphas=1 / (cv.Cs_ * len(y)),
+    ).fit(X, y)
+    assert cv_alpha.C_ == pytest.approx(cv.C_) and cv_alpha.alpha_ == pytest.approx(cv.alpha_)
 
 
 @pytest.mark.parametrize("Estimator", [DigitLogisticClassifier, DigitLogisticClassifierCV])
