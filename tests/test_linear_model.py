@@ -21,7 +21,7 @@ from sklearn.preprocessing import MinMaxScaler
 from sklearn.utils._param_validation import InvalidParameterError
 
 from skdigit import DigitLogisticClassifier
-from skdigit.linear_model import _loss
+from skdigit.linear_model import _loss, logistic_regression_path
 
 
 def _assert_same_model(ours, theirs, rtol=1e-4):
@@ -73,6 +73,24 @@ def test_class_weight_matches_sklearn(digits, class_weight):
     ours = DigitLogisticClassifier(class_weight=class_weight, tol=1e-10, max_iter=5000)
     theirs = LogisticRegression(class_weight=class_weight, tol=1e-10, max_iter=5000)
     _assert_same_model(ours.fit(X, y), theirs.fit(X, y))
+
+
+@pytest.mark.parametrize(
+    "weight, match",
+    [(np.nan, r"class_weight\[3\] is nan"), (-1.0, r"class_weight\[3\] is -1.0"),
+     (np.inf, r"class_weight\[3\] is inf")],
+)
+@pytest.mark.parametrize("cv", [False, True])
+def test_class_weight_refuses_nan_and_negative_values(digits, weight, match, cv):
+    # issue 28: NaN was reported as weights that "sum to zero", a negative
+    # weight was fitted (a loss maximized for that class)
+    from skdigit import DigitLogisticClassifierCV
+
+    X, y = digits
+    class_weight = {k: 1.0 for k in range(10)} | {3: weight}
+    est = (DigitLogisticClassifierCV(Cs=[1.0], cv=2) if cv else DigitLogisticClassifier())
+    with pytest.raises(ValueError, match=match + ": each class weight must be a finite number >= 0"):
+        est.set_params(class_weight=class_weight).fit(X[:200], y[:200])
 
 
 def test_class_weight_equals_sample_weight(digits):
@@ -505,3 +523,58 @@ print("ok")
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"l1_ratio": 1.0, "C": 0.5}, {"l1_ratio": 0.5, "C": 0.5},
+     {"C": np.inf, "solver": "proximal-qn"}, {"C": np.inf, "solver": "lbfgs"},
+     {"C": 0.5, "solver": "proximal-qn"}],
+)
+def test_multinomial_coefficients_are_centred(params):
+    # scikit-learn's representation: intercepts summing to zero, and without
+    # penalty weights summing to zero over the classes (issue 24: the
+    # proximal solver returned another point of the same optimum)
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:300] / 16, y[:300]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # C=inf on separable data
+        clf = DigitLogisticClassifier(max_iter=30, **params).fit(X, y)
+    scale = np.abs(clf.intercept_).max()
+    assert abs(clf.intercept_.sum()) <= 1e-10 * max(scale, 1.0)
+    if np.isinf(clf.C) or params.get("l1_ratio", 0) == 0:
+        np.testing.assert_allclose(
+            clf.coef_.sum(axis=0), 0.0, atol=1e-10 * max(np.abs(clf.coef_).max(), 1.0)
+        )
+
+
+@pytest.mark.parametrize(
+    "params", [{"solver": "lbfgs"}, {"solver": "preconditioned-lbfgs"},
+               {"solver": "proximal-qn"}, {"l1_ratio": 0.5}],
+)
+def test_convergence_warning_when_it_stops_above_tol(params):
+    # issue 24: L-BFGS stopping on its relative decrease (rounding dominates)
+    # above tol returned without a word; the proximal solver's warning said
+    # "Increase max_iter" after 50 of 10000 iterations
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:300] / 16, y[:300]
+    with pytest.warns(ConvergenceWarning, match="failed to converge") as record:
+        clf = DigitLogisticClassifier(tol=1e-15, max_iter=10000, **params).fit(X, y)
+    assert clf.n_iter_[0] < 10000
+    message = str(record[0].message)
+    assert "no further decrease is representable" in message
+    assert "> tol=1e-15" in message and "Increase max_iter" not in message
+    assert "https://" in message and "convergence" in message
+
+
+def test_convergence_warning_links_to_the_docs(digits):
+    X, y = digits
+    with pytest.warns(ConvergenceWarning, match="failed to converge") as record:
+        DigitLogisticClassifier(max_iter=2).fit(X, y)
+    message = str(record[0].message)
+    assert "max_iter=2 reached" in message and "Increase max_iter (now 2)" in message
+    from skdigit.linear_model._convergence import CONVERGENCE_DOCS
+
+    assert message.endswith(f"See {CONVERGENCE_DOCS}")
+    with pytest.warns(ConvergenceWarning, match=r"the fit at C=0\.1 failed to converge"):
+        logistic_regression_path(X[:300], y[:300], Cs=[0.1], max_iter=2)

@@ -151,8 +151,9 @@ def test_callback_can_stop_the_solver(subset, make_objective, solver, dtype):
                                    max_iter=100, callback=callback)
     assert result.n_iter == 3 and len(seen) == 3
     assert "callback" in result.message
-    # the callback sees coefficients, not the whitened variables
-    np.testing.assert_allclose(result.params, seen[-1], rtol=1e-12)
+    # the callback sees coefficients, not the whitened variables (returned in
+    # scikit-learn's representation of the multinomial model)
+    np.testing.assert_allclose(result.params, objective.centred(seen[-1]), rtol=1e-12)
 
 
 @pytest.mark.parametrize("solver", SMOOTH_SOLVERS)
@@ -176,12 +177,14 @@ def test_float32_dense_runs_fast_then_at_full_precision(subset, make_objective, 
     # the last iterations are at full precision
     switch = products.index(np.float64)
     assert switch > 10 and set(products[switch:]) == {np.dtype(np.float64)}
-    assert result.converged
     _, grad = objective.loss_gradient(result.params)
-    # the documented criterion, as for float64 data
-    assert (
-        objective.optimality(result.params, grad) <= 1e-9
-        or "RELATIVE REDUCTION" in result.message
+    # the documented criterion, as for float64 data: converged exactly when it
+    # holds; otherwise float64's rounding stopped it (no iteration limit)
+    optimality = objective.optimality(result.params, grad)
+    assert result.converged == (optimality <= 1e-9)
+    assert result.converged or (
+        "no further decrease is representable" in result.message
+        and result.n_iter < 10_000 and result.optimality == pytest.approx(optimality)
     )
     # the optimum of the float64 products alone
     monkeypatch.setattr(DenseLayout, "reduced_precision", lambda layout: None)

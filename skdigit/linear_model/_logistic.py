@@ -1,12 +1,10 @@
 """DigitLogisticClassifier: scikit-learn's logistic regression objective, solved fast."""
 
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from scipy.special import expit, log_expit, log_softmax, softmax
 from sklearn.base import BaseEstimator, _fit_context
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model._base import LinearClassifierMixin, SparseCoefMixin
 from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 from sklearn.utils.extmath import safe_sparse_dot
@@ -19,10 +17,11 @@ from ..utils import (
     resolve_n_threads,
 )
 from ._callbacks import CallbackSupportMixin, FitCallbacks
+from ._convergence import warn_not_converged
 from ._layouts import is_dask_array, lazy_on_dask, make_layout
 from ._loss import LogisticObjective, effective_sample_weight
-from ._penalties import make_penalty, resolve_regularization
-from ._solvers import SOLVERS, select_solver
+from ._penalties import c_from_alpha, check_c_alpha, make_penalty, resolve_regularization
+from ._solvers import SOLVER_NAMES, SOLVERS, check_solver_name, resolve_solver
 
 
 def check_fit_data(estimator, X, y, sample_weight):
@@ -47,6 +46,23 @@ def check_fit_data(estimator, X, y, sample_weight):
     return X, y, sample_weight
 
 
+def _weight_sum(sample_weight, X):
+    """The sum of the sample weights as given (``n_samples`` for None)."""
+    if sample_weight is None:
+        return float(X.shape[0])
+    return float(np.asarray(sample_weight, dtype=np.float64).sum())
+
+
+def check_primal(dual):
+    """Raise ``ValueError`` for ``dual=True``, which no skdigit solver has."""
+    if dual:
+        raise ValueError(
+            "dual=True asks for the dual formulation, which only scikit-learn's "
+            "liblinear solver has (L2 penalty, n_features > n_samples). skdigit "
+            "solves the primal problem, which has the same optimum: leave dual=False."
+        )
+
+
 class DigitLogisticClassifier(
     DocLinkMixin, CallbackSupportMixin, LinearClassifierMixin, SparseCoefMixin, BaseEstimator
 ):
@@ -68,10 +84,11 @@ class DigitLogisticClassifier(
         deprecation warnings: leave it unset and use ``l1_ratio`` and ``C``
         (``l1_ratio=0`` for ``"l2"``, ``1`` for ``"l1"``, between for
         ``"elasticnet"``, ``C=np.inf`` for ``None``).
-    C : float, default=1.0
+    C : float or None, default=1.0
         Inverse of the regularization strength, in (0, inf]. Larger values fit
         the training data more closely; ``C=np.inf`` fits the unpenalized model
-        (which may not converge on separable data).
+        (which may not converge on separable data). ``None`` (with ``alpha``),
+        as scikit-learn 1.10 allows to silence its deprecation of ``C``.
     l1_ratio : float, default=0.0
         The elastic-net mixing parameter, in [0, 1]: 0 is the L2 penalty
         :math:`\tfrac12 \|W\|_F^2`, 1 the L1 penalty :math:`\|W\|_1` (many
@@ -99,11 +116,15 @@ class DigitLogisticClassifier(
     verbose : int, default=0
         Print the objective every 10th solver iteration at 1, every iteration
         at 2 or more, to standard output.
-    solver : {"auto", "lbfgs", "preconditioned-lbfgs", "proximal-qn"}, default="auto"
-        The algorithm. Every solver stops on the ``tol`` rule above (or when one
-        iteration decreases the objective by less than ``64 * eps``
-        relatively); stopping at ``max_iter`` or on a failed line search raises
-        a :class:`~sklearn.exceptions.ConvergenceWarning`.
+    solver : str, default="auto"
+        The algorithm: ``"auto"``, ``"lbfgs"``, ``"preconditioned-lbfgs"``,
+        ``"proximal-qn"``, or a scikit-learn name (below). Every solver stops
+        on the ``tol`` rule above, at ``max_iter``, or when no further decrease
+        is representable (one iteration decreases the objective by less than
+        ``64 * eps`` relatively, or no acceptable step is found). Whenever
+        ``tol`` was not reached, ``fit`` raises a
+        :class:`~sklearn.exceptions.ConvergenceWarning` that says why the
+        solver stopped and what to do.
 
         - ``"lbfgs"``: scipy's L-BFGS-B on the coefficients, as scikit-learn's
           ``lbfgs``. Smooth penalties only (``l1_ratio=0`` or ``C=np.inf``).
@@ -122,6 +143,14 @@ class DigitLogisticClassifier(
           for an L1 term; ``"preconditioned-lbfgs"`` for at most 2048
           features (for two classes, with at least 20 samples per feature);
           ``"lbfgs"`` otherwise. ``solver_`` says which ran.
+        - scikit-learn's names, for code ported from ``LogisticRegression``,
+          each mapped to the skdigit solver for the same problem (every one
+          minimizes the same objective): ``"newton-cg"``, ``"sag"`` and
+          ``"saga"`` run ``"auto"``; ``"newton-cholesky"`` runs
+          ``"preconditioned-lbfgs"`` (the proximal solver with an L1 term);
+          scikit-learn 1.10's ``"newton-cd"`` and ``"newton-cd-gram"`` run
+          ``"proximal-qn"``. ``"liblinear"`` (penalized intercept, one-vs-rest)
+          raises ``ValueError``. ``solver_`` says which ran.
 
         Whatever the solver, sparse ``X`` runs the CSR kernel as it is; dense
         ``X`` is copied once to a compact CSR form when that takes at most half
@@ -132,6 +161,28 @@ class DigitLogisticClassifier(
         current thread count (``numba.get_num_threads()``, which joblib limits
         in its workers): ``None`` and ``-1`` use all of them, ``-2`` all but one.
         For a fixed value the results are bit-for-bit reproducible.
+    alpha : float, default=None
+        scikit-learn 1.10's spelling of the regularization strength, for code
+        written for it: ``C = 1 / (alpha * sum(sample_weight))`` (the sum of
+        the sample weights as given, ``n_samples`` without them; class weights
+        not included), so that ``alpha`` is the strength of the penalty on the
+        mean loss, as in :class:`~sklearn.linear_model.SGDClassifier`.
+        ``alpha=0`` is no penalty. ``None`` uses ``C``; setting both ``alpha``
+        and a ``C`` other than its default raises ``ValueError``. No warning
+        for ``C``: scikit-learn 1.9 has none.
+    dual : bool, default=False
+        scikit-learn's dual formulation, which only its ``liblinear`` solver
+        has (L2 penalty). skdigit solves the primal problem, whose optimum is
+        the same: ``False`` is the only value; ``True`` raises ``ValueError``.
+    intercept_scaling : float, default=1
+        Accepted for scikit-learn's signature, without effect: it matters in
+        scikit-learn only for ``liblinear``, which penalizes the intercept as a
+        synthetic feature of this value; skdigit never penalizes the intercept.
+        Must be positive.
+    random_state : int, RandomState instance or None, default=None
+        Accepted for scikit-learn's signature, without effect: every skdigit
+        solver is deterministic (scikit-learn uses it only to shuffle the data
+        in ``sag``, ``saga`` and ``liblinear``).
 
     Attributes
     ----------
@@ -206,7 +257,8 @@ class DigitLogisticClassifier(
             None,
             Hidden(StrOptions({"deprecated"})),
         ],
-        "C": [Interval(Real, 0, None, closed="right")],
+        "C": [Interval(Real, 0, None, closed="right"), None],
+        "alpha": [Interval(Real, 0, None, closed="left"), None],
         "l1_ratio": [Interval(Real, 0, 1, closed="both"), None],
         "fit_intercept": ["boolean"],
         "tol": [Interval(Real, 0, None, closed="left")],
@@ -214,12 +266,15 @@ class DigitLogisticClassifier(
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "warm_start": ["boolean"],
         "verbose": ["verbose"],
-        "solver": [StrOptions(set(SOLVERS) | {"auto"})],
+        "solver": [StrOptions(SOLVER_NAMES)],
         "n_jobs": [
             Interval(Integral, 1, None, closed="left"),
             Interval(Integral, None, -1, closed="right"),
             None,
         ],
+        "dual": ["boolean"],
+        "intercept_scaling": [Interval(Real, 0, None, closed="neither")],
+        "random_state": ["random_state"],
     }
 
     def __init__(
@@ -236,6 +291,10 @@ class DigitLogisticClassifier(
         verbose=0,
         solver="auto",
         n_jobs=None,
+        dual=False,
+        intercept_scaling=1,
+        random_state=None,
+        alpha=None,
     ):
         self.penalty = penalty
         self.C = C
@@ -248,6 +307,10 @@ class DigitLogisticClassifier(
         self.verbose = verbose
         self.solver = solver
         self.n_jobs = n_jobs
+        self.dual = dual
+        self.intercept_scaling = intercept_scaling
+        self.random_state = random_state
+        self.alpha = alpha
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -276,10 +339,16 @@ class DigitLogisticClassifier(
         ValueError
             If ``y`` holds a single class, if ``X`` holds NaN or infinity, if the
             sample weights sum to zero, if the solver cannot handle the penalty,
-            or if the parameters are invalid.
+            for ``dual=True``, or if the parameters are invalid.
         """
-        C, l1_ratio = resolve_regularization(self.penalty, self.C, self.l1_ratio)
+        check_primal(self.dual)
+        check_solver_name(self.solver)
+        check_c_alpha(self.C, self.alpha)
+        C = 1.0 if self.C is None else self.C
+        C, l1_ratio = resolve_regularization(self.penalty, C, self.l1_ratio)
         X, y, sample_weight = check_fit_data(self, X, y, sample_weight)
+        if self.alpha is not None and not np.isinf(C):  # not penalty=None
+            C = float(c_from_alpha(self.alpha, _weight_sum(sample_weight, X)))
         classes, y_idx = np.unique(y, return_inverse=True)
         if classes.shape[0] < 2:
             raise ValueError(
@@ -297,7 +366,7 @@ class DigitLogisticClassifier(
             penalty=make_penalty(C, l1_ratio, sample_weight.sum()),
             n_threads=n_threads,
         )
-        solver = select_solver(objective) if self.solver == "auto" else self.solver
+        solver = resolve_solver(self.solver, objective)
         SOLVERS[solver].check(objective)
         params0 = self._initial_params(objective, classes)
         self.classes_ = classes
@@ -313,12 +382,7 @@ class DigitLogisticClassifier(
             )
         self.solver_ = solver
         if not result.converged:
-            warnings.warn(
-                f"{solver} failed to converge after {result.n_iter} iterations "
-                f"({result.message}). Increase max_iter (now {self.max_iter}), "
-                "scale the pixels to [0, 1] (skdigit.PixelNormalizer), or loosen tol.",
-                ConvergenceWarning,
-            )
+            warn_not_converged([(solver, result)], max_iter=self.max_iter, tol=self.tol)
         for name, value in self._unpack(objective, result.params, X.dtype).items():
             setattr(self, name, value)
         self.n_iter_ = np.array([result.n_iter], dtype=np.int32)

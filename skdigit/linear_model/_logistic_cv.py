@@ -5,16 +5,34 @@ from numbers import Integral, Real
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import _fit_context, clone
-from sklearn.metrics import check_scoring, get_scorer, get_scorer_names
+from sklearn.metrics import get_scorer_names
 from sklearn.model_selection import check_cv
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils import metadata_routing
+from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 
 from ..utils import parallel_kernel_lock, resolve_n_threads, single_threaded_blas
 from ._layouts import is_dask_array
-from ._logistic import DigitLogisticClassifier, check_fit_data
+from ._cv_routing import (
+    cv_metadata_router,
+    fold_score_params,
+    get_cv_scorer,
+    route_fit_params,
+    route_score_params,
+    scorer_with_labels,
+)
+from ._cv_attributes import to_legacy_attributes
+from ._logistic import DigitLogisticClassifier, _weight_sum, check_fit_data, check_primal
 from ._loss import effective_sample_weight
-from ._path import PathFitter, c_grid, warn_not_converged
-from ._solvers import SOLVERS
+from ._path import (
+    PathFitter,
+    alpha_grid,
+    c_grid,
+    check_alphas,
+    check_cs,
+    warn_path_not_converged,
+)
+from ._penalties import check_c_alpha, resolve_cv_regularization
+from ._solvers import SOLVER_NAMES, check_solver_name
 
 __all__ = ["DigitLogisticClassifierCV"]
 
@@ -40,10 +58,12 @@ def _training_rows(X, y_idx, sample_weight, train):
 
 
 def _fold_paths(X, y_idx, sample_weight, train, test, n_classes, Cs, l1_ratios, *,
-                fit_intercept, solver, tol, max_iter, n_threads, scorer, template, classes,
-                moments_from, alternatives):
+                fit_intercept, solver, tol, max_iter, n_threads, scorer, score_params,
+                template, classes, moments_from, alternatives):
     """One fold: a warm-started path per ``l1_ratio``, scored on the held-out rows.
 
+    ``score_params`` are the scorer's metadata for all the rows (routed, or
+    the user's ``sample_weight``); the fold's held-out rows are taken here.
     Returns ``(params, scores, n_iter, not_converged)`` with shapes
     ``(n_l1, n_cs, n_params)``, ``(n_l1, n_cs)``, ``(n_l1, n_cs)``.
     ``alternatives``, the solutions on all the data along the same paths, are
@@ -55,7 +75,8 @@ def _fold_paths(X, y_idx, sample_weight, train, test, n_classes, Cs, l1_ratios, 
         moments_from=moments_from,
     )
     X_test = X[test] if is_dask_array(X) else _take(X, test)
-    y_test, sw_test = classes[y_idx[test]], sample_weight[test]
+    y_test = classes[y_idx[test]]
+    score_params = fold_score_params(X, score_params, test)
     params = np.empty((len(l1_ratios), len(Cs), fitter.coef.n_params))
     scores = np.empty((len(l1_ratios), len(Cs)))
     n_iter = np.zeros((len(l1_ratios), len(Cs)), dtype=np.int32)
@@ -68,13 +89,14 @@ def _fold_paths(X, y_idx, sample_weight, train, test, n_classes, Cs, l1_ratios, 
         for c in range(len(Cs)):
             W, b = fitter.coef.unpack(params[r, c])
             model = _with_coef(template, W, b, X.dtype)
-            scores[r, c] = scorer(model, X_test, y_test, sample_weight=sw_test)
+            scores[r, c] = scorer(model, X_test, y_test, **score_params)
     return params, scores, n_iter, not_converged
 
 
-def _scorer(estimator, scoring):
-    """The scorer of ``scoring``; None is accuracy (not ``estimator.score``)."""
-    return get_scorer("accuracy") if scoring is None else check_scoring(estimator, scoring)
+def _to_alpha(C, weight_sum):
+    """``1 / (C * weight_sum)``: 0 for ``C=inf``."""
+    with np.errstate(divide="ignore"):
+        return 1.0 / (np.asarray(C, dtype=float) * weight_sum)
 
 
 def _with_coef(template, W, b, dtype):
@@ -108,23 +130,43 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
 
     Parameters
     ----------
-    Cs : int or array-like of shape (n_cs,), default=10
-        The ``C`` values (inverse regularization strengths). An int gives
-        ``np.logspace(-4, 4, Cs)`` when every ``l1_ratio`` is 0, as
+    Cs : int, array-like of shape (n_cs,) or None, default=10
+        The ``C`` values (inverse regularization strengths), each in (0, inf].
+        An int gives ``np.logspace(-4, 4, Cs)`` when every ``l1_ratio`` is 0, as
         scikit-learn; with an L1 term, ``Cs`` values over four decades upward
         from the largest ``C`` at which every weight is zero (computed on all
-        the data, for the largest ``l1_ratio``), as glmnet.
+        the data, for the largest ``l1_ratio``), as glmnet. ``None`` (with
+        ``alphas``), as scikit-learn 1.10 allows.
+    alphas : int, array-like of shape (n_alphas,) or None, default=None
+        scikit-learn 1.10's spelling of the grid: penalty strengths on the
+        mean loss, each at least 0 (0 is no penalty), tried as
+        ``Cs = 1 / (alphas * sum(sample_weight))`` with the sample weights of
+        all the data as given (``n_samples`` without them): the same fits as
+        those ``Cs``. An int gives ``np.logspace(-7, 2, alphas)`` when every
+        ``l1_ratio`` is 0 (scikit-learn 1.10's grid), otherwise the glmnet grid
+        above. ``None`` uses ``Cs``; setting both ``alphas`` and a ``Cs`` other
+        than its default raises ``ValueError``.
     l1_ratios : array-like of shape (n_l1_ratios,), default=(0.0,)
-        Elastic-net mixing parameters to try, each in [0, 1].
+        Elastic-net mixing parameters to try, each in [0, 1]. ``None`` is
+        deprecated, as in scikit-learn 1.8 (read as ``(0.0,)``).
     fit_intercept : bool, default=True
     cv : int, cross-validation generator or iterable, default=None
         As in scikit-learn: None is 5-fold; an int is the number of
         (stratified) folds.
     scoring : str or callable, default=None
         The validation score (a scorer name or ``scorer(estimator, X, y)``);
-        None is accuracy. Sample weights are used in scoring as in fitting.
-    solver : {"auto", "lbfgs", "preconditioned-lbfgs", "proximal-qn"}, default="auto"
-        As in :class:`DigitLogisticClassifier`.
+        None is accuracy, as in scikit-learn 1.9 (whose ``LogisticRegressionCV``
+        warns that its default becomes ``"neg_log_loss"`` in 1.11; skdigit
+        keeps accuracy without that warning: set ``scoring`` to be explicit).
+        Sample weights are used in scoring as in fitting (see ``fit``).
+        Metrics that need every class get ``labels=classes_`` (and, for two
+        classes, ``pos_label=classes_[1]``), so that a validation fold that
+        lacks a class is scored.
+    solver : str, default="auto"
+        As in :class:`DigitLogisticClassifier`: ``"auto"``, ``"lbfgs"``,
+        ``"preconditioned-lbfgs"``, ``"proximal-qn"``, or a scikit-learn name
+        (``"newton-cholesky"``, ``"saga"``, ...), mapped to the skdigit solver
+        for the same problem.
     tol : float, default=1e-4
         Stopping tolerance of every fit.
     max_iter : int, default=100
@@ -141,6 +183,30 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
         Take the fit on all the data at the best ``(C, l1_ratio)``. If False, ``coef_``
         is the mean over folds of each fold's best solution, and ``C_`` and
         ``l1_ratio_`` the mean of the folds' best values.
+    dual : bool, default=False
+        As in :class:`DigitLogisticClassifier`: only ``False`` (the primal
+        problem, the same optimum).
+    penalty : {"l1", "l2", "elasticnet"}, default="deprecated"
+        Deprecated in scikit-learn 1.8 and kept with its meaning and warnings:
+        ``"l2"`` tries ``l1_ratios=(0,)``, ``"l1"`` tries ``(1,)``,
+        ``"elasticnet"`` the ``l1_ratios`` given. Leave it unset.
+    intercept_scaling : float, default=1.0
+        Accepted without effect, as in :class:`DigitLogisticClassifier`.
+    random_state : int, RandomState instance or None, default=None
+        Accepted without effect: the solvers are deterministic. (The folds of
+        a shuffling ``cv`` take their own ``random_state``.)
+    use_legacy_attributes : bool, default=False
+        ``False``: the attributes below, the layout of scikit-learn 1.9's
+        ``LogisticRegressionCV(use_legacy_attributes=False)`` and the default
+        from scikit-learn 1.10. ``True``: scikit-learn 1.9's legacy layout
+        (``scores_`` and ``coefs_paths_`` dicts by class with the ``C`` axis
+        before the ``l1_ratio`` axis, ``n_iter_`` of shape ``(1, n_folds, n_cs,
+        n_l1_ratios)``, ``C_`` and ``l1_ratio_`` arrays; see
+        ``skdigit.linear_model._cv_attributes``). One difference: scikit-learn
+        1.9's default ``l1_ratios`` is ``None``, whose legacy arrays have no
+        ``l1_ratios`` axis; skdigit's default is 1.10's ``(0.0,)``, which keeps
+        it. Pass ``l1_ratios=None`` (deprecated, with 1.9's warning) for 1.9's
+        default layout.
 
     Attributes
     ----------
@@ -150,10 +216,16 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
     intercept_ : ndarray of shape (1,) or (n_classes,)
     C_ : float
         The chosen ``C``.
+    alpha_ : float
+        The chosen ``C`` as scikit-learn 1.10's ``alpha``:
+        ``1 / (C_ * sum(sample_weight))``.
     l1_ratio_ : float
         The chosen ``l1_ratio``.
     Cs_ : ndarray of shape (n_cs,)
         The grid of ``C``, ascending.
+    alphas_ : ndarray of shape (n_cs,)
+        The grid as ``alpha`` values, ``1 / (Cs_ * sum(sample_weight))``, in the
+        order of ``Cs_`` (descending).
     l1_ratios_ : ndarray of shape (n_l1_ratios,)
     scores_ : ndarray of shape (n_folds, n_l1_ratios, n_cs)
         Validation scores.
@@ -194,19 +266,32 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
     True
     """
 
+    # score's sample_weight goes to the scorer, which requests it (or not):
+    # the estimator itself does not consume it, as in LogisticRegressionCV
+    __metadata_request__score = {"sample_weight": metadata_routing.UNUSED}
+
     _parameter_constraints: dict = {
-        "Cs": [Interval(Integral, 1, None, closed="left"), "array-like"],
-        "l1_ratios": ["array-like"],
+        "Cs": [Interval(Integral, 1, None, closed="left"), "array-like", None],
+        "alphas": [Interval(Integral, 1, None, closed="left"), "array-like", None],
+        "l1_ratios": ["array-like", None],
         "fit_intercept": ["boolean"],
         "cv": ["cv_object"],
         "scoring": [StrOptions(set(get_scorer_names())), callable, None],
-        "solver": [StrOptions(set(SOLVERS) | {"auto"})],
+        "solver": [StrOptions(SOLVER_NAMES)],
         "tol": [Interval(Real, 0, None, closed="left")],
         "max_iter": [Interval(Integral, 0, None, closed="left")],
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
         "refit": ["boolean"],
+        "dual": ["boolean"],
+        "penalty": [
+            StrOptions({"l1", "l2", "elasticnet"}),
+            Hidden(StrOptions({"deprecated"})),
+        ],
+        "intercept_scaling": [Interval(Real, 0, None, closed="neither")],
+        "random_state": ["random_state"],
+        "use_legacy_attributes": ["boolean"],
     }
 
     def __init__(
@@ -224,6 +309,12 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
         n_jobs=None,
         verbose=0,
         refit=True,
+        dual=False,
+        penalty="deprecated",
+        intercept_scaling=1.0,
+        random_state=None,
+        use_legacy_attributes=False,
+        alphas=None,
     ):
         self.Cs = Cs
         self.l1_ratios = l1_ratios
@@ -237,6 +328,12 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
         self.n_jobs = n_jobs
         self.verbose = verbose
         self.refit = refit
+        self.dual = dual
+        self.penalty = penalty
+        self.intercept_scaling = intercept_scaling
+        self.random_state = random_state
+        self.use_legacy_attributes = use_legacy_attributes
+        self.alphas = alphas
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, **params):
@@ -252,9 +349,17 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
         y : array-like of shape (n_samples,)
             Class labels; at least two distinct values.
         sample_weight : array-like of shape (n_samples,), default=None
-            Used in fitting and in scoring.
+            Weights of the samples in every fit; without metadata routing, in
+            the validation scores too (as given: without ``class_weight``).
+            With metadata routing, the scores are weighted as the scorer
+            requests (scikit-learn's ``UnsetMetadataPassedError`` when it
+            has not said).
         **params : dict
-            ``groups`` for a group-aware ``cv``.
+            ``groups`` for a group-aware ``cv`` (such as
+            :class:`~sklearn.model_selection.GroupKFold`: the writers of the
+            digits). With ``sklearn.set_config(enable_metadata_routing=True)``,
+            any metadata the splitter or the scorer requests
+            (:meth:`get_metadata_routing`).
 
         Returns
         -------
@@ -263,15 +368,24 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
         Raises
         ------
         ValueError
-            If ``y`` has a single class, an ``l1_ratio`` lies outside [0, 1], or
-            the inputs are invalid.
+            If ``y`` has a single class, an ``l1_ratio`` lies outside [0, 1], a
+            value of ``Cs`` is not in (0, inf], the inputs are invalid, or
+            (without metadata routing) a keyword other than ``groups`` is
+            passed.
+        TypeError
+            With metadata routing, for metadata that nothing requested.
         """
+        check_c_alpha(self.Cs, self.alphas, c_name="Cs", alpha_name="alphas", c_default=10)
+        if self.alphas is None:
+            check_cs(10 if self.Cs is None else self.Cs)
+        else:
+            check_alphas(self.alphas)
+        sample_weight_given = sample_weight
+        routed = route_fit_params(self, sample_weight, params)
+        check_primal(self.dual)
+        check_solver_name(self.solver)
+        l1_ratios, l1_ratios_given = resolve_cv_regularization(self.penalty, self.l1_ratios)
         X, y, sample_weight = check_fit_data(self, X, y, sample_weight)
-        l1_ratios = np.asarray(self.l1_ratios, dtype=float).ravel()
-        if l1_ratios.size == 0 or np.any((l1_ratios < 0) | (l1_ratios > 1)):
-            raise ValueError(
-                f"l1_ratios must be values in [0, 1]; got {list(self.l1_ratios)}."
-            )
         classes, y_idx = np.unique(y, return_inverse=True)
         if classes.shape[0] < 2:
             raise ValueError(
@@ -282,7 +396,8 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
             sample_weight, X, y, classes, y_idx, self.class_weight
         )
         n_classes = classes.shape[0]
-        folds = list(check_cv(self.cv, y, classifier=True).split(X, y, params.get("groups")))
+        cv = check_cv(self.cv, y, classifier=True)
+        folds = list(cv.split(X, y, **routed.splitter.split))
         # Dask parallelizes each evaluation over the chunks itself: folds in turn
         parallel = self.n_jobs is not None and not is_dask_array(X)
         n_threads = resolve_n_threads(None)
@@ -292,7 +407,11 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
             X, y_idx, sample_weight, n_classes, fit_intercept=self.fit_intercept,
             solver=self.solver, n_threads=resolve_n_threads(None),
         )
-        Cs = c_grid(self.Cs, l1_ratios, full)
+        weight_sum = _weight_sum(sample_weight_given, X)
+        if self.alphas is None:
+            Cs = c_grid(10 if self.Cs is None else self.Cs, l1_ratios, full)
+        else:
+            Cs = alpha_grid(self.alphas, l1_ratios, full, weight_sum)
         with single_threaded_blas(), parallel_kernel_lock():
             full.objective.gram_eigh()  # once, shared by every fold's solvers
         # The paths on all the data: the folds start from them where they are
@@ -300,14 +419,14 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
         # the refit is the point of them at the chosen C.
         full_paths = [full.path(Cs, r, tol=self.tol, max_iter=self.max_iter) for r in l1_ratios]
         template = self._template(classes, X)
-        scorer = _scorer(template, self.scoring)
+        scorer = scorer_with_labels(get_cv_scorer(template, self.scoring), classes)
         jobs = (
             delayed(_fold_paths)(
                 X, y_idx, sample_weight, train, test, n_classes, Cs, l1_ratios,
                 fit_intercept=self.fit_intercept, solver=self.solver, tol=self.tol,
                 max_iter=self.max_iter, n_threads=n_threads, scorer=scorer,
-                template=template, classes=classes, moments_from=full.objective,
-                alternatives=[p[0] for p in full_paths],
+                score_params=routed.scorer.score, template=template, classes=classes,
+                moments_from=full.objective, alternatives=[p[0] for p in full_paths],
             )
             for train, test in folds
         )
@@ -318,7 +437,7 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
         paths = np.stack([o[0] for o in out])  # (n_folds, n_l1, n_cs, n_params)
         self.scores_ = np.stack([o[1] for o in out])
         self.n_iter_ = np.stack([o[2] for o in out])
-        not_converged = sorted({C for o in out for C in o[3]})
+        not_converged = [stop for o in out for stop in o[3]]
         self.Cs_, self.l1_ratios_ = Cs, l1_ratios
         self.coefs_paths_ = np.stack(
             [[[full.coef.as_rows(p) for p in row] for row in fold] for fold in paths]
@@ -331,8 +450,7 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
             self.C_, self.l1_ratio_ = float(Cs[best_c]), float(l1_ratios[best_r])
             final = full_paths[best_r][0][best_c]
             self.refit_n_iter_ = int(full_paths[best_r][1][best_c])
-            if self.C_ in full_paths[best_r][2]:
-                not_converged.append(self.C_)
+            not_converged += [(C, r) for C, r in full_paths[best_r][2] if C == self.C_]
             self.solver_ = full.solver_for(self.C_, self.l1_ratio_)
         else:
             per_fold = [np.unravel_index(np.argmax(s), s.shape) for s in self.scores_]
@@ -340,22 +458,29 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
             self.l1_ratio_ = float(np.mean([l1_ratios[r] for r, _ in per_fold]))
             final = np.mean([paths[f, r, c] for f, (r, c) in enumerate(per_fold)], axis=0)
             self.refit_n_iter_ = 0
-            self.solver_ = self.solver
-        warn_not_converged(sorted(set(not_converged)), self.max_iter)
+            self.solver_ = full.solver_for(self.C_, self.l1_ratio_)
+        warn_path_not_converged(not_converged, max_iter=self.max_iter, tol=self.tol)
         W, b = full.coef.unpack(final)
         self.coef_, self.intercept_ = W.astype(X.dtype), b.astype(X.dtype)
+        self.alphas_ = _to_alpha(self.Cs_, weight_sum)
+        self.alpha_ = float(_to_alpha(self.C_, weight_sum))
+        if self.use_legacy_attributes:
+            to_legacy_attributes(self, l1_ratios_given=l1_ratios_given)
         return self
 
     def _template(self, classes, X):
-        """An estimator carrying what scoring needs (classes, feature count)."""
+        """An estimator carrying what scoring needs (classes, feature count).
+
+        Without ``feature_names_in_``: the folds are scored on the validated
+        arrays, which have no column names (a DataFrame's would make every
+        score warn that X "does not have valid feature names").
+        """
         template = DigitLogisticClassifier(fit_intercept=self.fit_intercept)
         template.classes_ = classes
         template.n_features_in_ = X.shape[1]
-        if hasattr(self, "feature_names_in_"):
-            template.feature_names_in_ = self.feature_names_in_
         return template
 
-    def score(self, X, y, sample_weight=None):
+    def score(self, X, y, sample_weight=None, **params):
         """The ``scoring`` of the fitted model on ``(X, y)`` (accuracy by default).
 
         Parameters
@@ -363,9 +488,36 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
         y : array-like of shape (n_samples,)
         sample_weight : array-like of shape (n_samples,), default=None
+        **params : dict
+            With metadata routing, metadata the scorer requests.
 
         Returns
         -------
         score : float
         """
-        return _scorer(self, self.scoring)(self, X, y, sample_weight=sample_weight)
+        scorer = get_cv_scorer(self, self.scoring)
+        return scorer(self, X, y, **route_score_params(self, sample_weight, params))
+
+    def get_metadata_routing(self):
+        """How ``fit`` and ``score`` route metadata (scikit-learn's metadata routing).
+
+        ``fit`` routes to the splitter (``cv``'s ``split``: ``groups``), to the
+        scorer (its ``score``: ``sample_weight`` or what else it requests)
+        and takes ``sample_weight`` itself for the fits; ``score`` routes to
+        the scorer. As :class:`sklearn.linear_model.LogisticRegressionCV`.
+
+        Returns
+        -------
+        routing : sklearn.utils.metadata_routing.MetadataRouter
+
+        Examples
+        --------
+        >>> import sklearn
+        >>> from sklearn.model_selection import GroupKFold
+        >>> from skdigit import DigitLogisticClassifierCV
+        >>> with sklearn.config_context(enable_metadata_routing=True):
+        ...     router = DigitLogisticClassifierCV(cv=GroupKFold(3)).get_metadata_routing()
+        ...     sorted(router.consumes("fit", ["groups", "sample_weight"]))
+        ['groups']
+        """
+        return cv_metadata_router(self, get_cv_scorer(self, self.scoring))

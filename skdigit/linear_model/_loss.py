@@ -38,7 +38,7 @@ from sklearn.utils.validation import _check_sample_weight
 from ._coef import CoefLayout
 from ._preconditioner import gram_eigh
 
-__all__ = ["LogisticObjective", "effective_sample_weight"]
+__all__ = ["LogisticObjective", "check_class_weight_dict", "effective_sample_weight"]
 
 
 def effective_sample_weight(sample_weight, X, y, classes, y_idx, class_weight):
@@ -64,11 +64,14 @@ def effective_sample_weight(sample_weight, X, y, classes, y_idx, class_weight):
     Raises
     ------
     ValueError
-        If a weight is negative, or if they sum to zero.
+        If a sample weight or a class weight is negative or not finite (NaN), or
+        if the weights sum to zero.
     """
     sample_weight = _check_sample_weight(
         sample_weight, X, dtype=np.float64, copy=True, ensure_non_negative=True
     )
+    if isinstance(class_weight, dict):
+        check_class_weight_dict(class_weight)
     if class_weight is not None:
         sample_weight *= compute_class_weight(class_weight, classes=classes, y=y)[y_idx]
     if not sample_weight.sum() > 0:
@@ -77,6 +80,38 @@ def effective_sample_weight(sample_weight, X, y, classes, y_idx, class_weight):
             "would count. Give some samples a positive weight."
         )
     return sample_weight
+
+
+def check_class_weight_dict(class_weight):
+    """Raise ``ValueError`` unless every value of ``class_weight`` is a finite number >= 0.
+
+    A NaN weight would make the weights' sum NaN (reported as "sum to zero"),
+    a negative one a loss to maximize for that class: both are refused here,
+    naming the class.
+
+    Examples
+    --------
+    >>> from skdigit.linear_model._loss import check_class_weight_dict
+    >>> check_class_weight_dict({0: 1.0, 1: 2.5})
+    >>> check_class_weight_dict({0: float("nan")})
+    Traceback (most recent call last):
+    ...
+    ValueError: class_weight[0] is nan: each class weight must be a finite number >= 0...
+    """
+    for label, weight in class_weight.items():
+        try:
+            value = float(weight)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"class_weight[{label!r}] is {weight!r}: each class weight must be a "
+                "finite number >= 0."
+            ) from None
+        if not np.isfinite(value) or value < 0:
+            raise ValueError(
+                f"class_weight[{label!r}] is {value!r}: each class weight must be a "
+                "finite number >= 0 (0 leaves the class out of the loss; use larger "
+                "weights for the classes that matter more, or class_weight='balanced')."
+            )
 
 
 class LogisticObjective:
@@ -182,6 +217,29 @@ class LogisticObjective:
         loss, _, _ = self.data_loss_gradient(params)
         W, _ = self.coef.unpack(np.asarray(params, dtype=np.float64))
         return loss + self.penalty.value(W)
+
+    def centred(self, params):
+        """``params`` in scikit-learn's representation of the multinomial model.
+
+        The multinomial loss does not change when the same vector is added to
+        every class's intercept, or to every class's weights: the minimum is a
+        line of equivalent points. scikit-learn reports the one whose
+        intercepts sum to zero and, without penalty, whose weights sum to zero
+        over the classes. Centring the intercepts leaves the objective as it
+        is; centring the weights too, without an L1 term (with an L2 term it
+        lowers the penalty, the optimum being centred). With an L1 term only
+        the intercepts are centred. A copy; unchanged for two classes (one
+        weight vector).
+        """
+        params = np.array(params, dtype=np.float64)
+        if self.binary:
+            return params
+        W, b = self.coef.unpack(params)  # views into params
+        if self.coef.fit_intercept:
+            b -= b.mean()
+        if self.penalty.l1 == 0:
+            W -= W.mean(axis=0)
+        return params
 
     def optimality(self, params, gradient):
         """Largest entry of the minimum-norm subgradient: 0 exactly at the optimum.

@@ -9,20 +9,28 @@ start), which lies close to the next one when the grid is fine.
 fold and ``l1_ratio``.
 """
 
-import warnings
+import numbers
 
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_consistent_length
 
 from ..utils import parallel_kernel_lock, resolve_n_threads
+from ._convergence import warn_not_converged
 from ._layouts import make_layout
 from ._loss import LogisticObjective, effective_sample_weight
 from ._penalties import make_penalty
-from ._solvers import SOLVERS, select_solver
+from ._solvers import SOLVERS, resolve_solver
 
-__all__ = ["PathFitter", "c_grid", "logistic_regression_path"]
+__all__ = [
+    "PathFitter",
+    "alpha_grid",
+    "c_grid",
+    "check_alphas",
+    "check_cs",
+    "logistic_regression_path",
+    "warn_path_not_converged",
+]
 
 # Decades spanned by a grid of Cs with an L1 term: from where every weight is
 # zero, 1e4 times weaker (glmnet's lambda_min_ratio for n_samples > n_features).
@@ -43,7 +51,8 @@ class PathFitter:
     n_classes : int
     fit_intercept : bool
     solver : str
-        A name in :data:`SOLVERS`, or ``"auto"`` (chosen per penalty).
+        A name in :data:`SOLVERS`, ``"auto"`` (chosen per penalty), or a
+        scikit-learn solver name (:func:`~._solvers.resolve_solver`).
     n_threads : int
     moments_from : LogisticObjective, default=None
         Share its second moments instead of computing this data's (see
@@ -108,8 +117,8 @@ class PathFitter:
         -------
         params : ndarray of shape (n_cs, n_params)
         n_iter : ndarray of shape (n_cs,)
-        not_converged : list of float
-            The ``C`` values whose fit stopped before its tolerance held.
+        not_converged : list of tuple
+            ``(C, SolverResult)`` of each fit that stopped before ``tol`` held.
         """
         current = self.coef.zeros() if params0 is None else np.array(params0, dtype=float)
         params = np.empty((len(Cs), self.coef.n_params))
@@ -123,18 +132,150 @@ class PathFitter:
                 current = result.params
                 params[i], n_iter[i] = current, result.n_iter
                 if not result.converged:
-                    not_converged.append(C)
+                    not_converged.append((C, result))
         return params, n_iter, not_converged
 
     def solver_for(self, C, l1_ratio):
         """The name of the solver a fit at ``(C, l1_ratio)`` runs (sets that penalty)."""
         self.objective.penalty = make_penalty(C, l1_ratio, self.objective.sw_sum)
-        return select_solver(self.objective) if self.solver == "auto" else self.solver
+        return resolve_solver(self.solver, self.objective)
 
     def _better_start(self, C, l1_ratio, *candidates):
         """The candidate with the lowest objective at ``(C, l1_ratio)`` (one pass each)."""
         self.objective.penalty = make_penalty(C, l1_ratio, self.objective.sw_sum)
         return min(candidates, key=self.objective.value)
+
+
+def initial_params(coef, layout):
+    """The flat starting point of ``coef``, a starting point as the user gives it.
+
+    Parameters
+    ----------
+    coef : array-like
+        ``[W | b]`` of shape ``(n_rows_w, n_features + fit_intercept)``, or
+        ``W`` alone ``(n_rows_w, n_features)`` (intercepts from zero); for
+        two classes (``n_rows_w == 1``) also 1-D, as scikit-learn accepts it.
+    layout : CoefLayout
+
+    Returns
+    -------
+    params : ndarray of shape (n_params,)
+
+    Raises
+    ------
+    ValueError
+        For another shape, or a value that is not finite, saying the shape
+        expected.
+    """
+    K, p, intercept = layout.n_rows_w, layout.n_features, layout.fit_intercept
+    try:
+        rows = np.asarray(coef, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"coef must be an array of numbers; got {coef!r}.") from None
+    if rows.ndim == 1 and K == 1:
+        rows = rows[None, :]
+    shapes = [(K, p + 1), (K, p)] if intercept else [(K, p)]
+    if rows.shape not in shapes:
+        what = "1 row (two classes: one weight vector)" if K == 1 else f"{K} rows (one per class)"
+        also = f", or ({p},) / ({p + 1},) for two classes" if K == 1 and intercept else (
+            f", or ({p},) for two classes" if K == 1 else ""
+        )
+        raise ValueError(
+            f"coef, the starting point, has shape {rows.shape}; expected "
+            + " or ".join(str(shape) for shape in shapes) + also + f": {what}, "
+            f"{p} weights" + (" and the intercept last" if intercept else "") + "."
+        )
+    if not np.all(np.isfinite(rows)):
+        raise ValueError("coef, the starting point, holds NaN or infinity.")
+    b = rows[:, p] if rows.shape[1] > p else np.zeros(K)
+    return layout.pack(rows[:, :p], b)
+
+
+def check_cs(Cs, name="Cs"):
+    """``Cs`` checked: an int >= 1, or a non-empty list of C values in (0, inf].
+
+    Returns an int unchanged, a list as a 1-D float array (in the order given).
+
+    Raises
+    ------
+    ValueError
+        For an empty list, or a value that is not a number in (0, inf] (zero,
+        negative, NaN): each C is an inverse regularization strength.
+
+    Examples
+    --------
+    >>> from skdigit.linear_model._path import check_cs
+    >>> check_cs([1, 0.1])
+    array([1. , 0.1])
+    >>> check_cs([0.1, -1])
+    Traceback (most recent call last):
+    ...
+    ValueError: Cs must hold C values in (0, inf]; got [0.1, -1.0]...
+    """
+    if isinstance(Cs, numbers.Integral) and not isinstance(Cs, bool):
+        if Cs < 1:
+            raise ValueError(f"{name}={Cs}: give at least 1 value (an int >= 1) or a list.")
+        return Cs
+    try:
+        values = np.asarray(Cs, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{name} must be an int or a list of numbers (C values); got {Cs!r}."
+        ) from None
+    if values.ndim != 1 or values.size == 0:
+        raise ValueError(
+            f"{name} must be an int or a non-empty 1-D list of C values; got {Cs!r}. "
+            "An int gives that many values on a log scale."
+        )
+    if not np.all(values > 0):  # NaN fails too
+        raise ValueError(
+            f"{name} must hold C values in (0, inf]; got {values.tolist()}. C is the "
+            "inverse of the regularization strength: it must be positive, and "
+            "np.inf fits without penalty."
+        )
+    return values
+
+
+def check_alphas(alphas):
+    """``alphas`` checked: an int >= 1, or a non-empty list of values in [0, inf).
+
+    Raises
+    ------
+    ValueError
+        For an empty list, or a value that is negative, NaN or infinite.
+    """
+    if isinstance(alphas, numbers.Integral) and not isinstance(alphas, bool):
+        if alphas < 1:
+            raise ValueError(f"alphas={alphas}: give at least 1 value (an int >= 1) or a list.")
+        return alphas
+    try:
+        values = np.asarray(alphas, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"alphas must be an int or a list of numbers; got {alphas!r}.") from None
+    if values.ndim != 1 or values.size == 0:
+        raise ValueError(f"alphas must be an int or a non-empty 1-D list; got {alphas!r}.")
+    if not np.all((values >= 0) & np.isfinite(values)):
+        raise ValueError(
+            f"alphas must hold penalty strengths in [0, inf); got {values.tolist()}. "
+            "0 fits without penalty."
+        )
+    return values
+
+
+def alpha_grid(alphas, l1_ratios, fitter, weight_sum):
+    """The ``C`` values, ascending, of scikit-learn 1.10's ``alphas``.
+
+    ``C = 1 / (alpha * weight_sum)``. An int gives scikit-learn 1.10's grid
+    ``np.logspace(-7, 2, alphas)`` for pure L2, and :func:`c_grid`'s glmnet
+    grid with an L1 term.
+    """
+    alphas = check_alphas(alphas)
+    if isinstance(alphas, numbers.Integral):
+        if max(l1_ratios) > 0:
+            return c_grid(alphas, l1_ratios, fitter)
+        alphas = np.logspace(-7, 2, int(alphas))
+    with np.errstate(divide="ignore"):
+        return np.sort(1.0 / (alphas * weight_sum))
 
 
 def c_grid(Cs, l1_ratios, fitter=None):
@@ -145,8 +286,9 @@ def c_grid(Cs, l1_ratios, fitter=None):
     does, at the largest ``C`` for which every weight is zero (for the largest
     ``l1_ratio``) and spans four decades from there. A list is sorted.
     """
-    if not np.isscalar(Cs):
-        return np.sort(np.asarray(Cs, dtype=float))
+    Cs = check_cs(Cs)
+    if not isinstance(Cs, numbers.Integral):
+        return np.sort(Cs)
     l1 = max(l1_ratios)
     if l1 == 0 or fitter is None:
         return np.logspace(-4, 4, int(Cs))
@@ -154,16 +296,19 @@ def c_grid(Cs, l1_ratios, fitter=None):
     return np.logspace(np.log10(c_min), np.log10(c_min) + _L1_GRID_DECADES, int(Cs))
 
 
-def warn_not_converged(not_converged, max_iter):
-    """One ConvergenceWarning for the fits of a path that stopped short."""
-    if not_converged:
-        Cs = ", ".join(f"{C:.4g}" for C in not_converged)
-        warnings.warn(
-            f"The solver failed to converge within max_iter={max_iter} iterations "
-            f"at C = {Cs}. Increase max_iter, scale the pixels to [0, 1] "
-            "(skdigit.PixelNormalizer), or loosen tol.",
-            ConvergenceWarning,
-        )
+def warn_path_not_converged(not_converged, *, max_iter, tol):
+    """One ConvergenceWarning for the fits of paths that stopped before ``tol`` held.
+
+    ``not_converged`` holds ``(C, SolverResult)`` pairs (:meth:`PathFitter.path`);
+    the first fit at each ``C`` is named.
+    """
+    first = {}
+    for C, result in not_converged:
+        first.setdefault(C, result)
+    warn_not_converged(
+        [(f"the fit at C={C:.4g}", result) for C, result in sorted(first.items())],
+        max_iter=max_iter, tol=tol,
+    )
 
 
 def logistic_regression_path(
@@ -200,8 +345,11 @@ def logistic_regression_path(
     sample_weight : array-like of shape (n_samples,), default=None
     solver : str, default="auto"
         As in :class:`~skdigit.DigitLogisticClassifier`.
-    coef : ndarray of shape (n_rows_w, n_features + fit_intercept), default=None
-        Starting point of the first fit (zeros when None).
+    coef : array-like of shape (n_rows_w, n_features + fit_intercept), default=None
+        Starting point of the first fit (zeros when None): ``[W | b]``, or the
+        weights ``W`` alone of shape ``(n_rows_w, n_features)``; for two
+        classes (``n_rows_w == 1``) also a 1-D array, as scikit-learn
+        accepts it.
     n_jobs : int, default=None
         Threads of the kernels (see :class:`~skdigit.DigitLogisticClassifier`).
     verbose : int, default=0
@@ -219,7 +367,8 @@ def logistic_regression_path(
     Raises
     ------
     ValueError
-        If ``y`` has a single class or the inputs are invalid.
+        If ``y`` has a single class, ``coef`` does not have one of the shapes
+        above, a value of ``Cs`` is not in (0, inf], or the inputs are invalid.
 
     See Also
     --------
@@ -260,10 +409,10 @@ def logistic_regression_path(
         solver=solver, n_threads=resolve_n_threads(n_jobs),
     )
     Cs = c_grid(Cs, [l1_ratio], fitter)
-    params0 = None if coef is None else fitter.coef.as_flat(np.asarray(coef, dtype=float))
+    params0 = None if coef is None else initial_params(coef, fitter.coef)
     params, n_iter, not_converged = fitter.path(
         Cs, l1_ratio, tol=tol, max_iter=max_iter, params0=params0, verbose=verbose
     )
-    warn_not_converged(not_converged, max_iter)
+    warn_path_not_converged(not_converged, max_iter=max_iter, tol=tol)
     coefs = np.stack([fitter.coef.as_rows(p) for p in params])
     return coefs, Cs, n_iter

@@ -45,7 +45,10 @@ __all__ = [
     "ElasticNet",
     "NoPenalty",
     "Penalty",
+    "c_from_alpha",
+    "check_c_alpha",
     "make_penalty",
+    "resolve_cv_regularization",
     "resolve_regularization",
 ]
 
@@ -301,3 +304,125 @@ def resolve_regularization(penalty, C, l1_ratio):
             warnings.warn("Setting penalty=None will ignore the C and l1_ratio parameters")
         return np.inf, 0.0
     return C, {"l2": 0.0, "l1": 1.0}.get(penalty, l1_ratio)
+
+
+_CV_PENALTY_DEPRECATION = (
+    "'penalty' was deprecated in version 1.8 and will be removed in 1.10. To "
+    "avoid this warning, leave 'penalty' set to its default value and use "
+    "'l1_ratios' and 'Cs' instead: l1_ratios=(0,) instead of penalty='l2', "
+    "l1_ratios=(1,) instead of penalty='l1', l1_ratios set to floats between 0 "
+    "and 1 instead of penalty='elasticnet', and Cs=(np.inf,) instead of penalty=None."
+)
+
+
+def resolve_cv_regularization(penalty, l1_ratios):
+    """The ``l1_ratios`` a CV fit tries, from scikit-learn 1.9's CV parameters.
+
+    As :class:`sklearn.linear_model.LogisticRegressionCV` 1.9: ``penalty`` is
+    deprecated (a ``FutureWarning``) and, when set, decides (``"l2"``: 0,
+    ``"l1"``: 1, ``"elasticnet"``: the ``l1_ratios`` given);
+    ``l1_ratios=None`` is deprecated too and means the penalty's value (0
+    unless ``penalty="l1"``).
+
+    Parameters
+    ----------
+    penalty : {"deprecated", "l1", "l2", "elasticnet"}
+    l1_ratios : array-like or None
+
+    Returns
+    -------
+    l1_ratios : ndarray of shape (n_l1_ratios,)
+    given : bool
+        False for ``l1_ratios=None`` (scikit-learn's legacy attributes then
+        drop the ``l1_ratios`` axis).
+
+    Raises
+    ------
+    ValueError
+        If the ``l1_ratios`` to try are not numbers in [0, 1], or none.
+
+    Examples
+    --------
+    >>> from skdigit.linear_model._penalties import resolve_cv_regularization
+    >>> resolve_cv_regularization("deprecated", (0.0, 0.5))
+    (array([0. , 0.5]), True)
+    """
+    given = l1_ratios is not None
+    if not given:
+        warnings.warn(
+            "'l1_ratios=None' was deprecated in version 1.8 and will trigger an "
+            "error in 1.10. Use an array-like with values in [0, 1] instead.",
+            FutureWarning,
+        )
+    if penalty != "deprecated":
+        warnings.warn(_CV_PENALTY_DEPRECATION, FutureWarning)
+        implied = {"l2": 0.0, "l1": 1.0}.get(penalty)
+        if implied is not None:
+            if given and np.any(np.asarray(l1_ratios, dtype=float) != implied):
+                warnings.warn(
+                    "l1_ratios parameter is only used when penalty is "
+                    f"'elasticnet'. Got (penalty={penalty})"
+                )
+            return np.array([implied]), given
+        if not given:
+            raise ValueError(
+                "l1_ratios must be an array-like of numbers between 0 and 1 when "
+                "penalty='elasticnet'; got l1_ratios=None."
+            )
+    elif not given:
+        return np.array([0.0]), given
+    try:
+        values = np.asarray(l1_ratios, dtype=float).ravel()
+    except (TypeError, ValueError):
+        values = np.array([np.nan])
+    if values.size == 0 or not np.all((values >= 0) & (values <= 1)):
+        raise ValueError(
+            f"l1_ratios must be values in [0, 1]; got {list(np.ravel(l1_ratios))}. "
+            "0 is the L2 penalty, 1 the L1 penalty, between the elastic-net."
+        )
+    return values, given
+
+
+def c_from_alpha(alpha, sw_sum):
+    r"""scikit-learn 1.10's ``alpha`` as ``C``: ``C = 1 / (alpha * sum(sample_weight))``.
+
+    ``alpha`` is the strength of the penalty on the mean loss (as in
+    :class:`~sklearn.linear_model.SGDClassifier` and the other linear models);
+    ``alpha=0`` is no penalty (``C=np.inf``).
+
+    Parameters
+    ----------
+    alpha : float or ndarray
+        At least 0.
+    sw_sum : float
+        The sum of the sample weights as given (``n_samples`` without them;
+        class weights not included).
+
+    Examples
+    --------
+    >>> from skdigit.linear_model._penalties import c_from_alpha
+    >>> float(c_from_alpha(0.01, 200.0))
+    0.5
+    >>> float(c_from_alpha(0.0, 200.0))
+    inf
+    """
+    alpha = np.asarray(alpha, dtype=float)
+    with np.errstate(divide="ignore"):
+        return 1.0 / (alpha * sw_sum)
+
+
+def check_c_alpha(C, alpha, *, c_name="C", alpha_name="alpha", c_default=1.0):
+    """Raise ``ValueError`` when both ``C`` and ``alpha`` are set.
+
+    ``C`` left at its default (or ``None``, scikit-learn 1.10's way to
+    silence its deprecation) gives way to ``alpha``; with neither set, the
+    default ``C`` holds.
+    """
+    c_set = C is not None and not (np.isscalar(C) and C == c_default)
+    if alpha is not None and c_set:
+        raise ValueError(
+            f"Both {c_name}={C!r} and {alpha_name}={alpha!r} are set: they are two "
+            f"spellings of one regularization ({c_name} = 1 / ({alpha_name} * "
+            f"sum(sample_weight))). Set {alpha_name} and leave {c_name} at its "
+            f"default (or None), or set {c_name} only."
+        )

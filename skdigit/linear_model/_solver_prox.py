@@ -310,9 +310,11 @@ class ProximalQN(Solver):
 
         x = params0
         smooth, grad = objective.loss_gradient(x)
-        if objective.optimality(x, grad) <= tol:
+        optimality = objective.optimality(x, grad)
+        if optimality <= tol:
             return SolverResult(
-                x, 0, True, "the optimality violation is within tol at the starting point"
+                x, 0, True, "the optimality violation is within tol at the starting point",
+                optimality,
             )
         W, G = coef.as_rows(x), coef.as_rows(grad)
         value = smooth + l1 * l1_norm(W)
@@ -373,7 +375,8 @@ class ProximalQN(Solver):
                 converged = True
                 message = "a callback asked to stop"
                 break
-            if objective.optimality(x, grad_new) <= tol:
+            optimality = objective.optimality(x, grad_new)
+            if optimality <= tol:
                 converged = True
                 message = "the largest entry of the minimum-norm subgradient is at most tol"
                 break
@@ -381,4 +384,4 @@ class ProximalQN(Solver):
             if stalled == _MAX_STALLED:
                 message = "no further decrease is representable"
                 break
-        return SolverResult(x, n_iter, converged, message)
+        return SolverResult(x, n_iter, converged, message, optimality)

@@ -25,7 +25,16 @@ from scipy import optimize
 from ..utils import single_threaded_blas
 from ._preconditioner import Preconditioner
 
-__all__ = ["SOLVERS", "Solver", "SolverResult", "select_solver"]
+__all__ = [
+    "SKLEARN_SOLVERS",
+    "SOLVERS",
+    "SOLVER_NAMES",
+    "Solver",
+    "SolverResult",
+    "check_solver_name",
+    "resolve_solver",
+    "select_solver",
+]
 
 
 @dataclass
@@ -39,16 +48,21 @@ class SolverResult:
     n_iter : int
         Number of iterations run (at most ``max_iter``).
     converged : bool
-        Whether the stopping criterion held (or a callback asked to stop)
-        before ``max_iter``.
+        Whether the stopping criterion (``tol``) held at ``params``, or a
+        callback asked to stop. False whatever else stopped the solver:
+        ``max_iter``, or no further decrease representable.
     message : str
         The solver's own account of why it stopped.
+    optimality : float or None, default=None
+        :meth:`LogisticObjective.optimality` at ``params``, where the solver
+        knows it without another pass over the data.
     """
 
     params: np.ndarray
     n_iter: int
     converged: bool
     message: str
+    optimality: float = None
 
 
 class Solver:
@@ -91,6 +105,8 @@ class Solver:
         Returns
         -------
         SolverResult
+            Its ``params`` in scikit-learn's representation of the multinomial
+            model (:meth:`LogisticObjective.centred`).
         """
         self.check(objective)
         params0 = np.array(params0, dtype=np.float64)
@@ -99,10 +115,13 @@ class Solver:
         # The kernels use every core; BLAS threads spinning around the
         # optimizer's small vector work would take them (utils._threads).
         with single_threaded_blas():
-            return self._solve(
+            result = self._solve(
                 objective, params0, tol=tol, max_iter=max_iter,
                 report=_Reporter(self.name, verbose, callback),
             )
+        # one representation of the multinomial optimum, whatever the solver
+        result.params = objective.centred(result.params)
+        return result
 
     def _solve(self, objective, params0, *, tol, max_iter, report):
         raise NotImplementedError
@@ -196,7 +215,13 @@ def _run_lbfgs(objective, fun, u0, *, tol, max_iter, report):
     why = run.why
     if n_fast and run.n_iter == 0 and why == _WITHIN_TOL_AT_START:
         why = _WITHIN_TOL  # reached by the fast iterations, tested at full precision
-    return SolverResult(fun.params, n_fast + run.n_iter, run.converged, why)
+    # tol decides, not scipy: its own stop on a relative decrease of the
+    # objective below 64 eps (status 0) can come above tol
+    optimality = objective.optimality(fun.params, fun.grad)
+    converged = optimality <= tol or why == _ASKED_TO_STOP
+    if not converged and why.startswith("CONVERGENCE"):
+        why = f"no further decrease is representable; scipy: {why}"
+    return SolverResult(fun.params, n_fast + run.n_iter, converged, why, optimality)
 
 
 _WITHIN_TOL = "the largest absolute entry of the gradient is at most tol"
@@ -357,3 +382,79 @@ def select_solver(objective):
     if objective.binary and n_samples < _MIN_SAMPLES_PER_FEATURE_BINARY * n_features:
         return "lbfgs"
     return "preconditioned-lbfgs"
+
+
+SKLEARN_SOLVERS = {
+    "newton-cg": "auto",
+    "sag": "auto",
+    "saga": "auto",
+    "newton-cholesky": "gram",
+    "newton-cd": "proximal",
+    "newton-cd-gram": "proximal",
+    "liblinear": None,
+}
+"""scikit-learn's solver names (1.9, and 1.10's ``"newton-cd"`` and
+``"newton-cd-gram"``) that are not skdigit's, and what each maps to. Every
+skdigit solver minimizes the same objective as every scikit-learn solver (but
+``liblinear``), so a name a user ports with their code only says what kind of
+method they wanted:
+
+- ``"newton-cg"``, ``"sag"``, ``"saga"``: ``"auto"`` (``"saga"`` is
+  scikit-learn's solver for any penalty; ``"sag"`` and ``"newton-cg"`` are
+  L2-only there, skdigit fits any penalty with them);
+- ``"newton-cholesky"`` (second-order, Gram matrix): ``"preconditioned-lbfgs"``
+  (the Gram matrix as metric), or the proximal solver for an L1 term;
+- ``"newton-cd"``, ``"newton-cd-gram"`` (scikit-learn 1.10's L1 and
+  elastic-net solvers: Newton steps, coordinate descent): ``"proximal-qn"``,
+  the same design;
+- ``"liblinear"`` is refused: it penalizes the intercept and fits one-vs-rest,
+  another problem.
+
+``lbfgs`` is skdigit's own name too (the same method).
+"""
+
+
+def resolve_solver(solver, objective):
+    """The name in :data:`SOLVERS` that ``solver`` (``"auto"``, ours or scikit-learn's) runs.
+
+    Parameters
+    ----------
+    solver : str
+        ``"auto"``, a name in :data:`SOLVERS` or in :data:`SKLEARN_SOLVERS`.
+    objective : LogisticObjective
+
+    Returns
+    -------
+    name : str
+
+    Raises
+    ------
+    ValueError
+        For ``"liblinear"`` (see :func:`check_solver_name`).
+    """
+    check_solver_name(solver)
+    kind = SKLEARN_SOLVERS.get(solver, solver)
+    if kind == "auto":
+        return select_solver(objective)
+    proximal = next(name for name, s in SOLVERS.items() if not s.needs_smooth_penalty)
+    if kind == "proximal":
+        return proximal
+    if kind == "gram":
+        return "preconditioned-lbfgs" if objective.penalty.is_smooth else proximal
+    return kind
+
+
+def check_solver_name(solver):
+    """Raise ``ValueError`` for a scikit-learn solver that solves another problem."""
+    if solver in SKLEARN_SOLVERS and SKLEARN_SOLVERS[solver] is None:
+        raise ValueError(
+            f"solver={solver!r} fits another problem than LogisticRegression's other "
+            "solvers (it penalizes the intercept, and fits one-vs-rest for more than "
+            "two classes), which skdigit does not solve. Use solver='auto' (or any "
+            f"of {sorted(SOLVERS)}): the same objective as scikit-learn's 'lbfgs', "
+            "'newton-cholesky' or 'saga'."
+        )
+
+
+SOLVER_NAMES = set(SOLVERS) | {"auto"} | set(SKLEARN_SOLVERS)
+"""Every value the estimators' ``solver`` parameter accepts."""
