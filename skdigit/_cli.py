@@ -170,8 +170,6 @@ def _train(args):
     }
     try:
         path = save_model(pipeline, output, metadata=metadata)
-    except ModelFileError as exc:  # the output changed during the fit (a link planted)
-        raise _UsageError(f"--output {output}: {exc}") from exc
     except OSError as exc:  # a full disk, say: the report above is not lost
         reason = exc.strerror or str(exc)
         raise OSError(exc.errno, f"cannot save the model to {output}: {reason}") from exc

@@ -97,8 +97,10 @@ def save_model(model, path, *, metadata=None):
 
     The file is written under a temporary name in the destination folder, then
     renamed: a crash mid-write never leaves a half-written file under ``path``.
-    A symbolic link at ``path`` is refused, never followed. A joblib file ends
-    with the SHA-256 of its content, which :func:`load_model` verifies.
+    A symbolic link at ``path`` is never followed: the rename replaces the link
+    itself, not its target (:func:`check_save_path`, which ``skdigit train``
+    runs first, refuses one). A joblib file ends with the SHA-256 of its
+    content, which :func:`load_model` verifies.
 
     The skdigit and scikit-learn versions (and ``metadata``) are recorded on the
     model as the attribute ``skdigit_metadata_``; :func:`load_model` warns when
@@ -125,9 +127,11 @@ def save_model(model, path, *, metadata=None):
     ------
     TypeError
         If ``model`` is not a scikit-learn estimator (no ``get_params``).
-    ModelFileError
-        If ``path`` is a folder or a symbolic link, lies under a file, or its
-        folder is not writable.
+    IsADirectoryError
+        If ``path`` is a folder.
+    OSError
+        If the file cannot be written (its folder is not writable, the disk
+        is full, ...); a file already at ``path`` is then left as it was.
 
     See Also
     --------
@@ -156,7 +160,9 @@ def save_model(model, path, *, metadata=None):
             f"save_model saves a scikit-learn estimator, got a {type(model).__name__}; "
             "for other objects use joblib.dump"
         )
-    path = check_save_path(path)
+    path = Path(path).expanduser().absolute()  # not resolved: a link is not followed
+    if path.is_dir() and not path.is_symlink():
+        raise IsADirectoryError(errno.EISDIR, "Is a folder; give a file name", str(path))
     setattr(
         model,
         METADATA_ATTR,

@@ -27,7 +27,6 @@ from skdigit import (
     load_model,
     save_model,
 )
-from skdigit import _persistence
 from skdigit._persistence import check_save_path, trusted_types
 from skdigit.utils import _atomic, atomic_write
 
@@ -241,9 +240,11 @@ def iris_model():
     return DigitLogisticClassifier(max_iter=500).fit(X, y), X
 
 
-def test_save_model_refuses_a_symlink_at_the_destination(iris_model, tmp_path):
-    # in a shared sticky folder another user plants a link to a file of the victim's
-    model, _ = iris_model
+def test_a_symlink_at_the_destination_is_never_followed(iris_model, tmp_path):
+    # in a shared sticky folder another user plants a link to a file of the victim's:
+    # check_save_path (skdigit train's check) refuses it; save_model replaces the link
+    # itself, not its target
+    model, X = iris_model
     victim = tmp_path / "victim" / "precious.txt"
     victim.parent.mkdir()
     victim.write_text("precious")
@@ -251,38 +252,20 @@ def test_save_model_refuses_a_symlink_at_the_destination(iris_model, tmp_path):
     shared.mkdir()
     link = shared / "model.joblib"
     link.symlink_to(victim)
-    for call in (check_save_path, lambda p: save_model(model, p)):
-        with pytest.raises(ModelFileError, match=r"is a symbolic link \(to .*precious\.txt'\); "
-                           r"skdigit does not write through links"):
-            call(link)
+    with pytest.raises(ModelFileError, match=r"is a symbolic link \(to .*precious\.txt'\); "
+                       r"skdigit does not write through links"):
+        check_save_path(link)
+    assert link.is_symlink()
+    assert save_model(model, link) == link
     assert victim.read_text() == "precious"
-    assert link.is_symlink() and list(shared.iterdir()) == [link]
-    link.unlink()
-    link.symlink_to(shared / "dangling")  # a dangling link is refused too
+    assert not link.is_symlink() and list(shared.iterdir()) == [link]
+    np.testing.assert_array_equal(load_model(link).predict(X), model.predict(X))
+    dangling = shared / "dangling.joblib"
+    dangling.symlink_to(shared / "nowhere")
     with pytest.raises(ModelFileError, match="symbolic link"):
-        save_model(model, link)
-    assert not (shared / "dangling").exists()
-
-
-def test_save_replaces_a_link_planted_after_the_check_not_its_target(iris_model, tmp_path,
-                                                                      monkeypatch):
-    # the race: the link appears between save_model's check and the rename
-    model, X = iris_model
-    victim = tmp_path / "precious.txt"
-    victim.write_text("precious")
-    path = tmp_path / "model.joblib"
-    real_check = _persistence.check_save_path
-
-    def check_then_plant(p):
-        checked = real_check(p)
-        path.symlink_to(victim)
-        return checked
-
-    monkeypatch.setattr(_persistence, "check_save_path", check_then_plant)
-    save_model(model, path)
-    assert victim.read_text() == "precious"
-    assert not path.is_symlink()
-    np.testing.assert_array_equal(load_model(path).predict(X), model.predict(X))
+        check_save_path(dangling)
+    save_model(model, dangling)
+    assert not (shared / "nowhere").exists() and not dangling.is_symlink()
 
 
 def test_check_save_path_refuses_a_file_the_sticky_bit_protects(tmp_path, monkeypatch):
@@ -348,7 +331,8 @@ def test_save_model_of_something_else_is_a_clear_error(tmp_path):
 
 def test_save_model_to_a_folder_is_a_clear_error(iris_model, tmp_path):
     model, _ = iris_model
-    with pytest.raises(ModelFileError, match=f"{str(tmp_path)!r} is a folder; give a file name"):
+    with pytest.raises(IsADirectoryError, match=f"Is a folder; give a file name: "
+                       f"{str(tmp_path)!r}"):
         save_model(model, tmp_path)
     assert not list(tmp_path.iterdir())
 
