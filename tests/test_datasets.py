@@ -183,7 +183,7 @@ def test_load_idx_gzip_bomb_is_streamed_in_bounded_memory(tmp_path):
         with pytest.raises(ValueError, match=r"bomb-idx1-ubyte\.gz: .*67108864 trailing bytes"):
             load_idx(path)
 
-    assert _peak_bytes(load) < 8 << 20
+    assert _peak_bytes(load) < 8 << 20  # a buffer or two, not the 64 MB
 
 
 def test_load_idx_refuses_a_header_beyond_max_bytes_before_allocating(tmp_path, monkeypatch):

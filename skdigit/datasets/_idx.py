@@ -28,7 +28,7 @@ refuses a header announcing more before allocating anything."""
 # code of at most 2 bits); a gzip file whose header announces more than this
 # ratio allows is truncated or forged, whatever it inflates to.
 _MAX_DEFLATE_RATIO = 1032
-_CHUNK = 1 << 20  # bytes decompressed at a time
+_CHUNK = 4 << 20  # bytes decompressed at a time (4 MB: faster than 1 MB on MNIST)
 
 # IDX data type code -> big-endian numpy dtype.
 _IDX_DTYPES = {
@@ -225,11 +225,12 @@ def _read_stream(stream, source, file_size, gzipped, max_bytes, hasher):
     if hasher is not None:
         hasher.update(buffer[:actual])
     trailing = 0
-    while actual == expected and (part := stream.read(_CHUNK)):
-        # counted, not kept: at most one chunk in memory, at most max_bytes read
-        trailing += len(part)
+    scratch = memoryview(bytearray(1 << 20)) if actual == expected else None
+    while actual == expected and (n := stream.readinto(scratch)):
+        # counted, not kept (one buffer reused), at most max_bytes read
+        trailing += n
         if hasher is not None:
-            hasher.update(part)
+            hasher.update(scratch[:n])
         if max_bytes is not None and trailing > max_bytes:
             break
     if actual != expected or trailing:
