@@ -763,7 +763,8 @@ def test_train_output_symlink_planted_during_the_fit(small_mnist, tmp_path, caps
                              "-o", str(output)], capsys)
     assert status == 0 and err == ""
     assert victim.read_text() == "precious"  # the link itself was replaced
-    assert not output.is_symlink() and load_model(output).predict(_small_digits("test")[0][:1]).shape == (1,)
+    assert not output.is_symlink()
+    assert load_model(output).predict(_small_digits("test")[0][:1]).shape == (1,)
     _no_leftovers(tmp_path)
 
 
