@@ -573,3 +573,29 @@ def test_workers_dying_again_and_again_is_a_clear_error(digits):
             with pytest.raises(DaskFitError, match=r"Dask workers died again and again "
                                r"while running a task of the fit.*memory limit"):
                 DigitLogisticClassifier(max_iter=10).fit(Xd, y)
+
+
+def test_fit_with_workers_paused_at_their_memory_limit_fails_instead_of_hanging(
+        digits, monkeypatch):
+    # distributed's own memory monitor pauses the workers: past 10 % of 1 GB, which
+    # a worker passes once it has imported skdigit for its first task
+    distributed = pytest.importorskip("distributed")
+    from skdigit.linear_model import _dask_faults
+
+    X, y = digits
+    monkeypatch.setattr(_dask_faults, "STALL_TIMEOUT", 5.0)
+    memory = {"distributed.worker.memory.pause": 0.1, "distributed.worker.memory.target": False,
+              "distributed.worker.memory.spill": False,
+              "distributed.worker.memory.terminate": False}
+    old = os.environ.get("PYTHONPATH")
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(REPO), old])))
+    with dask.config.set(memory):
+        cluster = distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+            silence_logs=logging.CRITICAL, memory_limit="1GB",
+        )
+        with cluster, distributed.Client(cluster):
+            Xd = da.from_array(X, chunks=(300, -1)).persist()
+            with pytest.raises(_dask_faults.DaskFitError, match=r"no progress for 5 s: no "
+                               r"Dask worker can run its tasks \(2 paused\)"):
+                DigitLogisticClassifier(max_iter=100).fit(Xd, y)
