@@ -328,8 +328,9 @@ def check_save_path(path):
     Raises
     ------
     ModelFileError
-        If ``path`` is empty, a folder or a symbolic link, lies under a file,
-        or its folder is not writable (or lets us not replace the file there).
+        If ``path`` is empty, a folder or a symbolic link, or lies under a
+        file; if its folder is not writable (or cannot be searched), or its
+        sticky bit keeps this user from replacing the file already there.
     skdigit.utils.MissingExtraError
         If ``path`` ends in ``.skops`` and skops is not installed.
     """
