@@ -30,7 +30,7 @@ STALL_TIMEOUT = 120.0
 """Seconds during which no worker can run a task (all paused, or none) before a
 fit on a Dask cluster gives up with :class:`DaskFitError`."""
 
-_POLL = 1.0  # seconds between looks at the workers while waiting
+_POLL = 2.0  # seconds between looks at the workers while an evaluation is under way
 
 
 class DaskFitError(RuntimeError):
