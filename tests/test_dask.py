@@ -545,7 +545,7 @@ def test_fit_that_cannot_progress_fails_instead_of_hanging(fault_client, digits,
     Xd = da.from_array(X, chunks=(300, -1)).persist()
     _after_evaluations(monkeypatch, 2, lambda: _pause_workers(fault_client))
     start = time.monotonic()
-    with pytest.raises(_dask_faults.DaskFitError, match=r"The fit made no progress for 3 s: "
+    with pytest.raises(_dask_faults.DaskFitError, match=r"The fit made no progress for \d+ s: "
                        r"no Dask worker can run its tasks \(2 paused\).*pause threshold.*"
                        r"Give the workers more memory"):
         DigitLogisticClassifier(max_iter=100).fit(Xd, y)
@@ -596,6 +596,6 @@ def test_fit_with_workers_paused_at_their_memory_limit_fails_instead_of_hanging(
         )
         with cluster, distributed.Client(cluster):
             Xd = da.from_array(X, chunks=(300, -1)).persist()
-            with pytest.raises(_dask_faults.DaskFitError, match=r"no progress for 5 s: no "
+            with pytest.raises(_dask_faults.DaskFitError, match=r"no progress for \d+ s: no "
                                r"Dask worker can run its tasks \(2 paused\)"):
                 DigitLogisticClassifier(max_iter=100).fit(Xd, y)
