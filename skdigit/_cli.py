@@ -7,24 +7,33 @@ for the raw-pixel logistic regression) on the 60,000 MNIST training images, eval
 model. Progress goes to standard error, results to standard output. Every
 failure is one line on standard error: a user error (bad arguments, a missing,
 wrong or foreign model file, an unwritable output, a missing extra, MNIST not
-found) exits with status 2, Ctrl-C with 130; warnings are one line each too.
+found) exits with status 2, Ctrl-C with 130, SIGTERM (``train``, ``evaluate``) with
+143; warnings are one line each too.
 The parser and its value checks are in :mod:`skdigit._cli_args`, the wording
 of results and errors in :mod:`skdigit._cli_output`.
 """
 
 import json
 import os
+import signal
 import sys
+import threading
 import time
 import warnings
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import cross_val_score
 
-from ._cli_args import EXIT_INTERRUPTED, EXIT_USAGE, _UsageError, build_parser
+from ._cli_args import (
+    EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
+    EXIT_USAGE,
+    _UsageError,
+    build_parser,
+)
 from ._cli_output import cli_wording, evaluation, image_error, warning_printer
 from ._digit_model import class_names, load_digit_model, top_k
 from ._persistence import ModelFileError, check_save_path, save_model
@@ -104,10 +113,10 @@ def _check_folds(folds, y):
 def _train(args):
     quiet = args.quiet
     positive_label = args.binary_digit
-    output = args.output or (
-        "skdigit-mnist.joblib" if positive_label is None
-        else f"skdigit-mnist-is-{positive_label}.joblib"
-    )
+    output = args.output
+    if output is None:
+        output = ("skdigit-mnist.joblib" if positive_label is None
+                  else f"skdigit-mnist-is-{positive_label}.joblib")
     try:
         check_save_path(output)
     except (ModelFileError, MissingExtraError) as exc:
@@ -300,6 +309,29 @@ def _app(args):
     return launch(model_path=args.model, port=args.port, data_home=args.data_home)
 
 
+class _Terminated(BaseException):
+    """SIGTERM arrived; a BaseException, as KeyboardInterrupt, so that no
+    ``except Exception`` on the way swallows it."""
+
+
+def _raise_terminated(signum, frame):
+    raise _Terminated
+
+
+@contextmanager
+def _sigterm_raises():
+    """While in the block, SIGTERM raises :class:`_Terminated` in the main thread
+    (so that ``finally`` blocks remove temporary files, and one line is printed)."""
+    if not hasattr(signal, "SIGTERM") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv=None):
     """Run the ``skdigit`` command; return its exit status.
 
@@ -314,8 +346,8 @@ def main(argv=None):
         0 on success; 2 on a user error (bad arguments, a missing, wrong or
         untrusted model file, an output that cannot be written, a missing
         extra, MNIST not found); 1 when writing fails midway (disk full, say);
-        130 when interrupted (Ctrl-C). Each failure prints one line on
-        standard error.
+        130 when interrupted (Ctrl-C); 143 when ``train`` or ``evaluate`` is
+        terminated (SIGTERM). Each failure prints one line on standard error.
     """
     args = build_parser().parse_args(argv)
     command = {
@@ -323,10 +355,14 @@ def main(argv=None):
         "app": _app,
     }[args.command]
     prog = f"skdigit {args.command}"
-    with warnings.catch_warnings():
+    terminable = _sigterm_raises() if args.command in ("train", "evaluate") else nullcontext()
+    with warnings.catch_warnings(), terminable:
         warnings.showwarning = warning_printer(prog)
         try:
             return command(args)
+        except _Terminated:
+            print(f"{prog}: terminated", file=sys.stderr)
+            return EXIT_TERMINATED
         except (ModelFileError, _UsageError, MissingExtraError, MNISTNotFoundError) as exc:
             print(f"{prog}: error: {cli_wording(str(exc))}", file=sys.stderr)
             return EXIT_USAGE

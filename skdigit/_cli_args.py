@@ -12,10 +12,11 @@ import math
 from ._pipeline import FEATURES, default_C
 from ._version import __version__
 
-__all__ = ["EXIT_INTERRUPTED", "EXIT_USAGE", "build_parser"]
+__all__ = ["EXIT_INTERRUPTED", "EXIT_TERMINATED", "EXIT_USAGE", "build_parser"]
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+EXIT_TERMINATED = 143  # 128 + SIGTERM
 
 
 
@@ -59,6 +60,13 @@ def _positive_int(text):
 
 def _non_negative_int(text):
     return _integer(text, 0)
+
+
+def _file_name(text):
+    """A non-empty file name (``--output ""`` would otherwise mean the default)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("must name a file, got an empty name")
+    return text
 
 
 def _port(text):
@@ -150,7 +158,7 @@ def build_parser():
         help="also report cross_val_score with K folds on the training set",
     )
     train.add_argument(
-        "--output", "-o", metavar="PATH",
+        "--output", "-o", type=_file_name, metavar="PATH",
         help="model file to write, .joblib or .skops (default skdigit-mnist.joblib, "
         "or skdigit-mnist-is-D.joblib for a detector); checked before training",
     )

@@ -11,13 +11,19 @@ Two formats, chosen by the file's suffix:
   plus what skops trusts by default (numpy, scipy, scikit-learn types), and
   rejects files holding anything else: never a function, never a name merely
   because it starts with ``skdigit.``.
+
+The checks of a file's integrity (the joblib checksum, the ``.skops``
+archive's sizes, attributes shadowing methods) are in
+:mod:`skdigit._model_checks`.
 """
 
 import errno
 import functools
 import importlib
 import inspect
+import os
 import pkgutil
+import stat
 import tempfile
 import warnings
 from pathlib import Path
@@ -27,6 +33,13 @@ import sklearn
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import NotFittedError, check_is_fitted
 
+from ._model_checks import (
+    ModelFileError,
+    check_no_shadowed_methods,
+    check_skops_archive,
+    verify_checksum,
+    write_checksum,
+)
 from ._version import __version__
 from .utils import atomic_write, import_optional
 
@@ -79,15 +92,15 @@ def trusted_types():
     return tuple(sorted(names))
 
 
-class ModelFileError(ValueError):
-    """A model file is missing, unreadable, or does not hold a fitted classifier."""
-
-
 def save_model(model, path, *, metadata=None):
     """Save a fitted estimator (joblib, or skops for ``.skops``), atomically.
 
     The file is written under a temporary name in the destination folder, then
     renamed: a crash mid-write never leaves a half-written file under ``path``.
+    A symbolic link at ``path`` is never followed: the rename replaces the link
+    itself, not its target (:func:`check_save_path`, which ``skdigit train``
+    runs first, refuses one). A joblib file ends with the SHA-256 of its
+    content, which :func:`load_model` verifies.
 
     The skdigit and scikit-learn versions (and ``metadata``) are recorded on the
     model as the attribute ``skdigit_metadata_``; :func:`load_model` warns when
@@ -109,6 +122,16 @@ def save_model(model, path, *, metadata=None):
     -------
     path : pathlib.Path
         The absolute path written.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a scikit-learn estimator (no ``get_params``).
+    IsADirectoryError
+        If ``path`` is a folder.
+    OSError
+        If the file cannot be written (its folder is not writable, the disk
+        is full, ...); a file already at ``path`` is then left as it was.
 
     See Also
     --------
@@ -132,7 +155,14 @@ def save_model(model, path, *, metadata=None):
     >>> sorted(restored.skdigit_metadata_)
     ['skdigit_version', 'sklearn_version']
     """
-    path = Path(path).expanduser().resolve()
+    if not (hasattr(model, "get_params") and hasattr(model, "fit")):
+        raise TypeError(
+            f"save_model saves a scikit-learn estimator, got a {type(model).__name__}; "
+            "for other objects use joblib.dump"
+        )
+    path = Path(path).expanduser().absolute()  # not resolved: a link is not followed
+    if path.is_dir() and not path.is_symlink():
+        raise IsADirectoryError(errno.EISDIR, "Is a folder; give a file name", str(path))
     setattr(
         model,
         METADATA_ATTR,
@@ -142,9 +172,13 @@ def save_model(model, path, *, metadata=None):
             **(metadata or {}),
         },
     )
-    dump = _skops_io().dump if path.suffix == SKOPS_SUFFIX else joblib.dump
-    with atomic_write(path) as fh:
-        dump(model, fh)
+    if path.suffix == SKOPS_SUFFIX:
+        with atomic_write(path) as fh:
+            _skops_io().dump(model, fh)
+    else:
+        with atomic_write(path, "w+b") as fh:
+            joblib.dump(model, fh)
+            write_checksum(fh)
     return path
 
 
@@ -169,9 +203,13 @@ def load_model(path):
     Raises
     ------
     ModelFileError
-        If the file does not exist, cannot be unpickled, or does not hold a
-        fitted scikit-learn estimator, or if a ``.skops`` file holds types that
-        are not trusted.
+        If the file does not exist (or is a folder), cannot be unpickled, or
+        does not hold a fitted scikit-learn estimator; if a joblib file written
+        by :func:`save_model` does not match the checksum recorded in it; if a
+        ``.skops`` file holds types that are not trusted, declares members
+        that inflate beyond the limits of :mod:`skdigit._model_checks`
+        (``schema.json`` at most 16 MiB, 1 GiB in all), or sets instance
+        attributes that shadow methods.
 
     Warns
     -----
@@ -183,6 +221,10 @@ def load_model(path):
     save_model : Write a model file.
     """
     path = Path(path).expanduser()
+    if path.is_dir():
+        raise ModelFileError(
+            f"{str(path)!r} is a folder, not a model file; give the model file inside it"
+        )
     if not path.is_file():
         raise ModelFileError(f"model file {str(path)!r} not found")
     model = _load_skops(path) if path.suffix == SKOPS_SUFFIX else _load_joblib(path)
@@ -191,10 +233,10 @@ def load_model(path):
             f"{str(path)!r} holds a {type(model).__name__}, not a scikit-learn "
             "classifier; save one with skdigit train or skdigit.save_model"
         )
-    try:
-        check_is_fitted(model)
-    except NotFittedError as exc:
-        raise ModelFileError(f"{str(path)!r} holds an unfitted model") from exc
+    if not _is_fitted(model):
+        raise ModelFileError(
+            f"{str(path)!r} holds an unfitted model; fit it before saving it"
+        )
     saved = getattr(model, METADATA_ATTR, {})
     for name, running in (
         ("skdigit_version", __version__),
@@ -209,7 +251,23 @@ def load_model(path):
     return model
 
 
+def _is_fitted(model):
+    """Whether ``model`` is fitted, not counting the metadata :func:`save_model` adds
+    (an attribute ending in ``_``, which ``check_is_fitted`` would take as fitted)."""
+    attributes = getattr(model, "__dict__", {})
+    saved = attributes.pop(METADATA_ATTR, None) if isinstance(attributes, dict) else None
+    try:
+        check_is_fitted(model)
+    except NotFittedError:
+        return False
+    finally:
+        if saved is not None:
+            attributes[METADATA_ATTR] = saved
+    return True
+
+
 def _load_joblib(path):
+    verify_checksum(path)
     try:
         return joblib.load(path)
     except Exception as exc:
@@ -220,6 +278,7 @@ def _load_joblib(path):
 
 def _load_skops(path):
     sio = _skops_io()
+    check_skops_archive(path)
     try:
         untrusted = sio.get_untrusted_types(file=path)
     except Exception as exc:
@@ -236,19 +295,25 @@ def _load_skops(path):
             "skops.io.load(path, trusted=[...])"
         )
     try:
-        return sio.load(path, trusted=ours)
+        model = sio.load(path, trusted=ours)
     except Exception as exc:
         raise ModelFileError(
             f"{str(path)!r} is not a readable skops model file "
             f"({type(exc).__name__}: {exc})"
         ) from exc
+    check_no_shadowed_methods(model, repr(str(path)))
+    return model
 
 
 def check_save_path(path):
     """Check, before any work, that :func:`save_model` can write ``path``.
 
     Nothing is created: the nearest existing folder is probed with an
-    anonymous temporary file.
+    anonymous temporary file. That is the folder :func:`save_model` writes in:
+    a symbolic link at ``path`` is refused, never followed (in a shared
+    folder such as ``/tmp``, another user could plant one to make the save
+    replace a file of yours), and so is an existing file that the sticky bit
+    of its folder keeps from being replaced.
 
     Parameters
     ----------
@@ -263,14 +328,32 @@ def check_save_path(path):
     Raises
     ------
     ModelFileError
-        If ``path`` is a folder, lies under a file, or its folder is not
-        writable.
+        If ``path`` is empty, a folder or a symbolic link, or lies under a
+        file; if its folder is not writable (or cannot be searched), or its
+        sticky bit keeps this user from replacing the file already there.
     skdigit.utils.MissingExtraError
         If ``path`` ends in ``.skops`` and skops is not installed.
     """
+    if isinstance(path, (str, bytes)) and not path.strip():
+        raise ModelFileError("the model file name is empty; give a file name")
     path = Path(path).expanduser().absolute()
     if path.suffix == SKOPS_SUFFIX:
         _skops_io()
+    try:
+        return _check_writable(path)
+    except OSError as exc:  # a folder on the way that cannot be searched, say
+        reason = exc.strerror or str(exc)
+        where = exc.filename or path
+        raise ModelFileError(f"cannot write {str(path)!r}: {str(where)!r}: {reason}") from None
+
+
+def _check_writable(path):
+    """:func:`check_save_path` once ``path`` is absolute; may raise OSError."""
+    if path.is_symlink():
+        raise ModelFileError(
+            f"{str(path)!r} is a symbolic link (to {os.readlink(path)!r}); skdigit does "
+            "not write through links: remove the link or give another file name"
+        )
     if path.is_dir():
         raise ModelFileError(f"{str(path)!r} is a folder; give a file name")
     folder = path.parent
@@ -286,4 +369,12 @@ def check_save_path(path):
         raise ModelFileError(
             f"cannot write {str(path)!r}: {str(folder)!r} is not writable{reason}"
         ) from None
+    if folder == path.parent and path.exists() and hasattr(os, "getuid"):
+        uid, folder_info = os.getuid(), folder.stat()
+        if (folder_info.st_mode & stat.S_ISVTX and uid != 0
+                and uid not in (folder_info.st_uid, path.stat().st_uid)):
+            raise ModelFileError(
+                f"cannot replace {str(path)!r}: it belongs to another user, in a folder "
+                "whose sticky bit lets only its owner replace it; give another file name"
+            )
     return path

@@ -725,3 +725,158 @@ def test_library_advice_is_given_as_flags():
         "None) if you trust it."
     ) == ("x.png: the image is 9 = 9 pixels, more than the limit of 4. This guards "
           "against decompression bombs; scale the image down.")
+
+
+# --- outputs and model files that are replaced or trusted wrongly (issue 28) -------
+
+
+def test_train_output_symlink_refused_before_training(small_mnist, tmp_path, capsys):
+    victim = tmp_path / "precious.txt"
+    victim.write_text("precious")
+    link = tmp_path / "shared-model.joblib"
+    link.symlink_to(victim)
+    status, out, err = _run(["train", "--quiet", "-o", str(link)], capsys)
+    assert status == 2 and out == "" and small_mnist == []  # before any work
+    assert _one_line(err) == (
+        f"skdigit train: error: --output {link}: {str(link)!r} is a symbolic link (to "
+        f"{str(victim)!r}); skdigit does not write through links: remove the link or give "
+        "another file name"
+    )
+    assert victim.read_text() == "precious" and link.is_symlink()
+
+
+def test_train_output_symlink_planted_during_the_fit(small_mnist, tmp_path, capsys,
+                                                     monkeypatch):
+    from sklearn.pipeline import Pipeline as SkPipeline
+
+    victim = tmp_path / "precious.txt"
+    victim.write_text("precious")
+    output = tmp_path / "model.joblib"
+    fit = SkPipeline.fit
+
+    def fit_then_plant(self, *args, **kwargs):
+        output.symlink_to(victim)
+        return fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(SkPipeline, "fit", fit_then_plant)
+    status, out, err = _run(["train", "--quiet", "--no-deskew", "--max-iter", "30",
+                             "-o", str(output)], capsys)
+    assert status == 0 and err == ""
+    assert victim.read_text() == "precious"  # the link itself was replaced
+    assert not output.is_symlink()
+    assert load_model(output).predict(_small_digits("test")[0][:1]).shape == (1,)
+    _no_leftovers(tmp_path)
+
+
+def test_train_empty_output_is_refused(small_mnist, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "skdigit-mnist.joblib").write_bytes(b"previous model")
+    for empty in ("", " "):
+        with pytest.raises(SystemExit) as excinfo:
+            _cli.main(["train", "--quiet", "--output", empty])
+        assert excinfo.value.code == 2
+        assert _one_line(capsys.readouterr().err) == (
+            "skdigit train: error: argument --output/-o: must name a file, got an empty "
+            "name (see skdigit train --help)"
+        )
+    assert small_mnist == []
+    assert (tmp_path / "skdigit-mnist.joblib").read_bytes() == b"previous model"
+
+
+def _deny_search(monkeypatch, locked):
+    """Make ``locked`` a folder this (non-root) user cannot search: for real unless
+    running as root (whom permissions do not stop), else by the same PermissionError."""
+    import errno
+    import pathlib
+
+    locked.mkdir()
+    if os.geteuid() != 0:
+        locked.chmod(0)
+        return
+    for name in ("stat", "lstat"):
+        real = getattr(pathlib.Path, name)
+
+        def denied(self, *args, _real=real, **kwargs):
+            if locked in self.parents:
+                raise PermissionError(errno.EACCES, "Permission denied", str(self))
+            return _real(self, *args, **kwargs)
+
+        monkeypatch.setattr(pathlib.Path, name, denied)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+@pytest.mark.parametrize("inside", ["model.joblib", "sub/model.joblib"])
+def test_unwritable_output_exits_2_as_a_user(inside, small_mnist, tmp_path, capsys,
+                                             monkeypatch):
+    locked = tmp_path / "locked"
+    _deny_search(monkeypatch, locked)
+    try:
+        status, out, err = _run(["train", "--quiet", "-o", str(locked / inside)], capsys)
+    finally:
+        os.chmod(locked, 0o755)
+    assert status == 2 and out == "" and small_mnist == []
+    line = _one_line(err)
+    assert line.startswith(f"skdigit train: error: --output {locked / inside}: cannot write")
+    assert "Permission denied" in line
+
+
+def test_evaluate_a_folder_says_it_is_a_folder(tmp_path, capsys):
+    status, out, err = _run(["evaluate", str(tmp_path)], capsys)
+    assert status == 2 and out == ""
+    assert _one_line(err) == (
+        f"skdigit evaluate: error: {str(tmp_path)!r} is a folder, not a model file; give "
+        "the model file inside it"
+    )
+
+
+def test_evaluate_a_damaged_model_file(model_file, capsys):
+    path = model_file()
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    status, out, err = _run(["evaluate", str(path)], capsys)
+    assert status == 2 and out == ""
+    assert "is damaged: its content does not match the SHA-256" in _one_line(err)
+
+
+_SLOW_TRAIN = """
+import sys, time
+from sklearn.pipeline import Pipeline
+from skdigit import _cli
+from sklearn.datasets import load_digits
+import numpy as np
+
+def load(*, subset, **kwargs):
+    return np.zeros((20, 784), np.uint8), np.arange(20) % 10
+
+def fit(self, X, y):
+    time.sleep(60)
+
+_cli.load_mnist = load
+Pipeline.fit = fit
+sys.exit(_cli.main(["train", "-o", sys.argv[1]]))
+"""
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
+def test_sigterm_during_train_is_one_line_and_exit_143(tmp_path):
+    import signal
+
+    output = tmp_path / "model.joblib"
+    process = subprocess.Popen(
+        [sys.executable, "-c", _SLOW_TRAIN, str(output)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        for line in process.stderr:
+            if line.startswith("Fitting"):
+                break
+        process.send_signal(signal.SIGTERM)
+        rest = process.stderr.read()
+        assert process.wait(timeout=30) == 143
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert rest.strip().splitlines() == ["skdigit train: terminated"], rest
+    assert not output.exists()
+    _no_leftovers(tmp_path)

@@ -450,3 +450,152 @@ def test_cv_on_dask_distributed(client, digits):
     assert got.C_ == want.C_
     np.testing.assert_allclose(got.scores_, want.scores_)
     assert _rel(got.coef_, want.coef_) < 1e-4
+
+
+# --- faults: a worker dies, workers cannot run (issue 28) ---------------------------
+
+
+@pytest.fixture
+def fault_client():
+    """A LocalCluster of two worker processes (with nannies) of its own: its workers
+    are killed or paused."""
+    distributed = pytest.importorskip("distributed")
+    old = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), old]))
+    try:
+        # no memory limit: no memory monitor that would resume a worker paused here
+        cluster = distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+            silence_logs=logging.CRITICAL, memory_limit=0,
+        )
+        with cluster, distributed.Client(cluster) as c:
+            yield c
+    finally:
+        if old is None:
+            os.environ.pop("PYTHONPATH")
+        else:
+            os.environ["PYTHONPATH"] = old
+
+
+def _after_evaluations(monkeypatch, n, action):
+    """Run ``action()`` before the ``n``-th loss evaluation of a Dask fit."""
+    real = DaskLayout.loss_gradient_sums
+    count = [0]
+
+    def evaluate(self, *args, **kwargs):
+        count[0] += 1
+        if count[0] == n:
+            action()
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(DaskLayout, "loss_gradient_sums", evaluate)
+
+
+def _kill_worker(client, address):
+    import signal
+    import time
+
+    pid = client.run(os.getpid, workers=[address])[address]
+    os.kill(pid, signal.SIGKILL)
+    time.sleep(1)  # the scheduler notices
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
+def test_worker_dying_with_scattered_chunks_is_a_clear_error(fault_client, digits,
+                                                             monkeypatch):
+    from skdigit.linear_model._dask_faults import DaskFitError
+
+    X, y = digits
+    Xd, workers = _dealt(fault_client, X, 300)
+    _after_evaluations(monkeypatch, 3, lambda: _kill_worker(fault_client, workers[0]))
+    with pytest.raises(DaskFitError, match=r"A Dask worker died \(or was restarted\) during "
+                       r"the fit, and chunks of X it held were lost.*Client\.scatter.*lost "
+                       r"dependencies.*from a graph.*fit again"):
+        DigitLogisticClassifier(max_iter=100).fit(Xd, y)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
+def test_worker_dying_with_persisted_chunks_recomputes_them(fault_client, digits,
+                                                            monkeypatch):
+    X, y = digits
+    Xd = da.from_array(X, chunks=(300, -1)).persist()
+    worker = sorted(fault_client.nthreads())[0]
+    _after_evaluations(monkeypatch, 3, lambda: _kill_worker(fault_client, worker))
+    got = _fit(Xd, y)
+    assert _rel(got.coef_, _fit(X, y).coef_) < RTOL
+
+
+def _pause_workers(client):
+    from distributed.core import Status
+
+    def pause(dask_worker):
+        dask_worker.status = Status.paused  # as the memory monitor does, past its threshold
+
+    client.run(pause)
+
+
+def test_fit_that_cannot_progress_fails_instead_of_hanging(fault_client, digits, monkeypatch):
+    import time
+
+    from skdigit.linear_model import _dask_faults
+
+    X, y = digits
+    monkeypatch.setattr(_dask_faults, "STALL_TIMEOUT", 3.0)
+    monkeypatch.setattr(_dask_faults, "_POLL", 0.2)
+    Xd = da.from_array(X, chunks=(300, -1)).persist()
+    _after_evaluations(monkeypatch, 2, lambda: _pause_workers(fault_client))
+    start = time.monotonic()
+    with pytest.raises(_dask_faults.DaskFitError, match=r"The fit made no progress for \d+ s: "
+                       r"no Dask worker can run its tasks \(2 paused\).*pause threshold.*"
+                       r"Give the workers more memory"):
+        DigitLogisticClassifier(max_iter=100).fit(Xd, y)
+    assert time.monotonic() - start < 30
+
+
+def test_workers_dying_again_and_again_is_a_clear_error(digits):
+    distributed = pytest.importorskip("distributed")
+    from skdigit.linear_model._dask_faults import DaskFitError
+
+    X, y = digits
+
+    def die(block):  # a lazy chunk whose task kills its worker, each time it runs
+        os._exit(1)
+
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        cluster = distributed.LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
+            silence_logs=logging.CRITICAL,
+        )
+        with cluster, distributed.Client(cluster):
+            # (meta given: dask must not call die here to infer it)
+            Xd = da.from_array(X, chunks=(900, -1)).map_blocks(
+                die, dtype=X.dtype, meta=np.empty((0, 0), X.dtype))
+            with pytest.raises(DaskFitError, match=r"Dask workers died again and again "
+                               r"while running a task of the fit.*memory limit"):
+                DigitLogisticClassifier(max_iter=10).fit(Xd, y)
+
+
+def test_fit_with_workers_paused_at_their_memory_limit_fails_instead_of_hanging(
+        digits, monkeypatch):
+    # distributed's own memory monitor pauses the workers: past 10 % of 1 GB, which
+    # a worker passes once it has imported skdigit for its first task
+    distributed = pytest.importorskip("distributed")
+    from skdigit.linear_model import _dask_faults
+
+    X, y = digits
+    monkeypatch.setattr(_dask_faults, "STALL_TIMEOUT", 5.0)
+    memory = {"distributed.worker.memory.pause": 0.1, "distributed.worker.memory.target": False,
+              "distributed.worker.memory.spill": False,
+              "distributed.worker.memory.terminate": False}
+    old = os.environ.get("PYTHONPATH")
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(REPO), old])))
+    with dask.config.set(memory):
+        cluster = distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+            silence_logs=logging.CRITICAL, memory_limit="1GB",
+        )
+        with cluster, distributed.Client(cluster):
+            Xd = da.from_array(X, chunks=(300, -1)).persist()
+            with pytest.raises(_dask_faults.DaskFitError, match=r"no progress for \d+ s: no "
+                               r"Dask worker can run its tasks \(2 paused\)"):
+                DigitLogisticClassifier(max_iter=100).fit(Xd, y)

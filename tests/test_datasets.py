@@ -9,6 +9,7 @@ import gzip
 import hashlib
 import re
 import shutil
+import tracemalloc
 import warnings
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import numpy as np
 import pytest
 from sklearn.utils import Bunch
 
-from skdigit.datasets import MNISTNotFoundError, _mnist, load_idx, load_mnist
+from skdigit.datasets import MNISTNotFoundError, _idx, _mnist, load_idx, load_mnist
 
 TRAIN_FILES = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte"]
 TEST_FILES = ["t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
@@ -146,6 +147,101 @@ def test_load_idx_truncated_gzip(tmp_path):
 def test_load_idx_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError):
         load_idx(tmp_path / "nope")
+
+
+# ------------------------------------------------ load_idx: files that inflate
+
+
+def _header(code, shape):
+    return bytes([0, 0, code, len(shape)]) + np.array(shape, ">u4").tobytes()
+
+
+def _peak_bytes(function):
+    """Peak of the memory traced (Python and NumPy) while ``function`` runs."""
+    tracemalloc.start()
+    try:
+        try:
+            function()
+        finally:
+            peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return peak
+
+
+def test_load_idx_gzip_bomb_is_streamed_in_bounded_memory(tmp_path):
+    # 10 valid bytes, then 64 MB of zeros: a 64 KB file; the whole payload was
+    # decompressed into memory before its size was checked
+    path = tmp_path / "bomb-idx1-ubyte.gz"
+    with gzip.open(path, "wb") as fh:
+        fh.write(_header(0x08, (10,)) + bytes(range(10)))
+        for _ in range(64):
+            fh.write(bytes(1 << 20))
+    assert path.stat().st_size < 1 << 17
+
+    def load():
+        with pytest.raises(ValueError, match=r"bomb-idx1-ubyte\.gz: .*67108864 trailing bytes"):
+            load_idx(path)
+
+    assert _peak_bytes(load) < 8 << 20  # a buffer or two, not the 64 MB
+
+
+def test_load_idx_refuses_a_header_beyond_max_bytes_before_allocating(tmp_path, monkeypatch):
+    path = write(tmp_path / "big-idx3-ubyte.gz", _header(0x08, (1000, 28, 28)) + bytes(784_000),
+                 gz=True)
+    allocated = []
+    monkeypatch.setattr(_idx.np, "empty", lambda *a, **k: allocated.append(a) or 1 / 0)
+    with pytest.raises(ValueError, match=r"big-idx3-ubyte\.gz: the IDX header announces "
+                       r"shape \(1000, 28, 28\) of uint8, 784000 bytes, more than the "
+                       r"limit of 100000 bytes; if the file is genuine, pass a larger "
+                       r"max_bytes"):
+        load_idx(path, max_bytes=100_000)
+    assert allocated == []
+
+
+@pytest.mark.parametrize("gz", [False, True], ids=["raw", "gz"])
+def test_load_idx_default_limit_is_documented_and_applied(tmp_path, gz):
+    assert _idx.MAX_BYTES == 2**31
+    path = write(tmp_path / "huge", _header(0x0E, (2**28 + 1,)) + bytes(80), gz)
+    with pytest.raises(ValueError, match=r"huge: .* 2147483656 bytes, more than the limit of "
+                       r"2147483648 bytes"):
+        load_idx(path)
+
+
+def test_load_idx_forged_gzip_header_checked_against_the_file_size(tmp_path):
+    # (65535, 65535, 65535) of float64: no gzip file of a few bytes inflates to 2 PB
+    path = write(tmp_path / "forged.gz", _header(0x0E, (65535,) * 3) + bytes(8), gz=True)
+    with pytest.raises(ValueError, match=r"forged\.gz: the IDX header announces shape "
+                       r"\(65535, 65535, 65535\) of float64, 2251696736043000 bytes, more "
+                       r"than a gzip file of \d+ bytes can inflate to: the file is truncated"):
+        load_idx(path, max_bytes=None)
+
+
+def test_load_idx_forged_raw_header_checked_before_allocating(tmp_path, monkeypatch):
+    path = write(tmp_path / "forged", _header(0x08, (65535, 65535)) + bytes(8), gz=False)
+    monkeypatch.setattr(_idx.np, "empty", lambda *a, **k: 1 / 0)
+    with pytest.raises(ValueError, match=r"forged: IDX payload size does not match the "
+                       r"header \(truncated\)"):
+        load_idx(path, max_bytes=None)
+
+
+def test_load_idx_out_of_memory_names_the_file(tmp_path, monkeypatch):
+    path = write(tmp_path / "fine-idx1-ubyte", idx_bytes(np.arange(5, dtype=np.uint8)), gz=False)
+
+    def no_memory(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(_idx.np, "empty", no_memory)
+    with pytest.raises(MemoryError, match=r"fine-idx1-ubyte: not enough memory for the 5 "
+                       r"bytes of shape \(5,\) of uint8"):
+        load_idx(path)
+
+
+@pytest.mark.parametrize("max_bytes", [0, -1, 1.5, "1"])
+def test_load_idx_validates_max_bytes(tmp_path, max_bytes):
+    path = write(tmp_path / "fine", idx_bytes(np.arange(5, dtype=np.uint8)), gz=False)
+    with pytest.raises(ValueError, match="max_bytes"):
+        load_idx(path, max_bytes=max_bytes)
 
 
 # ------------------------------------------------- load_mnist on fake MNIST files
@@ -403,6 +499,19 @@ def test_load_mnist_truncated_local_file(tmp_path, fake_mnist):
     with pytest.raises(ValueError, match=r"truncated gzip data.*intact copy") as excinfo:
         load_mnist(subset="test", data_home=home)
     assert str(bad) in str(excinfo.value)
+
+
+def test_load_mnist_forged_header_refused_before_allocating(tmp_path, fake_mnist, monkeypatch):
+    # a header announcing more images than MNIST has: refused at once, naming the file
+    home = put(tmp_path, fake_mnist, names=TEST_FILES)
+    bad = write(home / "t10k-images-idx3-ubyte.gz",
+                bytes([0, 0, 8, 3]) + np.array([10_001, 28, 28], ">u4").tobytes(), gz=True)
+    monkeypatch.setattr(_idx.np, "empty", lambda *a, **k: 1 / 0)
+    with pytest.raises(ValueError, match=r"announces shape \(10001, 28, 28\) of uint8, "
+                       r"7840784 bytes, more than the limit of 7840000 bytes.*not the MNIST "
+                       r"t10k-images-idx3-ubyte") as excinfo:
+        load_mnist(subset="test", data_home=home)
+    assert str(excinfo.value).startswith(f"{bad}: ")
 
 
 def test_load_mnist_corrupted_bundled_copy_says_reinstall(fake_bundled, fake_mnist):

@@ -1,6 +1,7 @@
 """Model files: skops trusts exactly skdigit's estimators; writes are atomic; stale
 temporary files of killed writers are cleaned up, only ours and only stale ones."""
 
+import copy
 import importlib
 import json
 import os
@@ -10,6 +11,7 @@ import sys
 import textwrap
 import time
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -226,3 +228,191 @@ def test_kill_9_during_a_save_then_the_next_save_cleans_up(tmp_path):
         fh.write(b"complete")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model.joblib"]
     assert target.read_bytes() == b"complete"
+
+
+# --- files that are replaced or trusted wrongly (issue 28) ------------------------
+
+
+@pytest.fixture(scope="module")
+def iris_model():
+    from sklearn.datasets import load_iris
+
+    X, y = load_iris(return_X_y=True)
+    return DigitLogisticClassifier(max_iter=500).fit(X, y), X
+
+
+def test_a_symlink_at_the_destination_is_never_followed(iris_model, tmp_path):
+    # in a shared sticky folder another user plants a link to a file of the victim's:
+    # check_save_path (skdigit train's check) refuses it; save_model replaces the link
+    # itself, not its target
+    model, X = iris_model
+    victim = tmp_path / "victim" / "precious.txt"
+    victim.parent.mkdir()
+    victim.write_text("precious")
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    link = shared / "model.joblib"
+    link.symlink_to(victim)
+    with pytest.raises(ModelFileError, match=r"is a symbolic link \(to .*precious\.txt'\); "
+                       r"skdigit does not write through links"):
+        check_save_path(link)
+    assert link.is_symlink()
+    assert save_model(model, link) == link
+    assert victim.read_text() == "precious"
+    assert not link.is_symlink() and list(shared.iterdir()) == [link]
+    np.testing.assert_array_equal(load_model(link).predict(X), model.predict(X))
+    dangling = shared / "dangling.joblib"
+    dangling.symlink_to(shared / "nowhere")
+    with pytest.raises(ModelFileError, match="symbolic link"):
+        check_save_path(dangling)
+    save_model(model, dangling)
+    assert not (shared / "nowhere").exists() and not dangling.is_symlink()
+
+
+def test_check_save_path_refuses_a_file_the_sticky_bit_protects(tmp_path, monkeypatch):
+    sticky = tmp_path / "tmp"
+    sticky.mkdir()
+    sticky.chmod(0o1777)
+    (sticky / "model.joblib").write_bytes(b"someone else's")
+    assert check_save_path(sticky / "model.joblib")  # ours: replaceable
+    # as another user (neither the folder's owner nor the file's)
+    monkeypatch.setattr(os, "getuid", lambda: sticky.stat().st_uid + 4242)
+    with pytest.raises(ModelFileError, match="belongs to another user, in a folder whose "
+                       "sticky bit"):
+        check_save_path(sticky / "model.joblib")
+    assert check_save_path(sticky / "new.joblib")  # a new file is fine
+
+
+def _flip_two_coefficient_bytes(path, model):
+    data = bytearray(path.read_bytes())
+    start = bytes(data).find(model.coef_.tobytes())
+    assert start > 0
+    data[start + 3] ^= 0x40
+    data[start + 50] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+def test_load_model_refuses_a_joblib_file_with_flipped_bytes(iris_model, tmp_path):
+    import joblib
+
+    model, X = iris_model
+    path = save_model(model, tmp_path / "model.joblib")
+    np.testing.assert_array_equal(joblib.load(path).coef_, model.coef_)  # joblib reads it
+    _flip_two_coefficient_bytes(path, model)
+    assert not np.array_equal(joblib.load(path).coef_, model.coef_)  # silently damaged
+    with pytest.raises(ModelFileError, match=r"model\.joblib' is damaged: its content does "
+                       r"not match the SHA-256 recorded when it was saved"):
+        load_model(path)
+
+
+def test_load_model_accepts_joblib_files_without_a_checksum(iris_model, tmp_path):
+    import joblib
+
+    model, X = iris_model
+    path = tmp_path / "plain.joblib"
+    joblib.dump(model, path)  # by joblib itself: nothing recorded, nothing to verify
+    np.testing.assert_array_equal(load_model(path).predict(X), model.predict(X))
+
+
+def test_unfitted_model_saved_then_loaded_is_refused(tmp_path):
+    path = save_model(DigitLogisticClassifier(), tmp_path / "unfitted.joblib")
+    with pytest.raises(ModelFileError, match="holds an unfitted model"):
+        load_model(path)
+    pipeline = make_pipeline(PixelNormalizer(), DigitLogisticClassifier())
+    with pytest.raises(ModelFileError, match="holds an unfitted model"):
+        load_model(save_model(pipeline, tmp_path / "unfitted-pipeline.joblib"))
+
+
+def test_save_model_of_something_else_is_a_clear_error(tmp_path):
+    with pytest.raises(TypeError, match="save_model saves a scikit-learn estimator, got a "
+                       "dict; for other objects use joblib.dump"):
+        save_model({"coef": [1, 2]}, tmp_path / "d.joblib")
+    assert not list(tmp_path.iterdir())
+
+
+def test_save_model_to_a_folder_is_a_clear_error(iris_model, tmp_path):
+    model, _ = iris_model
+    with pytest.raises(IsADirectoryError, match=f"Is a folder; give a file name: "
+                       f"{str(tmp_path)!r}"):
+        save_model(model, tmp_path)
+    assert not list(tmp_path.iterdir())
+
+
+def test_load_model_of_a_folder_says_folder(tmp_path):
+    with pytest.raises(ModelFileError, match="is a folder, not a model file"):
+        load_model(tmp_path)
+
+
+def test_skops_floor_excludes_cve_2025_54412():
+    from packaging.requirements import Requirement
+
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        tomllib = pytest.importorskip("tomli")
+
+    pyproject = tomllib.loads(
+        (Path(skdigit.__file__).parents[1] / "pyproject.toml").read_text()
+    )
+    (requirement,) = map(Requirement, pyproject["project"]["optional-dependencies"]["skops"])
+    assert requirement.name == "skops"
+    assert not requirement.specifier.contains("0.11.0")  # affected by CVE-2025-54412
+    assert requirement.specifier.contains("0.12.0")
+
+
+def test_skops_refuses_an_attribute_shadowing_a_method(iris_model, tmp_path):
+    pytest.importorskip("skops")
+    import skops.io as sio
+
+    model, X = iris_model
+    hostile = copy.deepcopy(model)
+    hostile.predict = np.negative  # a function skops trusts by default
+    path = tmp_path / "hostile.skops"
+    with open(path, "wb") as fh:
+        sio.dump(make_pipeline(PixelNormalizer(max_value=10), hostile), fh)
+    # skops alone loads it, and predict then returns the negated pixels
+    loaded = sio.load(path, trusted=sio.get_untrusted_types(file=path))
+    assert loaded[-1].predict is np.negative
+    with pytest.raises(ModelFileError, match=r"sets attributes that replace methods of their "
+                       r"class: model\.steps\[1\]\[1\]\.predict"):
+        load_model(path)
+
+
+def _skops_with_schema(path, schema_bytes):
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("schema.json", schema_bytes)
+    return path
+
+
+def test_skops_schema_that_inflates_is_refused_before_skops_reads_it(tmp_path, monkeypatch):
+    pytest.importorskip("skops")
+    import skops.io as sio
+
+    # 20 MiB of spaces: a 20 KB file
+    path = _skops_with_schema(tmp_path / "bomb.skops", b"{" + b" " * (20 << 20) + b"}")
+    assert path.stat().st_size < 100_000
+    monkeypatch.setattr(sio, "get_untrusted_types", pytest.fail)
+    monkeypatch.setattr(sio, "load", pytest.fail)
+    with pytest.raises(ModelFileError, match=r"bomb\.skops' is not a skops model file skdigit "
+                       r"reads: its schema\.json inflates to 20971522 bytes, more than "
+                       r"16777216"):
+        load_model(path)
+
+
+def test_skops_members_that_inflate_are_refused(iris_model, tmp_path, monkeypatch):
+    pytest.importorskip("skops")
+    from skdigit import _model_checks
+
+    model, X = iris_model
+    path = save_model(model, tmp_path / "model.skops")
+    total = sum(m.file_size for m in zipfile.ZipFile(path).infolist())
+    monkeypatch.setattr(_model_checks, "SKOPS_MAX_BYTES", total - 1)
+    with pytest.raises(ModelFileError, match=f"its members inflate to {total} bytes, more "
+                       f"than {total - 1}"):
+        load_model(path)
+    monkeypatch.setattr(_model_checks, "SKOPS_MAX_BYTES", total)
+    np.testing.assert_array_equal(load_model(path).predict(X), model.predict(X))
+    with zipfile.ZipFile(tmp_path / "none.skops", "w") as archive:
+        archive.writestr("other.json", b"{}")
+    with pytest.raises(ModelFileError, match="it has no schema.json"):
+        load_model(tmp_path / "none.skops")

@@ -3,6 +3,7 @@
 import gzip
 import pickle
 import tracemalloc
+import warnings
 
 import numpy as np
 import pytest
@@ -90,6 +91,8 @@ COMMON_CHECK_INSTANCES = [
 ]
 
 
+# the common checks feed data in [0, 1): PixelNormalizer warns that it looks scaled
+@pytest.mark.filterwarnings("ignore:PixelNormalizer.*looks already scaled:UserWarning")
 @parametrize_with_checks(COMMON_CHECK_INSTANCES)
 def test_sklearn_common_checks(estimator, check):
     check(estimator)
@@ -144,7 +147,7 @@ def test_pixel_normalizer_float64_selectable(dtype):
 
 @pytest.mark.parametrize("in_dtype", [np.uint8, np.int64, np.float32, np.float64, bool])
 def test_pixel_normalizer_output_dtype_is_fixed(in_dtype):
-    X = np.array([[0, 1], [1, 0]], dtype=in_dtype)
+    X = np.array([[0, 100], [3, 0]], dtype=in_dtype)
     Xt = PixelNormalizer().fit_transform(X)
     assert Xt.dtype == np.float32
     assert_allclose(Xt, X.astype(np.float64) / 255)
@@ -714,3 +717,35 @@ def test_target_binarizer_with_cross_val_score(digits):
     scores = cross_val_score(LogisticRegression(max_iter=1000), X / 16, y2, cv=3)
     assert scores.shape == (3,)
     assert scores.mean() > 0.95
+
+
+# --- PixelNormalizer: data already scaled (issue 28) --------------------------------
+
+
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csr"])
+@pytest.mark.parametrize("method", ["fit", "transform"])
+def test_pixel_normalizer_warns_on_data_already_scaled(method, sparse):
+    import scipy.sparse as sp
+
+    X = np.array([[0.0, 0.5], [0.25, 1.0]], dtype=np.float32)
+    X = sp.csr_matrix(X) if sparse else X
+    with pytest.warns(UserWarning, match=r"PixelNormalizer\(max_value=255.0\) got X with a "
+                      r"maximum of 1.0: it looks already scaled to \[0, 1\], and dividing it "
+                      r"by 255.0 again leaves it near 0. If it is already scaled, use "
+                      r"max_value=1.0"):
+        getattr(PixelNormalizer(), method)(X)
+
+
+@pytest.mark.parametrize(
+    "X, max_value",
+    [
+        (np.array([[0.0, 1.0]]), 1.0),  # declared scaled
+        (np.array([[0.0, 2.0]]), 255.0),  # above 1: intensities
+        (np.zeros((2, 2)), 255.0),  # blank
+        (np.array([[0, 1]], dtype=np.uint8), 255.0),  # integers: not checked
+    ],
+)
+def test_pixel_normalizer_does_not_warn_otherwise(X, max_value):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        PixelNormalizer(max_value=max_value).fit_transform(X)

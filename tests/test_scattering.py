@@ -1,6 +1,7 @@
 """Tests of the 2-D scattering transform, its filter bank, kernels and pipeline."""
 
 import time
+import warnings
 
 import numpy as np
 import pytest
@@ -190,6 +191,34 @@ def test_homogeneous_dtype_and_input_untouched():
     np.testing.assert_allclose(S64, S32, rtol=1e-5, atol=1e-5)
     # positively homogeneous: the output is in the units of the input
     np.testing.assert_allclose(scattering.transform(X / 16), S64 / 16, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("dtype, scale", [(np.float32, 1e20), (np.float32, 1e37),
+                                          (np.float64, 1e20), (np.float64, 1e37)])
+def test_huge_finite_input_is_scaled_safely_not_nan(dtype, scale):
+    # float32 squared moduli overflow near 1.8e19: the kernel gave NaN
+    X = np.random.default_rng(6).random((3, 64))
+    scattering = Scattering2D(J=1).fit(X)
+    S = scattering.transform(X)
+    huge = np.vstack([X[:2] * dtype(scale), X[2:]]).astype(dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow RuntimeWarning either
+        S_huge = scattering.transform(huge)
+    assert np.isfinite(S_huge).all()
+    np.testing.assert_allclose(S_huge[:2], S[:2] * scale, rtol=1e-5, atol=1e-5 * scale)
+    # an ordinary image is untouched by its huge neighbours, bit for bit
+    np.testing.assert_array_equal(S_huge[2:], scattering.transform(X[2:].astype(dtype)))
+
+
+@pytest.mark.parametrize("value", [1e300, -1e300, 1e39])
+def test_input_beyond_float32_coefficients_is_a_clear_error(value):
+    X = np.random.default_rng(7).random((2, 64))
+    scattering = Scattering2D(J=1).fit(X)
+    X[1, 5] = value
+    with pytest.raises(ValueError, match=r"X holds values up to 1e\+(300|39) in absolute value, "
+                       r"whose scattering coefficients exceed the range of float32.*Scale the "
+                       r"images down first"):
+        scattering.transform(X)
 
 
 def test_chunks_do_not_change_the_result(monkeypatch):

@@ -6,16 +6,29 @@ the values in C order, big-endian. The files are often gzipped.
 """
 
 import gzip
+import hashlib
 import os
 import zlib
 from math import prod
+from numbers import Integral
 from pathlib import Path
 
 import numpy as np
+from sklearn.utils._param_validation import Interval, validate_params
 
 __all__ = ["load_idx"]
 
 _GZIP_MAGIC = b"\x1f\x8b"
+
+MAX_BYTES = 2**31
+"""Default limit on the size of an IDX file's values, in bytes (2 GiB): :func:`load_idx`
+refuses a header announcing more before allocating anything."""
+
+# DEFLATE cannot compress better than about 1032:1 (a run of 258 bytes in a
+# code of at most 2 bits); a gzip file whose header announces more than this
+# ratio allows is truncated or forged, whatever it inflates to.
+_MAX_DEFLATE_RATIO = 1032
+_CHUNK = 4 << 20  # bytes decompressed at a time (4 MB: faster than 1 MB on MNIST)
 
 # IDX data type code -> big-endian numpy dtype.
 _IDX_DTYPES = {
@@ -28,17 +41,31 @@ _IDX_DTYPES = {
 }
 
 
-def load_idx(path):
+@validate_params(
+    {
+        "path": [str, os.PathLike],
+        "max_bytes": [Interval(Integral, 1, None, closed="left"), None],
+    },
+    prefer_skip_nested_validation=True,
+)
+def load_idx(path, *, max_bytes=MAX_BYTES):
     """Read an IDX file into a numpy array.
 
     IDX is the simple binary format in which the MNIST database is
     distributed. Gzipped files are recognised by their magic bytes, whatever
-    their name.
+    their name, and decompressed as they are read: the memory used is the
+    array's, however the file inflates.
 
     Parameters
     ----------
     path : str or os.PathLike
         The IDX file, gzipped or not.
+
+    max_bytes : int or None, default=2**31
+        The largest array (in bytes) the file may announce; a header that
+        announces more is refused before anything is allocated. The default,
+        2 GiB, is 45 times MNIST's training images. None for no limit (the
+        header is still checked against the file's size).
 
     Returns
     -------
@@ -59,8 +86,14 @@ def load_idx(path):
     ValueError
         If the file is not a valid IDX file: corrupted or truncated gzip data,
         a bad magic number (first two bytes not zero, or an unknown data type
-        code), a truncated header, or a payload whose size does not match the
-        header (truncated file or trailing bytes). The message names the file.
+        code), a truncated header, a payload whose size does not match the
+        header (truncated file or trailing bytes; for a gzipped file, a header
+        announcing more than its compressed size can hold), or a header that
+        announces more than ``max_bytes``. The message names the file; the
+        size checks are made before the array is allocated.
+    MemoryError
+        If the array the header announces (within ``max_bytes``) does not fit
+        in memory; the message names the file and the size.
 
     See Also
     --------
@@ -90,61 +123,151 @@ def load_idx(path):
     array([[   1,   -2,    3],
            [ 400,  500, -600]], dtype=int16)
     """
-    path = Path(os.fspath(path))
-    return _parse_idx(_read_payload(path), path)
+    return read_idx(Path(os.fspath(path)), max_bytes=max_bytes)[0]
 
 
-def _read_payload(path):
-    """Return the bytes of the file at ``path``, decompressed if it is gzipped.
+def read_idx(path, *, max_bytes, sha256=False):
+    """Read the IDX file at ``path``, streaming, with every size checked first.
 
-    ``path`` is a :class:`pathlib.Path` or an :mod:`importlib.resources`
-    Traversable (the bundled MNIST); it names the file in errors.
+    Parameters
+    ----------
+    path : pathlib.Path or importlib.resources.abc.Traversable
+        The file (the bundled MNIST is a Traversable); it names the file in
+        errors.
+    max_bytes : int or None
+        The largest array the header may announce, in bytes.
+    sha256 : bool, default=False
+        Also return the SHA-256 of the decompressed bytes (header and values).
+
+    Returns
+    -------
+    array : ndarray
+    digest : str or None
+        The hex SHA-256 when ``sha256``, else None.
     """
-    data = path.read_bytes()
-    if not data.startswith(_GZIP_MAGIC):
-        return data
-    try:
-        return gzip.decompress(data)
-    except (OSError, EOFError, zlib.error) as exc:
-        raise ValueError(f"{path}: corrupted or truncated gzip data ({exc})") from exc
+    with path.open("rb") as raw:
+        file_size = raw.seek(0, os.SEEK_END)
+        raw.seek(0)
+        gzipped = raw.read(2) == _GZIP_MAGIC
+        raw.seek(0)
+        stream = gzip.GzipFile(fileobj=raw, mode="rb") if gzipped else raw
+        hasher = hashlib.sha256() if sha256 else None
+        try:
+            array = _read_stream(stream, path, file_size, gzipped, max_bytes, hasher)
+        except (OSError, EOFError, zlib.error) as exc:
+            if not gzipped:
+                raise
+            raise ValueError(f"{path}: corrupted or truncated gzip data ({exc})") from exc
+    return array, None if hasher is None else hasher.hexdigest()
 
 
-def _parse_idx(payload, source):
-    """Decode the IDX bytes ``payload``; ``source`` names the file in errors."""
-    if len(payload) < 4:
+def _read(stream, n, hasher):
+    """Up to ``n`` bytes of ``stream`` (fewer only at its end), hashed."""
+    parts, left = [], n
+    while left:
+        part = stream.read(left)
+        if not part:
+            break
+        parts.append(part)
+        left -= len(part)
+    data = b"".join(parts)
+    if hasher is not None:
+        hasher.update(data)
+    return data
+
+
+def _read_stream(stream, source, file_size, gzipped, max_bytes, hasher):
+    """Decode the IDX ``stream``; ``source`` names the file in errors."""
+    magic = _read(stream, 4, hasher)
+    if len(magic) < 4:
         raise ValueError(
-            f"{source}: not an IDX file: {len(payload)} bytes, too short for the "
+            f"{source}: not an IDX file: {len(magic)} bytes, too short for the "
             "4-byte magic number"
         )
-    zero0, zero1, code, ndim = payload[:4]
+    zero0, zero1, code, ndim = magic
     if zero0 or zero1:
         raise ValueError(
-            f"{source}: not an IDX file: bad magic number 0x{payload[:4].hex()} "
+            f"{source}: not an IDX file: bad magic number 0x{magic.hex()} "
             "(its first two bytes must be zero)"
         )
     if code not in _IDX_DTYPES:
         known = ", ".join(f"0x{c:02X} ({d.name})" for c, d in _IDX_DTYPES.items())
         raise ValueError(
-            f"{source}: not an IDX file: bad magic number 0x{payload[:4].hex()} "
+            f"{source}: not an IDX file: bad magic number 0x{magic.hex()} "
             f"(unknown data type code 0x{code:02X}; known codes: {known})"
         )
     header_size = 4 + 4 * ndim
-    if len(payload) < header_size:
+    sizes = _read(stream, 4 * ndim, hasher)
+    if len(sizes) < 4 * ndim:
         raise ValueError(
             f"{source}: truncated IDX header: {ndim} dimensions need a "
-            f"{header_size}-byte header, the file has {len(payload)} bytes"
+            f"{header_size}-byte header, the file has {4 + len(sizes)} bytes"
         )
-    shape = tuple(int(n) for n in np.frombuffer(payload, ">u4", ndim, offset=4))
+    shape = tuple(int(n) for n in np.frombuffer(sizes, ">u4"))
     dtype = _IDX_DTYPES[code]
     expected = prod(shape) * dtype.itemsize
-    actual = len(payload) - header_size
-    if actual != expected:
-        problem = "truncated" if actual < expected else f"{actual - expected} trailing bytes"
+    _check_announced_size(source, shape, dtype, expected, header_size, file_size, gzipped,
+                          max_bytes)
+    try:
+        array = np.empty(shape, dtype.newbyteorder("="))
+    except MemoryError as exc:
+        raise MemoryError(
+            f"{source}: not enough memory for the {expected} bytes of shape {shape} of "
+            f"{dtype.name} its header announces"
+        ) from exc
+    buffer = memoryview(array.reshape(-1).view(np.uint8))
+    actual = 0
+    while actual < expected:
+        n = stream.readinto(buffer[actual:actual + _CHUNK])
+        if not n:
+            break
+        actual += n
+    if hasher is not None:
+        hasher.update(buffer[:actual])
+    trailing = 0
+    scratch = memoryview(bytearray(1 << 20)) if actual == expected else None
+    while actual == expected and (n := stream.readinto(scratch)):
+        # counted, not kept (one buffer reused), at most max_bytes read
+        trailing += n
+        if hasher is not None:
+            hasher.update(scratch[:n])
+        if max_bytes is not None and trailing > max_bytes:
+            break
+    if actual != expected or trailing:
+        problem = "truncated" if actual < expected else f"{trailing} trailing bytes"
         raise ValueError(
             f"{source}: IDX payload size does not match the header ({problem}): "
             f"shape {shape} of {dtype.name} needs {expected} bytes after the "
-            f"{header_size}-byte header, the file has {actual}"
+            f"{header_size}-byte header, the file has {actual + trailing}"
         )
-    values = np.frombuffer(payload, dtype, prod(shape), offset=header_size)
-    # The copy gives a writable array that owns its memory, in native byte order.
-    return values.reshape(shape).astype(dtype.newbyteorder("="))
+    if dtype.byteorder == ">":  # big-endian values on a little-endian machine
+        array.byteswap(inplace=True)  # in place: no copy, the array owns its memory
+    return array
+
+
+def _check_announced_size(source, shape, dtype, expected, header_size, file_size, gzipped,
+                          max_bytes):
+    """Refuse, before allocating, a header announcing more than the file or the limit holds."""
+    if max_bytes is not None and expected > max_bytes:
+        raise ValueError(
+            f"{source}: the IDX header announces shape {shape} of {dtype.name}, "
+            f"{expected} bytes, more than the limit of {max_bytes} bytes; if the file "
+            "is genuine, pass a larger max_bytes"
+        )
+    if not gzipped:
+        actual = file_size - header_size
+        if actual != expected:
+            problem = (
+                "truncated" if actual < expected else f"{actual - expected} trailing bytes"
+            )
+            raise ValueError(
+                f"{source}: IDX payload size does not match the header ({problem}): "
+                f"shape {shape} of {dtype.name} needs {expected} bytes after the "
+                f"{header_size}-byte header, the file has {actual}"
+            )
+    elif expected > _MAX_DEFLATE_RATIO * file_size:
+        raise ValueError(
+            f"{source}: the IDX header announces shape {shape} of {dtype.name}, "
+            f"{expected} bytes, more than a gzip file of {file_size} bytes can inflate to: the "
+            "file is truncated or corrupted"
+        )

@@ -1,6 +1,5 @@
 """Loading the MNIST database of handwritten digits: the bundled copy, or a folder."""
 
-import hashlib
 import os
 import warnings
 from importlib.resources import files
@@ -10,7 +9,7 @@ import numpy as np
 from sklearn.utils import Bunch
 
 from ..utils import MNIST_SIDE
-from ._idx import _parse_idx, _read_payload
+from ._idx import read_idx
 
 __all__ = ["MNISTNotFoundError", "load_mnist"]
 
@@ -45,6 +44,16 @@ _SHA256 = {
     "train-labels-idx1-ubyte": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
     "t10k-images-idx3-ubyte": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
     "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+}
+
+# The size of the values of each genuine file: the limit of what a header may
+# announce, checked before anything is allocated (a forged header or a gzip
+# bomb is refused at once, naming the file).
+_PAYLOAD_BYTES = {
+    "train-images-idx3-ubyte": 60_000 * MNIST_SIDE * MNIST_SIDE,
+    "train-labels-idx1-ubyte": 60_000,
+    "t10k-images-idx3-ubyte": 10_000 * MNIST_SIDE * MNIST_SIDE,
+    "t10k-labels-idx1-ubyte": 10_000,
 }
 
 # subset -> the (images, labels) file pairs it is made of, in order.
@@ -341,11 +350,20 @@ def _not_found(missing, folder, origin, problem):
 
 
 def _load_verified(path, name, origin):
-    """Read, verify and decode the IDX file ``name`` at ``path``."""
+    """Read, verify and decode the IDX file ``name`` at ``path``.
+
+    The file is streamed, its header checked against the size of the genuine
+    file before anything is allocated, and the SHA-256 of what was read
+    checked last.
+    """
     try:
-        payload = _read_payload(path)
-        _check_sha256(payload, name, path)
-        return _parse_idx(payload, path)
+        array, digest = read_idx(path, max_bytes=_PAYLOAD_BYTES[name], sha256=True)
+        if digest != _SHA256[name]:
+            raise ValueError(
+                f"{path}: SHA-256 of the decompressed payload is {digest}, "
+                f"expected {_SHA256[name]} for {name}"
+            )
+        return array
     except ValueError as exc:
         if origin == _ORIGIN_BUNDLED:
             advice = "the copy bundled with skdigit is damaged: reinstall skdigit"
@@ -354,13 +372,3 @@ def _load_verified(path, name, origin):
         raise ValueError(
             f"{exc}. The file is corrupted, truncated or not the MNIST {name}: {advice}."
         ) from exc
-
-
-def _check_sha256(payload, name, source):
-    """Raise ValueError unless ``payload`` is the expected content of ``name``."""
-    digest = hashlib.sha256(payload).hexdigest()
-    if digest != _SHA256[name]:
-        raise ValueError(
-            f"{source}: SHA-256 of the decompressed payload is {digest}, "
-            f"expected {_SHA256[name]} for {name}"
-        )

@@ -25,7 +25,9 @@ task per chunk.
 The same module holds the lazy predictions (:func:`predict_lazily`, by
 :func:`dask.array.map_blocks`, and :func:`score`) and the lazy input checks of
 ``fit`` (:func:`check_fit_input`). It imports dask: it is imported only once an
-input is known to be a Dask array.
+input is known to be a Dask array. Its round trips go through
+:mod:`._dask_faults`, which turns lost chunks and dead or paused workers into
+a clear :class:`~._dask_faults.DaskFitError`.
 """
 
 import contextlib
@@ -41,6 +43,7 @@ from dask.core import flatten, istask
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._threads import _needs_lock
+from ._dask_faults import compute, wait
 from ._layouts import _Layout, make_layout
 
 __all__ = ["DaskLayout", "check_fit_input", "holder_groups", "predict_lazily", "score"]
@@ -152,7 +155,7 @@ def holder_groups(rows):
     singletons = [[i] for i in range(len(rows))]
     if "distributed" not in sys.modules:  # the only source of futures: never imported here
         return singletons
-    from distributed import futures_of, wait
+    from distributed import futures_of
 
     futures = [futures_of(r) for r in rows]
     if not futures or any(len(f) != 1 for f in futures):
@@ -272,6 +275,11 @@ class DaskLayout(_Layout):
             If the loss is not finite at finite coefficients: ``X`` (checked
             lazily, chunk by chunk) holds NaN or infinity. :meth:`moments`
             raises the same.
+        DaskFitError
+            Under ``dask.distributed``, if chunks that Dask cannot recompute
+            were lost with a worker, workers kept dying, or none could run for
+            :data:`~._dask_faults.STALL_TIMEOUT` seconds (see
+            :mod:`._dask_faults`). :meth:`moments` raises the same.
         """
         rows, groups = self._rows(y, sample_weight)
         W_d, b_d = np.array(W), np.array(b)
@@ -282,7 +290,7 @@ class DaskLayout(_Layout):
         # pure=False: fresh keys, even when a line search evaluates a point again
         chunk_sums = dask.delayed(_chunk_sums, pure=False)
         parts = [chunk_sums(W_d, b_d, binary, *[rows[i] for i in g]) for g in groups]
-        (loss, gW, gb), = dask.compute(tree_reduce(parts, _add_sums))
+        loss, gW, gb = compute(tree_reduce(parts, _add_sums))
         grad_W[...] = gW
         grad_b[...] = gb
         if not np.isfinite(loss) and np.isfinite(W).all() and np.isfinite(b).all():
@@ -294,7 +302,7 @@ class DaskLayout(_Layout):
         rows, groups = self._rows(None, sample_weight)
         chunk_moments = dask.delayed(_chunk_moments, pure=True)
         parts = [chunk_moments(*[rows[i] for i in g]) for g in groups]
-        moments, = dask.compute(tree_reduce(parts, _add_moments))
+        moments = compute(tree_reduce(parts, _add_moments))
         if not np.isfinite(moments.first).all():
             raise ValueError(_NOT_FINITE)
         return moments

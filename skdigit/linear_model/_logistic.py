@@ -160,7 +160,9 @@ class DigitLogisticClassifier(
         Number of threads of the loss-gradient kernel, counted from numba's
         current thread count (``numba.get_num_threads()``, which joblib limits
         in its workers): ``None`` and ``-1`` use all of them, ``-2`` all but one.
-        For a fixed value the results are bit-for-bit reproducible.
+        Never more than the CPUs available to the process (a larger value is
+        lowered to that). For a fixed value the results are bit-for-bit
+        reproducible.
     alpha : float, default=None
         scikit-learn 1.10's spelling of the regularization strength, for code
         written for it: ``C = 1 / (alpha * sum(sample_weight))`` (the sum of

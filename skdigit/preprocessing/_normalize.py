@@ -1,5 +1,6 @@
 """Scale pixel intensities to [0, 1]."""
 
+import warnings
 from numbers import Real
 
 import numpy as np
@@ -25,7 +26,10 @@ class PixelNormalizer(DocLinkMixin, OneToOneFeatureMixin, TransformerMixin, Base
     and stored as ``dtype`` (float32 by default). The range of the input is
     checked: a negative value, or a value above ``max_value``, raises a
     ValueError that says what was found, so that data on another scale (already
-    scaled, standardized, 16-bit...) is not silently mis-scaled.
+    scaled, standardized, 16-bit...) is not silently mis-scaled; floating-point
+    input whose maximum is at most 1 while ``max_value`` is above 1 (data
+    already scaled to ``[0, 1]``, about to be divided again) gives a
+    ``UserWarning``.
 
     The transformer is stateless: :meth:`fit` only validates ``X`` and records
     ``n_features_in_``. Sparse input keeps its format (CSR in, CSR out; CSC in,
@@ -150,6 +154,18 @@ class PixelNormalizer(DocLinkMixin, OneToOneFeatureMixin, TransformerMixin, Base
                 f"{name}(max_value={max_value}) expects pixel intensities in [0, "
                 f"{max_value}], but X has a maximum of {v_max.item()!r}. {hint}"
             )
+        if kind == "f" and max_value > 1 and 0 < v_max <= 1:
+            # checked on floats only, whose maximum is computed anyway: integer
+            # images at most 1 would be binary, and cost a pass to detect
+            warnings.warn(
+                f"{name}(max_value={max_value}) got X with a maximum of {v_max.item()!r}: "
+                f"it looks already scaled to [0, 1], and dividing it by {max_value} "
+                "again leaves it near 0. If it is already scaled, use max_value=1.0 "
+                "(or leave the normalizer out); if the images are just faint, ignore "
+                "this warning.",
+                UserWarning,
+                stacklevel=3,
+            )
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -173,6 +189,12 @@ class PixelNormalizer(DocLinkMixin, OneToOneFeatureMixin, TransformerMixin, Base
         ValueError
             If ``X`` has a value below 0 or above ``max_value``, or a
             non-finite value.
+
+        Warns
+        -----
+        UserWarning
+            If ``X`` is floating-point with a maximum in ``(0, 1]`` while
+            ``max_value`` is above 1: it looks already scaled.
         """
         X = validate_data(self, X, accept_sparse=("csr", "csc"), dtype="numeric")
         self._check_range(X)
@@ -197,6 +219,12 @@ class PixelNormalizer(DocLinkMixin, OneToOneFeatureMixin, TransformerMixin, Base
         ValueError
             If ``X`` has a value below 0 or above ``max_value``, or a
             non-finite value.
+
+        Warns
+        -----
+        UserWarning
+            If ``X`` is floating-point with a maximum in ``(0, 1]`` while
+            ``max_value`` is above 1: it looks already scaled.
         """
         if not hasattr(self, "n_features_in_"):
             # stateless use without fit: validate the parameters here

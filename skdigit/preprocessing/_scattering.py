@@ -23,6 +23,13 @@ __all__ = ["Scattering2D"]
 # n_samples and whatever the input dtype.
 _CHUNK_BYTES = 32 * 2**20
 
+# Images whose largest absolute value exceeds this are divided by a power of
+# two before the float32 kernel (whose squared moduli overflow near 1.8e19)
+# and their coefficients multiplied back: exact, by homogeneity. Other images
+# are untouched, so their coefficients are bit-for-bit what they were.
+_SAFE_PEAK = 2.0**50
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+
 
 @functools.lru_cache(maxsize=16)
 def _kernel_arrays(image_shape, J, L):
@@ -41,6 +48,54 @@ def _channels(J, L, max_order):
             for j2 in range(j1 + 1, J) for t2 in range(L)
         ]
     return channels
+
+
+def _too_large(value):
+    return ValueError(
+        f"Scattering2D: X holds values up to {value:.3g} in absolute value, whose "
+        f"scattering coefficients exceed the range of float32 (about "
+        f"{_FLOAT32_MAX:.3g}), the output's dtype. Scale the images down first (the "
+        "transform is homogeneous: S(a * X) = a * S(X)), e.g. divide them by their "
+        "maximum, or use PixelNormalizer."
+    )
+
+
+def _scaled_down(block):
+    """``block`` with each image above :data:`_SAFE_PEAK` divided by a power of two.
+
+    Returns
+    -------
+    block : ndarray
+        ``block`` itself when no image is that large, else a scaled copy.
+    exponents : ndarray of int or None
+        ``e`` per row (0 for rows left as they were), the image divided by
+        ``2**e``; None when no image is that large.
+    """
+    if block.size == 0:
+        return block, None
+    # two reductions, without an absolute-valued copy of the block
+    peak = np.maximum(block.max(axis=1), -block.min(axis=1)).astype(np.float64)
+    large = peak > _SAFE_PEAK
+    if not large.any():
+        return block, None
+    if peak.max() > _FLOAT32_MAX:
+        raise _too_large(peak.max())
+    exponents = np.zeros(len(block), dtype=np.int32)
+    exponents[large] = np.frexp(peak[large])[1]  # peak = m * 2**e, 0.5 <= m < 1
+    block = block.copy()
+    block[large] = np.ldexp(block[large], -exponents[large, None])
+    return block, exponents
+
+
+def _scale_back(out, exponents, block):
+    """Multiply the coefficients of the scaled images of ``block`` back by
+    ``2**exponents``; raise if they exceed float32."""
+    large = exponents > 0
+    coefficients = np.ldexp(out[large].astype(np.float64), exponents[large, None])
+    if np.abs(coefficients).max() > _FLOAT32_MAX:
+        values = np.ldexp(np.abs(block[large]).max(axis=1), exponents[large])
+        raise _too_large(values.max())
+    out[large] = coefficients
 
 
 class Scattering2D(DocLinkMixin, TransformerMixin, BaseEstimator):
@@ -131,6 +186,11 @@ class Scattering2D(DocLinkMixin, TransformerMixin, BaseEstimator):
     intensities given (0-255 or [0, 1]); no scaling is applied. Negative
     values are allowed. The output is float32 whatever the input dtype (the
     computation runs in float32 and complex64). ``X`` is never modified.
+    Images of very large values (above :math:`2^{50}` in absolute value, such
+    as float32 values near 1e20) are divided by a power of two for the
+    computation and their coefficients multiplied back, exactly; values whose
+    coefficients cannot be float32 (float64 values near 1e300) raise a
+    ``ValueError`` instead of giving NaN.
 
     The filter bank of each (image shape, J, L) is built once per process and
     cached. Threads: the groups of images run on :func:`numba.get_num_threads`
@@ -237,7 +297,8 @@ class Scattering2D(DocLinkMixin, TransformerMixin, BaseEstimator):
         ------
         ValueError
             If ``X`` has non-finite values or a number of features other than
-            at fit.
+            at fit, or values so large that their coefficients exceed the
+            range of float32 (about 3.4e38).
         TypeError
             If ``X`` is sparse.
         """
@@ -250,10 +311,13 @@ class Scattering2D(DocLinkMixin, TransformerMixin, BaseEstimator):
                        dtype=np.float32)
         with parallel_kernel_lock():
             for start in range(0, X.shape[0], chunk):
-                images = X[start:start + chunk].astype(np.float32, copy=False)
+                block, exponents = _scaled_down(X[start:start + chunk])
+                images = block.astype(np.float32, copy=False)
                 images = np.ascontiguousarray(images).reshape(-1, n_rows, n_cols)
                 scatter_images(images, self.J, self.L, self.max_order, *arrays,
                                out[start:start + chunk])
+                if exponents is not None:
+                    _scale_back(out[start:start + chunk], exponents, block)
         return out
 
     def get_feature_names_out(self, input_features=None):

@@ -96,8 +96,9 @@ def atomic_write(path, mode="wb", **open_kwargs):
     ----------
     path : str or os.PathLike
         The final file name.
-    mode : {"wb", "w"}, default="wb"
-        Binary or text mode.
+    mode : {"wb", "w", "w+b"}, default="wb"
+        Binary or text mode; ``"w+b"`` to read back what was written (to
+        checksum it, say).
     **open_kwargs : dict
         Passed to :func:`os.fdopen` (e.g. ``encoding="utf-8"``).
 

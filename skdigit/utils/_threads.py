@@ -18,6 +18,7 @@ import numba
 from threadpoolctl import ThreadpoolController
 
 __all__ = [
+    "available_cpus",
     "kernel_threads",
     "parallel_kernel_lock",
     "resolve_n_threads",
@@ -27,6 +28,26 @@ __all__ = [
 ]
 
 
+def available_cpus():
+    """The number of CPUs this process may run on (at least 1).
+
+    :func:`os.process_cpu_count` where it exists (Python 3.13), else the CPU
+    affinity of the process (:func:`os.sched_getaffinity`, which a container
+    or ``taskset`` restricts), else :func:`os.cpu_count`.
+
+    Returns
+    -------
+    n_cpus : int
+    """
+    if hasattr(os, "process_cpu_count"):
+        count = os.process_cpu_count()
+    elif hasattr(os, "sched_getaffinity"):
+        count = len(os.sched_getaffinity(0))
+    else:
+        count = os.cpu_count()
+    return max(1, count or 1)
+
+
 def resolve_n_threads(n_jobs):
     """Number of parallel row chunks of a kernel for the ``n_jobs`` parameter.
 
@@ -34,8 +55,10 @@ def resolve_n_threads(n_jobs):
     may use now (``numba.get_num_threads()``, which a joblib worker or
     ``numba.set_num_threads`` may have lowered): ``None`` and ``-1`` use them
     all, ``-2`` all but one, and so on (at least 1); a positive ``n_jobs`` is
-    used as it is. For a fixed value the kernels' results are bit-for-bit
-    reproducible.
+    used as it is. Either way, at most the CPUs available to the process
+    (:func:`available_cpus`): more threads than cores only wait on each
+    other. For a fixed value (on a given machine) the kernels' results are
+    bit-for-bit reproducible.
 
     Parameters
     ----------
@@ -50,16 +73,21 @@ def resolve_n_threads(n_jobs):
     --------
     >>> import numba
     >>> from skdigit.utils._threads import resolve_n_threads
-    >>> resolve_n_threads(None) == numba.get_num_threads()
+    >>> from skdigit.utils._threads import available_cpus
+    >>> resolve_n_threads(None) == min(numba.get_num_threads(), available_cpus())
     True
-    >>> resolve_n_threads(3)
-    3
+    >>> resolve_n_threads(1)
+    1
+    >>> resolve_n_threads(20_000) == available_cpus()
+    True
     """
     if n_jobs is None:
-        return numba.get_num_threads()
-    if n_jobs < 0:
-        return max(numba.get_num_threads() + 1 + n_jobs, 1)
-    return int(n_jobs)
+        n_threads = numba.get_num_threads()
+    elif n_jobs < 0:
+        n_threads = max(numba.get_num_threads() + 1 + n_jobs, 1)
+    else:
+        n_threads = int(n_jobs)
+    return max(1, min(n_threads, available_cpus()))
 
 
 @contextlib.contextmanager
@@ -88,7 +116,7 @@ def kernel_threads(n_threads):
         numba.set_num_threads(before)
 
 
-_POOL = {}  # process id -> (executor of run_parts, its threads); a forked child makes its own
+_POOL = {}  # process id -> executor of run_parts; a forked child makes its own
 _POOL_LOCK = threading.Lock()
 
 
@@ -112,8 +140,9 @@ def run_parts(function, parts):
     run here on several, instead of a ``prange`` loop, whose compilation costs
     several seconds per signature on a first run. One part runs in the calling
     thread. The threads are those of one executor per process, kept between
-    calls; its tasks never wait on each other, so callers in several threads
-    share it safely.
+    calls, of at most :func:`available_cpus` threads whatever the number of
+    parts (extra parts wait their turn); its tasks never wait on each other,
+    so callers in several threads share it safely.
 
     Parameters
     ----------
@@ -130,11 +159,10 @@ def run_parts(function, parts):
         return [function(*args) for args in parts]
     pid = os.getpid()
     with _POOL_LOCK:
-        pool, size = _POOL.get(pid, (None, 0))
-        if size < len(parts) - 1:  # (a replaced executor's threads finish their tasks)
-            size = max(len(parts) - 1, os.cpu_count() or 1)
-            pool = ThreadPoolExecutor(size, thread_name_prefix="skdigit-kernel")
-            _POOL[pid] = pool, size
+        pool = _POOL.get(pid)
+        if pool is None:
+            pool = ThreadPoolExecutor(available_cpus(), thread_name_prefix="skdigit-kernel")
+            _POOL[pid] = pool
     futures = [pool.submit(function, *args) for args in parts[1:]]
     first = function(*parts[0])  # the caller takes a part too
     return [first] + [future.result() for future in futures]
