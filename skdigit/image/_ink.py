@@ -36,7 +36,7 @@ _MIN_CONTRAST = 0.10  # ink at least 10% darker than its paper, above the noise
 _NOISE_MADS = 4 * 1.4826  # noise floor: 4 robust standard deviations
 # The closing's square, as a fraction of the image's smaller side (at least
 # _MIN_BACKGROUND_SIZE pixels): wider than any stroke.
-_BACKGROUND_FRACTION = 0.5
+_BACKGROUND_FRACTION, _MAX_BACKGROUND_FRACTION = 0.25, 0.5
 _MIN_BACKGROUND_SIZE = 15
 # A component that is long (a good part of the frame) and thin for its length
 # is the desk's strip, a sheet's edge or a margin line, not writing.
@@ -51,7 +51,13 @@ _MIN_MARK, _MIN_MARK_SIDE = 12, 0.01
 # the paper a share of the frame in this range, in images at least this large.
 _DESK_CONTRAST = 0.12
 _PAPER_SHARE = (0.25, 0.9)
-_MIN_DESK_SIDE = 300
+_MIN_DESK_SIDE = 150
+# Marks covering more than this share of the image are not ink.
+_MARK_SHARE = 0.35
+# Without a sheet found, marks reaching the frame's edge and spanning this
+# share of its side are the desk.
+_DESK_SPAN = 0.2
+
 _SOLIDITY = 0.93
 _TWO_LEVELS = 0.85  # Otsu's classes explain this share of the variance
 EIGHT_CONNECTED = np.ones((3, 3), dtype=bool)
@@ -97,8 +103,8 @@ class InkImage:
         )
 
 
-def _background_size(shape):
-    return max(_MIN_BACKGROUND_SIZE, round(_BACKGROUND_FRACTION * min(shape)))
+def _background_size(shape, fraction=_BACKGROUND_FRACTION):
+    return max(_MIN_BACKGROUND_SIZE, round(fraction * min(shape)))
 
 
 def _border_ring(gray):
@@ -124,30 +130,114 @@ def paper_level(gray, paper):
     return float(np.median(gray[paper] if paper is not None else _border_ring(gray)))
 
 
+def _desk_at_the_edge(labels, slices):
+    """Labels of marks that reach the frame's edge and span a good part of it.
+
+    Without a sheet found (a shadow across a sheet on a desk, say), the desk
+    shows at the frame's edges as large marks; the writing does not reach
+    them. Only where some mark stays off the edge.
+    """
+    n_rows, n_cols = labels.shape
+    edge, inner = [], False
+    for k, s in enumerate(slices, start=1):
+        if s is None:
+            continue
+        rows, cols = s
+        touches = rows.start == 0 or cols.start == 0 or rows.stop == n_rows or cols.stop == n_cols
+        span = max((rows.stop - rows.start) / n_rows, (cols.stop - cols.start) / n_cols)
+        if touches and span >= _DESK_SPAN:
+            edge.append(k)
+        elif not touches:
+            inner = True
+    return edge if inner else []
+
+
+def _stroke_thickness(gray, light, paper):
+    """Mean width (pixels) of the strong marks of one polarity; inf without any.
+
+    Strong pixels per pixel of their skeleton: writing is made of strokes,
+    whereas the other polarity's "marks" are the paper enclosed by them (the
+    hole of a 0, the space between the arms of a 4): blobs, much wider.
+    """
+    from skimage.morphology import skeletonize
+
+    x = contrast_map(gray, light, _background_size(gray.shape, _MAX_BACKGROUND_FRACTION))
+    if paper is not None:  # the desk does not count
+        x[~paper] = 0
+    peak = _robust_peak(x)
+    if peak < _MIN_CONTRAST:
+        return np.inf
+    strong = x > 0.5 * peak
+    if paper is None:
+        labels, _ = ndimage.label(strong, structure=EIGHT_CONNECTED)
+        desk = _desk_at_the_edge(labels, ndimage.find_objects(labels))
+        strong &= ~np.isin(labels, desk)
+    length = int(np.count_nonzero(skeletonize(strong)))
+    return np.count_nonzero(strong) / max(length, 1)
+
+
+def _reduced(gray, paper):
+    """A copy at most 256 pixels on a side, its paper mask, and the factor."""
+    from skimage.measure import block_reduce
+
+    factor = max(1, -(-max(gray.shape) // 256))
+    if factor == 1:
+        return gray, paper, 1
+    small = block_reduce(gray, (factor, factor), np.mean)
+    on_paper = None if paper is None else block_reduce(paper, (factor, factor), np.min)
+    return small, None if on_paper is None else on_paper.astype(bool), factor
+
+
+def _closing_size(gray, light, paper):
+    """The closing's square: a quarter of the smaller side, or four strokes if wider.
+
+    The strokes' width is measured on a reduced copy (:func:`_stroke_thickness`);
+    a felt marker on a page it nearly fills needs a larger square than a pen,
+    up to half the smaller side.
+    """
+    small, on_paper, factor = _reduced(gray, paper)
+    width = _stroke_thickness(small, light, on_paper) * factor
+    low = _background_size(gray.shape)
+    if not np.isfinite(width):
+        return low
+    return int(np.clip(4 * width, low, _background_size(gray.shape, _MAX_BACKGROUND_FRACTION)))
+
+
 def polarity_is_light(gray, paper=None):
     """Whether the ink is lighter than its background (chalk on a board, MNIST arrays).
 
-    The ink is whichever extreme -- the darkest or the lightest level filling
-    a whole 2x2 block, so that isolated specks do not count -- lies further
-    from the paper's level (:func:`paper_level`: the median of the paper
-    region ``paper``, or of the image's border where there is no desk).
+    The ink is whichever extreme -- the darkest or the lightest level
+    filling a whole 2x2 block, so that isolated specks do not count -- lies
+    further from the paper's level (:func:`paper_level`: the median of the
+    paper region ``paper``, or of the image's border where there is no
+    desk); but an extreme covering more than ``_MARK_SHARE`` of the image
+    is no ink: it is the paper itself, seen beyond a darker desk whose level
+    the border gave.
     """
     level = paper_level(gray, paper)
+    region = gray[paper] if paper is not None else gray
     lo, hi = _robust_extremes(np.where(paper, gray, level) if paper is not None else gray)
+    light_share = float(np.mean(region >= (level + hi) / 2))
+    dark_share = float(np.mean(region <= (level + lo) / 2))
+    if light_share > _MARK_SHARE >= dark_share:
+        return False
+    if dark_share > _MARK_SHARE >= light_share:
+        return True
     return hi - level > level - lo
 
 
-def contrast_map(gray, light):
+def contrast_map(gray, light, size=None):
     """The ink's contrast against the local background, in [0, 1].
 
     ``(closing(gray) - gray) / max(closing(gray), 0.5)`` for dark ink (the
     same on ``1 - gray`` for light ink): 0 on the paper, the desk, and across
     a shadow's edge; elsewhere the fraction by which a mark is darker than the
-    paper around it.
+    paper around it. ``size`` is the closing's square (pixels), wider than
+    any stroke (by default a quarter of the smaller side).
     """
     g = 1.0 - gray if light else gray
     g = g.astype(np.float32, copy=False)
-    size = _background_size(g.shape)
+    size = _background_size(g.shape) if size is None else size
     background = ndimage.grey_closing(g, size=(size, size), mode="reflect")
     # Relative to the paper's level, down to half the full range: in the dark
     # (paper darker than mid-grey) the contrast is counted in absolute terms,
@@ -238,7 +328,7 @@ def paper_region(gray):
     up = np.repeat(np.repeat(paper, factor, axis=0), factor, axis=1)
     up = up[: gray.shape[0], : gray.shape[1]]
     band = 2 * factor + 2
-    core = ndimage.binary_erosion(up, iterations=band, border_value=1)
+    core = ndimage.binary_erosion(up, iterations=band)  # (the frame's edge refined too)
     near = ndimage.binary_dilation(up, iterations=band)
     side = gray > threshold if paper_is_bright else gray < threshold
     fine = ndimage.binary_fill_holes(core | (near & side))
@@ -263,7 +353,7 @@ def ink_image(gray, name, invert, *, min_component=_MIN_COMPONENT):
 
     paper = paper_region(gray)
     light = polarity_is_light(gray, paper) if invert == "auto" else not invert
-    x = contrast_map(gray, light)
+    x = contrast_map(gray, light, _closing_size(gray, light, paper))
     # Strong ink is darker (lighter) than the paper's own level too, not only
     # than its surroundings: with the wrong polarity, the paper between
     # strokes is not taken for ink.
@@ -274,15 +364,28 @@ def ink_image(gray, name, invert, *, min_component=_MIN_COMPONENT):
         beyond = gray <= level * (1 - 0.5 * _MIN_CONTRAST)
     boundary = np.ones(gray.shape, dtype=bool)  # the frame's edge ...
     boundary[2:-2, 2:-2] = False
-    if paper is not None:  # only the ink on the paper: not the desk around it
+    frame_edge = boundary.copy()
+    if paper is not None:
         inside = ndimage.binary_erosion(paper, iterations=2, border_value=1)
-        x = np.where(inside, x, 0).astype(np.float32)
         boundary |= ~ndimage.binary_erosion(inside, iterations=3, border_value=1)  # ... the paper's
     # The noise floor: the background's own contrast (grain, noise, JPEG),
-    # robustly, over the whole frame (most of which is not ink).
-    median = float(np.median(x))
-    noise = median + _NOISE_MADS * float(np.median(np.abs(x - median)))
+    # robustly, over the paper (most of which is not ink).
+    sample = x[inside] if paper is not None else x
+    median = float(np.median(sample))
+    noise = median + _NOISE_MADS * float(np.median(np.abs(sample - median)))
     candidates = x > max(noise, 0.5 * _MIN_CONTRAST)
+    # The desk: marks reaching the frame's edge from outside the sheet (a
+    # sheet's shadowed part is still read: it is not cut off), or, without a
+    # sheet found, large marks along the frame's edge.
+    if paper is not None:  # (labelled off the sheet: ruling reaching the desk stays)
+        labels, _ = ndimage.label(candidates & ~paper, structure=EIGHT_CONNECTED)
+        desk = np.unique(labels[frame_edge & (labels > 0)])
+    else:
+        labels, _ = ndimage.label(candidates, structure=EIGHT_CONNECTED)
+        desk = _desk_at_the_edge(labels, ndimage.find_objects(labels))
+    if len(desk):
+        x[np.isin(labels, desk)] = 0
+        candidates = x > max(noise, 0.5 * _MIN_CONTRAST)
     x, angle = remove_lines(x, candidates, noise)
     peak = _robust_peak(np.where(beyond, x, 0))
     contrast = peak - noise

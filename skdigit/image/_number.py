@@ -177,8 +177,9 @@ _SPLIT_ASPECT, _DIGIT_ASPECT, _CUTS = 1.25, 0.7, 6
 # Up to _FORCE_SPLIT times as wide as high, a segment is cut only where the
 # model reads the two parts with more confidence than the whole.
 _FORCE_SPLIT = 1.8
-# ... and only through a column crossing at most this many stroke widths of ink.
-_JUNCTION = 1.5
+# ... and only through a column crossing at most this many stroke widths of
+# ink, and where the model is less sure than _SURE_WHOLE of the whole.
+_JUNCTION, _SURE_WHOLE = 1.5, 0.7
 
 
 def _cut(keep, column, strong):
@@ -204,9 +205,9 @@ def split_touching(ink, segment, model, Image):
     A segment wider than ``_SPLIT_ASPECT`` times its height is cut at the
     column, among the few holding the least ink near where the first
     digit should end, whose two sides the model reads with the highest
-    product of probabilities -- if that product beats the probability of the
-    whole read as one digit (a wide "0"), or the segment is wider than
-    ``_FORCE_SPLIT`` times its height. The right side is then cut again if it
+    product of probabilities -- if the model is unsure of the whole read as
+    one digit (a wide "0" or "5" is read with confidence) and that product
+    beats it, or the segment is wider than ``_FORCE_SPLIT`` times its height. The right side is then cut again if it
     is still too wide. Returns the list of ``(keep, box)`` segments, left to
     right.
     """
@@ -237,9 +238,9 @@ def split_touching(ink, segment, model, Image):
             best, best_score = halves, score
     if best is None:
         return [segment]
-    if width <= _FORCE_SPLIT * height:  # a wide digit ("0", "2"), or two?
-        whole = np.asarray(model.predict_proba(_prepare(ink, [segment], Image)))
-        if np.log(max(float(whole.max()), 1e-12)) >= best_score:
+    if width <= _FORCE_SPLIT * height:  # a wide digit ("0", "5"), or two?
+        whole = float(np.asarray(model.predict_proba(_prepare(ink, [segment], Image))).max())
+        if whole >= _SURE_WHOLE or np.log(max(whole, 1e-12)) >= best_score:
             return [segment]
     return [best[0], *split_touching(ink, best[1], model, Image)]
 

@@ -1,0 +1,247 @@
+"""Photos as people take them: paper on a desk, ruled paper, shadows, numbers.
+
+The stages of skdigit.image on small synthetic images built here, and the
+whole reader on a seeded sample of the ``handwriting`` benchmark's photos
+(``benchmarks/handwriting_photos.py``, made from MNIST test digits only).
+"""
+
+import io
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+Image = pytest.importorskip("PIL.Image")
+pytest.importorskip("skimage")
+from PIL import ImageDraw  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/ is not installed
+
+from _handwriting import mnist_model_and_test_set  # noqa: E402
+from skdigit.image import BlankImageError, load_digit_image, read_number  # noqa: E402
+from skdigit.image._decode import WORK_SIDE, to_gray  # noqa: E402
+from skdigit.image._ink import ink_image, paper_region, polarity_is_light  # noqa: E402
+
+
+class _EchoModel:
+    """A stand-in classifier: a "1" for narrow digits, a "5" for the others."""
+
+    classes_ = np.arange(10)
+
+    def predict_proba(self, X):
+        X = np.asarray(X).reshape(-1, 28, 28)
+        widths = np.array([np.ptp(np.flatnonzero(x.any(axis=0))) + 1 for x in X])
+        proba = np.full((len(X), 10), 0.01)
+        proba[np.arange(len(X)), np.where(widths < 8, 1, 5)] = 0.91
+        return proba
+
+
+class _UnsureModel(_EchoModel):
+    """A stand-in classifier that is never sure (probabilities at most 0.2)."""
+
+    def predict_proba(self, X):
+        proba = np.full((len(X), 10), 0.8 / 9)
+        proba[:, 3] = 0.2
+        return proba
+
+
+def _desk_photo(draw_on_paper, *, size=(800, 600), desk=70, paper=235, angle=6, shift=(0, 0)):
+    """A sheet of ``paper`` level, turned by ``angle``, on a darker desk; uint8."""
+    w, h = size
+    sheet = Image.new("L", (int(0.7 * w), int(0.7 * h)), paper)
+    draw_on_paper(ImageDraw.Draw(sheet), sheet.size)
+    sheet = sheet.convert("LA").rotate(angle, expand=True, resample=Image.Resampling.BICUBIC)
+    frame = Image.new("L", size, desk)
+    left = (w - sheet.width) // 2 + shift[0]
+    top = (h - sheet.height) // 2 + shift[1]
+    frame.paste(sheet.convert("L"), (left, top), sheet.getchannel("A"))
+    arr = np.asarray(frame).astype(np.float32)
+    rng = np.random.default_rng(0)
+    arr += rng.normal(0, 3, arr.shape)  # sensor noise
+    arr *= np.linspace(1.0, 0.8, w)[None, :]  # light falling off
+    return np.clip(arr, 0, 255).astype(np.uint8)
+
+
+def _seven(draw, size, *, width=12, x0=None):
+    w, h = size
+    x0 = w // 2 - 40 if x0 is None else x0
+    draw.line([(x0, h // 2 - 60), (x0 + 80, h // 2 - 60), (x0 + 25, h // 2 + 60)], fill=25,
+              width=width)
+
+
+# --------------------------------------------------------------------------
+# The stages
+# --------------------------------------------------------------------------
+
+
+def test_paper_region_finds_the_sheet_on_a_desk_and_nothing_on_a_scan():
+    photo = _desk_photo(lambda draw, size: None).astype(np.float32) / 255
+    paper = paper_region(photo)
+    assert paper is not None
+    # the sheet is 0.7 x 0.7 of the frame, turned by 6 degrees
+    assert 0.45 < paper.mean() < 0.6
+    assert paper[300, 400] and not paper[5, 5] and not paper[590, 790]
+    # a scan (one level), a page lit unevenly (a gradient, not two levels)
+    # and an MNIST array have no desk
+    scan = np.full((600, 800), 0.9, dtype=np.float32)
+    assert paper_region(scan) is None
+    gradient = np.tile(np.linspace(0.95, 0.45, 800, dtype=np.float32), (600, 1))
+    assert paper_region(gradient) is None
+    assert paper_region(np.zeros((28, 28), dtype=np.float32)) is None
+
+
+def test_the_writing_on_a_sheet_on_a_desk_is_found_and_nothing_else():
+    photo = _desk_photo(_seven, shift=(60, 90))  # the sheet runs off the frame
+    reading = read_number(photo, _EchoModel())
+    assert len(reading) == 1
+    left, top, right, bottom = reading.boxes[0]
+    # the 7 is 80 x 120 pixels near the sheet's centre
+    assert 60 < right - left < 110 and 105 < bottom - top < 150
+    assert 380 < (left + right) / 2 < 520 and 300 < (top + bottom) / 2 < 440
+
+
+def test_a_shadow_edge_across_the_page_is_not_ink():
+    def shadowed(draw, size):
+        _seven(draw, size)
+
+    photo = _desk_photo(shadowed).astype(np.float32)
+    photo[:, 420:] *= 0.6  # a shadow whose edge crosses the sheet
+    reading = read_number(np.clip(photo, 0, 255).astype(np.uint8), _EchoModel())
+    assert len(reading) == 1
+
+
+def test_chalk_on_a_board_is_light_ink():
+    def chalk(draw, size):
+        w, h = size
+        draw.line([(w // 2, h // 2 - 60), (w // 2, h // 2 + 60)], fill=230, width=10)
+
+    photo = _desk_photo(chalk, desk=150, paper=45)
+    gray = photo.astype(np.float32) / 255
+    assert polarity_is_light(gray, paper_region(gray))
+    reading = read_number(photo, _EchoModel())
+    assert reading.text == "1"
+
+
+def _ruled(draw, size, *, stroke=True, colour=170):
+    w, h = size
+    for y in range(40, h, 45):
+        draw.line([(0, y), (w, y)], fill=colour, width=2)
+    if stroke:  # a "1" crossing three lines
+        draw.line([(w // 2, 70), (w // 2, 200)], fill=25, width=10)
+
+
+def test_ruling_is_removed_and_a_stroke_crossing_it_kept():
+    photo = _desk_photo(_ruled, angle=4)
+    gray = photo.astype(np.float32) / 255
+    ink = ink_image(gray, "ruled", "auto")
+    assert ink.angle == pytest.approx(4, abs=1)
+    rows, cols = np.nonzero(ink.mask)
+    # what is left is the stroke: a narrow, tall mark, continuous across the lines
+    assert np.ptp(cols) < 40 and np.ptp(rows) > 110
+    assert len(np.unique(rows)) == np.ptp(rows) + 1
+    assert read_number(photo, _EchoModel()).text == "1"
+    # blank ruled paper: no digit
+    with pytest.raises(BlankImageError):
+        read_number(_desk_photo(lambda d, s: _ruled(d, s, stroke=False), angle=4), _EchoModel())
+
+
+def test_a_blank_photo_is_no_digit():
+    photo = _desk_photo(lambda draw, size: None)
+    with pytest.raises(BlankImageError, match="no ink found"):
+        read_number(photo, _EchoModel())
+    with pytest.raises(BlankImageError):
+        load_digit_image(photo)
+
+
+def test_two_lines_of_writing_are_read_line_by_line():
+    img = Image.new("L", (700, 500), 245)
+    draw = ImageDraw.Draw(img)
+    for x0, y0, wide in ((100, 60, False), (300, 60, True), (100, 300, True),
+                         (300, 300, False)):
+        if wide:  # a "5"-like wide mark
+            draw.line([(x0 + 90, y0), (x0, y0), (x0, y0 + 60), (x0 + 90, y0 + 80),
+                       (x0 + 10, y0 + 140)], fill=25, width=12)
+        else:
+            draw.line([(x0 + 20, y0), (x0 + 20, y0 + 140)], fill=25, width=12)
+    reading = read_number(np.asarray(img), _EchoModel())
+    assert reading.text == "15 51"
+    assert reading.lines.tolist() == [0, 0, 1, 1]
+
+
+def test_a_segment_the_model_is_not_sure_of_is_reported():
+    img = Image.new("L", (300, 300), 245)
+    _seven(ImageDraw.Draw(img), img.size)
+    reading = read_number(np.asarray(img), _UnsureModel())
+    assert reading.is_digit.tolist() == [False]
+    assert reading.text == "?"
+    assert reading.labels.tolist() == [3] and reading.probabilities[0] == pytest.approx(0.2)
+    sure = read_number(np.asarray(img), _UnsureModel(), min_probability=0.1)
+    assert sure.text == "3" and sure.is_digit.tolist() == [True]
+
+
+def test_a_large_jpeg_is_decoded_at_reduced_scale_with_boxes_in_its_pixels():
+    img = Image.new("L", (4000, 3000), 240)
+    ImageDraw.Draw(img).line([(2000, 1000), (2000, 1800)], fill=20, width=60)
+    data = io.BytesIO()
+    img.save(data, format="JPEG", quality=90)
+    gray, factor = to_gray(data.getvalue(), "photo", None, None)
+    assert max(gray.shape) <= WORK_SIDE
+    assert factor == pytest.approx(4000 / gray.shape[1])
+    left, top, right, bottom = read_number(data.getvalue(), _EchoModel()).boxes[0]
+    assert abs(top - 1000) < 40 and abs(bottom - 1800) < 40
+    assert abs((left + right) / 2 - 2000) < 20
+
+
+# --------------------------------------------------------------------------
+# The benchmark's photos (MNIST test digits), a small seeded sample
+# --------------------------------------------------------------------------
+
+
+def _cases(condition, n, seed, mnist_home):
+    from benchmarks.handwriting_photos import make_case
+
+    _, X, y = mnist_model_and_test_set(mnist_home)
+    rng = np.random.default_rng(seed)
+    return [make_case(condition, X, y, rng) for _ in range(n)]
+
+
+@pytest.mark.mnist
+def test_numbers_photographed_on_a_desk_are_read(mnist_home):
+    # Before the photo reader found the paper, not one of these was read.
+    from benchmarks.handwriting_photos import NUMBER_CONDITIONS
+
+    model = mnist_model_and_test_set(mnist_home)[0]
+    cases = _cases(NUMBER_CONDITIONS[0], 12, 7, mnist_home)
+    exact = [read_number(c.data, model).labels.tolist() == c.labels for c in cases]
+    assert sum(exact) >= 9
+
+
+@pytest.mark.mnist
+def test_single_digits_photographed_in_every_condition_are_read(mnist_home):
+    from benchmarks.handwriting_photos import SINGLE_CONDITIONS
+
+    model = mnist_model_and_test_set(mnist_home)[0]
+    right, total = 0, 0
+    for k, condition in enumerate(SINGLE_CONDITIONS):
+        if condition.megapixels > 5:  # the 12 MP conditions: slow to generate
+            continue
+        for case in _cases(condition, 4, 100 + k, mnist_home):
+            try:
+                right += read_number(case.data, model).labels.tolist() == case.labels
+            except BlankImageError:  # read as no digit: wrong
+                pass
+            total += 1
+    assert right / total >= 0.85
+
+
+@pytest.mark.mnist
+def test_touching_digits_are_cut(mnist_home):
+    from benchmarks.handwriting_photos import Condition
+
+    model = mnist_model_and_test_set(mnist_home)[0]
+    touching = Condition("touching", kind="number", n_digits=(2, 2), touching=1.0,
+                         height=0.12)
+    cases = _cases(touching, 10, 11, mnist_home)
+    split = [len(read_number(c.data, model)) == 2 for c in cases]
+    assert sum(split) >= 6
