@@ -33,6 +33,7 @@ from ._cli_args import (
     EXIT_USAGE,
     _UsageError,
     build_parser,
+    split_model_argument,
 )
 from ._cli_output import cli_wording, evaluation, image_error, warning_printer
 from ._digit_model import class_names, load_digit_model, top_k
@@ -221,6 +222,26 @@ def _evaluate(args):
     return 0
 
 
+def _image_model(args, *, ten_classes=False):
+    """The model of ``predict``/``read``: ``--model`` (or the older positional
+    MODEL), else the one shipped with skdigit; and its positive label."""
+    if args.model is not None:
+        return load_digit_model(args.model, ten_classes=ten_classes)
+    from ._digit_model import check_digit_model
+    from ._pretrained import load_pretrained
+
+    model = load_pretrained()
+    return model, check_digit_model(model, "the shipped model", ten_classes=ten_classes)
+
+
+def _image_options(args):
+    """The reader's ``frame`` and ``max_pixels`` options given on the command line."""
+    options = {} if args.frame is None else {"frame": args.frame}
+    if args.max_pixels != -1:
+        options["max_pixels"] = args.max_pixels
+    return options
+
+
 def _image_failed(command, source, exc, results, as_json):
     """Record an image that could not be read; say so on standard error unless ``as_json``."""
     line = image_error(source, exc)
@@ -235,12 +256,12 @@ def _predict(args):
     from .image._number import MIN_PROBABILITY
     from .image._number import digit_and_count
 
-    model, positive_label = load_digit_model(args.model)
+    model, positive_label = _image_model(args)
     if not hasattr(model, "predict_proba"):
         raise _UsageError(f"{args.model!r} has no predict_proba; predict needs probabilities")
     names = class_names(positive_label)
     invert = {"auto": "auto", "yes": True, "no": False}[args.invert]
-    options = {} if args.frame is None else {"frame": args.frame}
+    options = _image_options(args)
     results, failed = [], 0
     for source in args.images:
         try:
@@ -275,9 +296,9 @@ def _read(args):
     import_optional("PIL.Image", extra="image", purpose="skdigit read", package="Pillow")
     from .image import DigitImageError, read_number
 
-    model, _ = load_digit_model(args.model, ten_classes=True)
+    model, _ = _image_model(args, ten_classes=True)
     invert = {"auto": "auto", "yes": True, "no": False}[args.invert]
-    options = {} if args.frame is None else {"frame": args.frame}
+    options = _image_options(args)
     results, failed = [], 0
     for source in args.images:
         try:
@@ -306,6 +327,8 @@ def _app(args):
     import_optional("streamlit", extra="app", purpose="skdigit app")
     from .app import launch
 
+    if args.model is not None:  # refused here, not in the browser after the server starts
+        load_digit_model(args.model, ten_classes=True)
     return launch(model_path=args.model, port=args.port, data_home=args.data_home)
 
 
@@ -359,6 +382,8 @@ def main(argv=None):
     with warnings.catch_warnings(), terminable:
         warnings.showwarning = warning_printer(prog)
         try:
+            if args.command in ("predict", "read"):
+                split_model_argument(args)
             return command(args)
         except _Terminated:
             print(f"{prog}: terminated", file=sys.stderr)

@@ -12,8 +12,9 @@ _FLAG_WORDING = [
     (r"pass invert=True/False", "use --invert yes/no"),
     (r"[Pp]ass frame=k to choose another frame and silence this warning",
      "use --frame K to choose another frame"),
-    (r",? or pass a larger max_pixels \(or None\) if you trust it", ""),
-    (r"max_pixels=", "the limit of "),
+    (r"pass a larger max_pixels \(or None\) if you trust it",
+     "give a larger --max-pixels N (or --max-pixels 0) if you trust it"),
+    (r"max_pixels=", "--max-pixels "),
     (r"pass data_home=", "use --data-home DIR"),
 ]
 
