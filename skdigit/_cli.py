@@ -25,7 +25,8 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import cross_val_score
+from sklearn.base import clone
+from sklearn.model_selection import check_cv
 
 from ._cli_args import (
     EXIT_INTERRUPTED,
@@ -35,6 +36,7 @@ from ._cli_args import (
     build_parser,
     split_model_argument,
 )
+from ._cli_progress import fit_with_progress, predict_with_progress
 from ._cli_output import cli_wording, evaluation, image_error, warning_printer
 from ._digit_model import class_names, load_digit_model, top_k
 from ._persistence import ModelFileError, check_save_path, save_model
@@ -135,7 +137,7 @@ def _train(args):
     if args.cv:
         _check_folds(args.cv, y_train)
         with _stage(f"{args.cv}-fold cross_val_score on the training set", quiet):
-            scores = cross_val_score(pipeline, X_train, y_train, cv=args.cv)
+            scores = _cross_val_score(pipeline, X_train, y_train, args.cv, quiet)
         print(
             f"cross_val_score (cv={args.cv}) accuracy: {scores.mean():.4f} "
             f"+/- {scores.std():.4f}  folds: "
@@ -155,13 +157,15 @@ def _train(args):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
         with _stage(f"Fitting {steps} on {len(y_train)} images", quiet):
-            pipeline.fit(X_train, y_train)
+            fit_with_progress(pipeline, X_train, y_train, quiet=quiet)
     for warning in caught:
         _say(f"skdigit train: warning: {cli_wording(str(warning.message))}", quiet)
     pipeline.set_params(classifier__verbose=0)
     classifier = pipeline.named_steps["classifier"]
     _say(f"solver iterations: {int(classifier.n_iter_[0])}", quiet)
-    accuracy, report = evaluation(y_test, pipeline.predict(X_test), positive_label)
+    y_pred = predict_with_progress(pipeline, X_test, quiet=quiet,
+                                   desc="Evaluating on the test set")
+    accuracy, report = evaluation(y_test, y_pred, positive_label)
     print(report, flush=True)  # before saving: a failed save loses no result
     metadata = {
         "task": "multiclass" if positive_label is None else "binary",
@@ -176,6 +180,23 @@ def _train(args):
         raise OSError(exc.errno, f"cannot save the model to {output}: {reason}") from exc
     print(f"\nModel saved to {path}")
     return 0
+
+
+def _cross_val_score(pipeline, X, y, folds, quiet):
+    """``cross_val_score(pipeline, X, y, cv=folds)`` (the same folds and scores),
+    fold after fold, with progress."""
+    cv = check_cv(folds, y, classifier=True)
+    scores = []
+    for k, (train, test) in enumerate(cv.split(X, y), start=1):
+        prefix = f"fold {k}/{folds}: "
+        _say(f"{prefix}fitting on {len(train)} images", quiet)
+        model = fit_with_progress(clone(pipeline), X[train], y[train], quiet=quiet,
+                                  prefix=prefix)
+        y_pred = predict_with_progress(model, X[test], quiet=quiet,
+                                       desc=f"{prefix}scoring")
+        scores.append(float(np.mean(y_pred == y[test])))
+        _say(f"{prefix}accuracy {scores[-1]:.4f}", quiet)
+    return np.array(scores)
 
 
 def _kernels_compiled(binary, features):
@@ -202,18 +223,22 @@ def _evaluate(args):
             check_save_path(Path(args.report) / "report.md")
         except ModelFileError as exc:
             raise _UsageError(f"--report {args.report}: {exc}") from exc
-    model, positive_label = load_digit_model(args.model)
-    X_test, y_test = _load("test", args)
+    quiet = args.quiet
+    with _stage(f"Loading {args.model}", quiet):
+        model, positive_label = load_digit_model(args.model)
+    with _stage("Loading the MNIST test set", quiet):
+        X_test, y_test = _load("test", args)
     if positive_label is not None:
         y_test = TargetBinarizer(positive_label=positive_label).fit_transform(y_test)
-    y_pred = model.predict(X_test)
+    y_pred = predict_with_progress(model, X_test, quiet=quiet,
+                                   desc="Evaluating on the test set")
     print(evaluation(y_test, y_pred, positive_label)[1], flush=True)
     if args.report:
         from ._report import write_report
 
         written, skipped = write_report(
             model, X_test, y_test, y_pred, args.report,
-            target_names=class_names(positive_label),
+            target_names=class_names(positive_label), progress=not quiet,
         )
         print(f"\nReport written to {Path(args.report).resolve()}: "
               + ", ".join(p.name for p in written))

@@ -219,6 +219,7 @@ def build_parser():
         help="also write metrics.json, report.md and (with skdigit[plot]) PNG figures "
         "into DIR",
     )
+    evaluate.add_argument("--quiet", "-q", action="store_true", help="no progress output")
 
     predict = commands.add_parser(
         "predict",
