@@ -125,7 +125,8 @@ def _train(args):
     except (ModelFileError, MissingExtraError) as exc:
         raise _UsageError(f"--output {output}: {exc}") from exc
     pipeline = make_digit_pipeline(
-        features=args.features, deskew=not args.no_deskew, C=args.C, max_iter=args.max_iter
+        features=args.features, deskew=not args.no_deskew, C=args.C, max_iter=args.max_iter,
+        tol=args.tol,
     )
     _check_parameters(pipeline)
     with _stage("Loading MNIST", quiet):
@@ -159,7 +160,8 @@ def _train(args):
         with _stage(f"Fitting {steps} on {len(y_train)} images", quiet):
             fit_with_progress(pipeline, X_train, y_train, quiet=quiet)
     for warning in caught:
-        _say(f"skdigit train: warning: {cli_wording(str(warning.message))}", quiet)
+        _say(f"skdigit train: warning: {cli_wording(str(warning.message), train=True)}",
+             quiet)
     pipeline.set_params(classifier__verbose=0)
     classifier = pipeline.named_steps["classifier"]
     _say(f"solver iterations: {int(classifier.n_iter_[0])}", quiet)

@@ -57,6 +57,16 @@ def _integer(text, minimum):
     return value
 
 
+def _positive_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
+    return value
+
+
 def _positive_int(text):
     return _integer(text, 1)
 
@@ -190,6 +200,11 @@ def build_parser():
     train.add_argument(
         "--max-iter", type=_positive_int, default=1000,
         help="solver iterations at most (default 1000)",
+    )
+    train.add_argument(
+        "--tol", type=_positive_float, default=1e-4,
+        help="the solver stops when the largest entry of the gradient is at most "
+        "this (default 1e-4)",
     )
     train.add_argument(
         "--binary-digit", type=_digit, metavar="D",

@@ -72,6 +72,26 @@ def _markdown(metrics, model_info, figures, skipped):
     return "\n".join(lines) + "\n"
 
 
+def _pixel_coefficients(model, target_names):
+    """The weights as images, when they are weights on pixels; TypeError (a
+    figure skipped, with the reason) otherwise."""
+    from . import plotting
+
+    final = model.steps[-1][1] if hasattr(model, "steps") else model
+    width = np.shape(getattr(final, "coef_", np.empty((1, 0))))[-1]
+    n_pixels = getattr(model, "n_features_in_", width)
+    if width and width != n_pixels:
+        steps = [type(step).__name__ for _, step in getattr(model, "steps", [])[:-1]
+                 if step is not None and step != "passthrough"]
+        raise TypeError(
+            f"the classifier's {width:,} weights per class apply to the features that "
+            f"{' -> '.join(steps)} computes (scattering coefficients: paths x "
+            f"positions), not to the {n_pixels} pixels, so they do not form images"
+        )
+    return plotting.plot_coefficients(model, display_labels=target_names,
+                                      smooth=COEFFICIENT_SMOOTHING)
+
+
 def _figures(model, X, y_true, y_pred, target_names):
     """(file name, function returning a matplotlib Figure) for each figure."""
     from . import plotting
@@ -84,9 +104,7 @@ def _figures(model, X, y_true, y_pred, target_names):
         ("misclassified.png",
          lambda: plotting.plot_misclassified(
              X, y_true, y_pred, labels=labels, display_labels=target_names)),
-        ("coefficients.png",
-         lambda: plotting.plot_coefficients(
-             model, display_labels=target_names, smooth=COEFFICIENT_SMOOTHING)),
+        ("coefficients.png", lambda: _pixel_coefficients(model, target_names)),
         ("precision_recall.png",
          lambda: plotting.plot_precision_recall(
              y_true, y_pred, labels=labels, display_labels=target_names)),
@@ -98,8 +116,9 @@ def write_report(model, X, y, y_pred, folder, *, target_names, progress=True):
 
     Writes ``metrics.json`` and ``report.md`` and, when matplotlib is installed
     (``skdigit[plot]``), ``confusion_matrix.png``, ``misclassified.png``,
-    ``coefficients.png`` (linear models only: the weights as images, blurred
-    by :data:`COEFFICIENT_SMOOTHING` pixels) and ``precision_recall.png``. A
+    ``coefficients.png`` (linear models on pixels only: the weights as images,
+    blurred by :data:`COEFFICIENT_SMOOTHING` pixels; skipped, with the reason,
+    for a scattering model, whose weights are not on pixels) and ``precision_recall.png``. A
     figure that does not apply, or all figures without matplotlib, is skipped
     and ``report.md`` says so and why. Every file is written atomically
     (temporary file, then rename).
@@ -119,7 +138,7 @@ def write_report(model, X, y, y_pred, folder, *, target_names, progress=True):
     target_names : list of str
         Display name of each class.
     progress : bool, default=True
-        Show a progress bar (needs tqdm).
+        Show progress (:func:`skdigit.utils.progress_bar`).
 
     Returns
     -------

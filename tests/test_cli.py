@@ -310,11 +310,27 @@ def test_evaluate_writes_report(small_model, tmp_path, capsys):
     assert metrics["model"]["task"] == "multiclass"
     markdown = (report / "report.md").read_text()
     assert f"**{metrics['accuracy']:.4f}**" in markdown
-    for name in ("confusion_matrix", "misclassified", "coefficients", "precision_recall"):
+    for name in ("confusion_matrix", "misclassified", "precision_recall"):
         png = report / f"{name}.png"
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert f"({name}.png)" in markdown
     assert not list(report.glob(".*.tmp"))
+    # the default (scattering) model's weights are not on pixels: no 63x63 "images"
+    assert not (report / "coefficients.png").exists()
+    assert "coefficients.png skipped: " in out and "do not form images" in markdown
+
+
+def test_report_draws_coefficients_of_a_pixel_model(small_mnist, tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    model = tmp_path / "pixels.joblib"
+    status, _, err = _run(["train", "--quiet", "--features", "pixels", "-o", str(model)],
+                          capsys)
+    assert status == 0, err
+    report = tmp_path / "report"
+    status, out, err = _run(["evaluate", str(model), "--report", str(report)], capsys)
+    assert status == 0, err
+    assert (report / "coefficients.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "skipped" not in out
 
 
 def _digit_png(x, path, *, size=112):

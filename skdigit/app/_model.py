@@ -55,7 +55,7 @@ class DigitPrediction(NamedTuple):
 
 
 def resolve_model_path(model_path=None):
-    """Return the model file the app was asked to use, or None to use a quick model.
+    """Return the model file the app was asked to use, or None for the shipped model.
 
     Parameters
     ----------

@@ -40,7 +40,8 @@ INK_CHOICES = {
 
 def _page_wording(message):
     """A reader's message with its Python-API advice said in terms of the page."""
-    return message.replace("pass invert=True/False", "choose the ink under 'Ink' above")
+    return (message.replace("pass invert=True/False", "choose the ink under 'Ink' above")
+            .replace("try the other invert", "try the other choice under 'Ink' above"))
 
 
 def _read_digit(data, name, invert="auto"):
