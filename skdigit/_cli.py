@@ -226,8 +226,7 @@ def _evaluate(args):
         except ModelFileError as exc:
             raise _UsageError(f"--report {args.report}: {exc}") from exc
     quiet = args.quiet
-    with _stage(f"Loading {args.model}", quiet):
-        model, positive_label = load_digit_model(args.model)
+    model, positive_label = load_digit_model(args.model)  # a second at most
     with _stage("Loading the MNIST test set", quiet):
         X_test, y_test = _load("test", args)
     if positive_label is not None:
