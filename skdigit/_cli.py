@@ -4,7 +4,10 @@
 Scattering2D -> StandardScaler -> DigitLogisticClassifier; ``--features pixels``
 for the raw-pixel logistic regression) on the 60,000 MNIST training images, evaluates it on the
 10,000 test images and saves it; ``skdigit evaluate MODEL`` re-scores a saved
-model. Progress goes to standard error, results to standard output. Every
+model; ``skdigit predict`` and ``skdigit read`` use the model shipped with
+skdigit (:func:`skdigit.load_pretrained`) unless ``--model`` names one.
+Progress goes to standard error (the solver's iterations to standard output,
+as scikit-learn's ``verbose`` does), results to standard output. Every
 failure is one line on standard error: a user error (bad arguments, a missing,
 wrong or foreign model file, an unwritable output, a missing extra, MNIST not
 found) exits with status 2, Ctrl-C with 130, SIGTERM (``train``, ``evaluate``) with
