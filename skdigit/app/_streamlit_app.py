@@ -104,8 +104,7 @@ def main():
         st.stop()
 
     if mode == "Draw a digit":
-        st.write("Draw one digit, large, in the middle of the square. (The tools "
-                 "under the square undo, redo and clear.)")
+        st.write("Draw one digit, large, in the middle of the square.")
         result = st_canvas(
             stroke_width=20,
             stroke_color="#000000",
