@@ -241,7 +241,8 @@ def build_parser():
         help="predict the digit in your own image files",
         description="Read each image (PNG, JPEG, ...: dark ink on light paper or the "
         "reverse), prepare it the way MNIST was prepared, and print the predicted "
-        "digit with its probability. Needs skdigit[image].",
+        "digit with its probability, with the model shipped with skdigit unless "
+        "--model names one. Needs skdigit[image].",
     )
     _add_image_arguments(predict, "model file (.joblib or .skops)")
     predict.add_argument(
@@ -254,8 +255,8 @@ def build_parser():
         help="read a number written on paper, digit by digit",
         description="Find the digits in each image (left to right), prepare each "
         "the way MNIST was prepared, and print the number with each digit's "
-        "probability. The digits must stand on one line, not touching. Needs "
-        "skdigit[image].",
+        "probability, with the model shipped with skdigit unless --model names one. "
+        "The digits must stand on one line, not touching. Needs skdigit[image].",
     )
     _add_image_arguments(read, "ten-digit model file (.joblib or .skops)")
 
