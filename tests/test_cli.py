@@ -319,6 +319,10 @@ def test_evaluate_writes_report(small_model, tmp_path, capsys):
     # the default (scattering) model's weights are not on pixels: no 63x63 "images"
     assert not (report / "coefficients.png").exists()
     assert "coefficients.png skipped: " in out and "do not form images" in markdown
+    # instead: the weights summed over the scattering paths, a 7x7 map per class
+    png = report / "scattering_weights.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "(scattering_weights.png)" in markdown
 
 
 def test_report_draws_coefficients_of_a_pixel_model(small_mnist, tmp_path, capsys):
