@@ -168,3 +168,20 @@ def test_predict_cold_start_is_fast(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(f"{image}: 7")
     assert elapsed < 30  # the target is 5 s on a quiet machine; CI machines are slower
+
+
+def test_scattering_weights_figure_sums_the_weights_per_position():
+    """The report's figure for a scattering model: a 7x7 map per class, the
+    absolute weights summed over the 81 paths."""
+    pytest.importorskip("matplotlib")
+    import matplotlib.pyplot as plt
+
+    from skdigit._report import _scattering_weights
+
+    model = load_pretrained()
+    fig = _scattering_weights(model, [str(d) for d in range(10)])
+    images = [im.get_array() for ax in fig.axes for im in ax.get_images()]
+    assert len(images) == 10 and images[0].shape == (7, 7)
+    coef = np.abs(model[-1].coef_).reshape(10, 81, 7, 7)
+    np.testing.assert_allclose(np.stack(images), coef.sum(axis=1), rtol=1e-6)
+    plt.close(fig)
