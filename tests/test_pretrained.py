@@ -185,3 +185,13 @@ def test_scattering_weights_figure_sums_the_weights_per_position():
     coef = np.abs(model[-1].coef_).reshape(10, 81, 7, 7)
     np.testing.assert_allclose(np.stack(images), coef.sum(axis=1), rtol=1e-6)
     plt.close(fig)
+
+
+def test_shipped_file_is_package_data():
+    import tomllib
+    from pathlib import Path
+
+    pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
+    config = tomllib.loads(pyproject.read_text())
+    assert "data/pretrained.npz" in config["tool"]["setuptools"]["package-data"]["skdigit"]
+    assert any(dep.startswith("tqdm") for dep in config["project"]["dependencies"])
