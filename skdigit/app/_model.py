@@ -23,7 +23,6 @@ import numpy as np
 import sklearn
 
 from .. import _digit_model
-from .._persistence import ModelFileError  # noqa: F401 (re-exported for the page)
 from .._pipeline import make_digit_pipeline
 from .._version import __version__
 from ..utils import MNIST_SHAPE

@@ -12,7 +12,6 @@ as ``__main__``); importing the module does nothing and needs no Streamlit.
 """
 
 import io
-import os
 
 from skdigit.app import _model
 
