@@ -195,8 +195,8 @@ def _cross_val_score(pipeline, X, y, folds, quiet):
     for k, (train, test) in enumerate(cv.split(X, y), start=1):
         prefix = f"fold {k}/{folds}: "
         _say(f"{prefix}fitting on {len(train)} images", quiet)
-        model = fit_with_progress(clone(pipeline), X[train], y[train], quiet=quiet,
-                                  prefix=prefix)
+        model = clone(pipeline).set_params(classifier__verbose=0 if quiet else 1)
+        fit_with_progress(model, X[train], y[train], quiet=quiet, prefix=prefix)
         y_pred = predict_with_progress(model, X[test], quiet=quiet,
                                        desc=f"{prefix}scoring")
         scores.append(float(np.mean(y_pred == y[test])))

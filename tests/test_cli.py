@@ -975,6 +975,8 @@ def test_cv_progress_per_fold_and_the_scores_of_cross_val_score(small_mnist, tmp
     assert status == 0, err
     for k in (1, 2, 3):
         assert f"fold {k}/3: accuracy " in err
+    # the solver reports its iterations in each fold too (and in the final fit)
+    assert len([line for line in out.splitlines() if "iteration    1 of" in line]) == 4
     X, y = _small_digits("train")
     scores = cross_val_score(make_digit_pipeline(features="pixels"), X, y, cv=3)
     assert (f"cross_val_score (cv=3) accuracy: {scores.mean():.4f} +/- {scores.std():.4f}"

@@ -99,9 +99,9 @@ class Solver:
             At most this many iterations; 0 returns ``params0``.
         verbose : int, default=0
             Print the iteration (of ``max_iter``), the objective and the
-            stopping quantity against ``tol``: at 1 every 10th iteration, or
-            sooner when a second has passed since the last line; above 1,
-            every iteration.
+            stopping quantity against ``tol``: at 1 the first and every 10th
+            iteration, or sooner when a second has passed since the last line;
+            above 1, every iteration.
         callback : callable, default=None
             ``callback(n_iter, params)`` after each iteration; a true return
             value stops the solver.
@@ -150,7 +150,8 @@ class _Reporter:
         """
         self.n_iter += 1
         now = time.perf_counter()
-        if self.every and (self.n_iter % self.every == 0 or now - self.last >= 1.0):
+        if self.every and (self.n_iter % self.every == 0 or self.n_iter == 1
+                           or now - self.last >= 1.0):
             self.last = now
             of = "" if self.max_iter is None else f" of {self.max_iter}"
             line = f"[{self.name}] iteration {self.n_iter:4d}{of}  objective {value:.10g}"
