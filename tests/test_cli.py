@@ -998,3 +998,28 @@ def test_train_convergence_advice_names_the_flags(small_mnist, tmp_path, capsys)
         _cli.main(["train", "--tol", "0"])
     assert exit_info.value.code == 2
     assert "--tol: must be a positive number" in capsys.readouterr().err
+
+
+def test_progress_is_a_bar_on_a_terminal_and_lines_elsewhere():
+    import io
+
+    from tqdm import tqdm
+
+    from skdigit.utils import progress_bar
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    terminal, log = Terminal(), io.StringIO()
+    with progress_bar(4, desc="Work", unit="images", file=terminal) as bar:
+        assert isinstance(bar, tqdm)
+        bar.update(4)
+    assert "\r" in terminal.getvalue()
+    with progress_bar(4, desc="Work", unit="images", file=log) as bar:
+        bar.update(4)
+    assert log.getvalue() == log.getvalue().lstrip("\r")
+    assert log.getvalue().startswith("Work: 4/4 images (") and "\r" not in log.getvalue()
+    with progress_bar(4, desc="Work", file=log, enabled=False) as bar:
+        bar.update(4)
+    assert log.getvalue().count("\n") == 1
