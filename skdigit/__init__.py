@@ -8,6 +8,8 @@ The public API is re-exported here from private modules:
   :class:`TargetBinarizer` (``skdigit.preprocessing``)
 - :func:`load_mnist`, :func:`load_idx`, :func:`make_deformed_digits`
   (``skdigit.datasets``)
+- :func:`make_digit_pipeline`, :func:`load_pretrained` (the model shipped
+  with skdigit), :func:`load_model`, :func:`save_model`
 """
 
 from ._version import __version__
@@ -16,6 +18,7 @@ from .linear_model import DigitLogisticClassifier, DigitLogisticClassifierCV
 from .preprocessing import Deskew, PixelNormalizer, Scattering2D, TargetBinarizer
 from ._persistence import ModelFileError, load_model, save_model
 from ._pipeline import make_digit_pipeline
+from ._pretrained import load_pretrained
 
 __all__ = [
     "DigitLogisticClassifier",
@@ -28,6 +31,7 @@ __all__ = [
     "load_idx",
     "load_model",
     "load_mnist",
+    "load_pretrained",
     "make_deformed_digits",
     "make_digit_pipeline",
     "save_model",

@@ -4,7 +4,10 @@
 Scattering2D -> StandardScaler -> DigitLogisticClassifier; ``--features pixels``
 for the raw-pixel logistic regression) on the 60,000 MNIST training images, evaluates it on the
 10,000 test images and saves it; ``skdigit evaluate MODEL`` re-scores a saved
-model. Progress goes to standard error, results to standard output. Every
+model; ``skdigit predict`` and ``skdigit read`` use the model shipped with
+skdigit (:func:`skdigit.load_pretrained`) unless ``--model`` names one.
+Progress goes to standard error (the solver's iterations to standard output,
+as scikit-learn's ``verbose`` does), results to standard output. Every
 failure is one line on standard error: a user error (bad arguments, a missing,
 wrong or foreign model file, an unwritable output, a missing extra, MNIST not
 found) exits with status 2, Ctrl-C with 130, SIGTERM (``train``, ``evaluate``) with
@@ -25,7 +28,8 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import cross_val_score
+from sklearn.base import clone
+from sklearn.model_selection import check_cv
 
 from ._cli_args import (
     EXIT_INTERRUPTED,
@@ -33,7 +37,9 @@ from ._cli_args import (
     EXIT_USAGE,
     _UsageError,
     build_parser,
+    split_model_argument,
 )
+from ._cli_progress import fit_with_progress, predict_with_progress
 from ._cli_output import cli_wording, evaluation, image_error, warning_printer
 from ._digit_model import class_names, load_digit_model, top_k
 from ._persistence import ModelFileError, check_save_path, save_model
@@ -122,7 +128,8 @@ def _train(args):
     except (ModelFileError, MissingExtraError) as exc:
         raise _UsageError(f"--output {output}: {exc}") from exc
     pipeline = make_digit_pipeline(
-        features=args.features, deskew=not args.no_deskew, C=args.C, max_iter=args.max_iter
+        features=args.features, deskew=not args.no_deskew, C=args.C, max_iter=args.max_iter,
+        tol=args.tol,
     )
     _check_parameters(pipeline)
     with _stage("Loading MNIST", quiet):
@@ -134,7 +141,7 @@ def _train(args):
     if args.cv:
         _check_folds(args.cv, y_train)
         with _stage(f"{args.cv}-fold cross_val_score on the training set", quiet):
-            scores = cross_val_score(pipeline, X_train, y_train, cv=args.cv)
+            scores = _cross_val_score(pipeline, X_train, y_train, args.cv, quiet)
         print(
             f"cross_val_score (cv={args.cv}) accuracy: {scores.mean():.4f} "
             f"+/- {scores.std():.4f}  folds: "
@@ -154,13 +161,16 @@ def _train(args):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
         with _stage(f"Fitting {steps} on {len(y_train)} images", quiet):
-            pipeline.fit(X_train, y_train)
+            fit_with_progress(pipeline, X_train, y_train, quiet=quiet)
     for warning in caught:
-        _say(f"skdigit train: warning: {cli_wording(str(warning.message))}", quiet)
+        _say(f"skdigit train: warning: {cli_wording(str(warning.message), train=True)}",
+             quiet)
     pipeline.set_params(classifier__verbose=0)
     classifier = pipeline.named_steps["classifier"]
     _say(f"solver iterations: {int(classifier.n_iter_[0])}", quiet)
-    accuracy, report = evaluation(y_test, pipeline.predict(X_test), positive_label)
+    y_pred = predict_with_progress(pipeline, X_test, quiet=quiet,
+                                   desc="Evaluating on the test set")
+    accuracy, report = evaluation(y_test, y_pred, positive_label)
     print(report, flush=True)  # before saving: a failed save loses no result
     metadata = {
         "task": "multiclass" if positive_label is None else "binary",
@@ -175,6 +185,23 @@ def _train(args):
         raise OSError(exc.errno, f"cannot save the model to {output}: {reason}") from exc
     print(f"\nModel saved to {path}")
     return 0
+
+
+def _cross_val_score(pipeline, X, y, folds, quiet):
+    """``cross_val_score(pipeline, X, y, cv=folds)`` (the same folds and scores),
+    fold after fold, with progress."""
+    cv = check_cv(folds, y, classifier=True)
+    scores = []
+    for k, (train, test) in enumerate(cv.split(X, y), start=1):
+        prefix = f"fold {k}/{folds}: "
+        _say(f"{prefix}fitting on {len(train)} images", quiet)
+        model = clone(pipeline).set_params(classifier__verbose=0 if quiet else 1)
+        fit_with_progress(model, X[train], y[train], quiet=quiet, prefix=prefix)
+        y_pred = predict_with_progress(model, X[test], quiet=quiet,
+                                       desc=f"{prefix}scoring")
+        scores.append(float(np.mean(y_pred == y[test])))
+        _say(f"{prefix}accuracy {scores[-1]:.4f}", quiet)
+    return np.array(scores)
 
 
 def _kernels_compiled(binary, features):
@@ -201,24 +228,47 @@ def _evaluate(args):
             check_save_path(Path(args.report) / "report.md")
         except ModelFileError as exc:
             raise _UsageError(f"--report {args.report}: {exc}") from exc
-    model, positive_label = load_digit_model(args.model)
-    X_test, y_test = _load("test", args)
+    quiet = args.quiet
+    model, positive_label = load_digit_model(args.model)  # a second at most
+    with _stage("Loading the MNIST test set", quiet):
+        X_test, y_test = _load("test", args)
     if positive_label is not None:
         y_test = TargetBinarizer(positive_label=positive_label).fit_transform(y_test)
-    y_pred = model.predict(X_test)
+    y_pred = predict_with_progress(model, X_test, quiet=quiet,
+                                   desc="Evaluating on the test set")
     print(evaluation(y_test, y_pred, positive_label)[1], flush=True)
     if args.report:
         from ._report import write_report
 
         written, skipped = write_report(
             model, X_test, y_test, y_pred, args.report,
-            target_names=class_names(positive_label),
+            target_names=class_names(positive_label), progress=not quiet,
         )
         print(f"\nReport written to {Path(args.report).resolve()}: "
               + ", ".join(p.name for p in written))
         for name, reason in skipped:
             print(f"{name} skipped: {reason}")
     return 0
+
+
+def _image_model(args, *, ten_classes=False):
+    """The model of ``predict``/``read``: ``--model`` (or the older positional
+    MODEL), else the one shipped with skdigit; and its positive label."""
+    if args.model is not None:
+        return load_digit_model(args.model, ten_classes=ten_classes)
+    from ._digit_model import check_digit_model
+    from ._pretrained import load_pretrained
+
+    model = load_pretrained()
+    return model, check_digit_model(model, "the shipped model", ten_classes=ten_classes)
+
+
+def _image_options(args):
+    """The reader's ``frame`` and ``max_pixels`` options given on the command line."""
+    options = {} if args.frame is None else {"frame": args.frame}
+    if args.max_pixels != -1:
+        options["max_pixels"] = args.max_pixels
+    return options
 
 
 def _image_failed(command, source, exc, results, as_json):
@@ -235,12 +285,12 @@ def _predict(args):
     from .image._number import MIN_PROBABILITY
     from .image._number import digit_and_count
 
-    model, positive_label = load_digit_model(args.model)
+    model, positive_label = _image_model(args)
     if not hasattr(model, "predict_proba"):
         raise _UsageError(f"{args.model!r} has no predict_proba; predict needs probabilities")
     names = class_names(positive_label)
     invert = {"auto": "auto", "yes": True, "no": False}[args.invert]
-    options = {} if args.frame is None else {"frame": args.frame}
+    options = _image_options(args)
     results, failed = [], 0
     for source in args.images:
         try:
@@ -275,9 +325,9 @@ def _read(args):
     import_optional("PIL.Image", extra="image", purpose="skdigit read", package="Pillow")
     from .image import DigitImageError, read_number
 
-    model, _ = load_digit_model(args.model, ten_classes=True)
+    model, _ = _image_model(args, ten_classes=True)
     invert = {"auto": "auto", "yes": True, "no": False}[args.invert]
-    options = {} if args.frame is None else {"frame": args.frame}
+    options = _image_options(args)
     results, failed = [], 0
     for source in args.images:
         try:
@@ -306,6 +356,8 @@ def _app(args):
     import_optional("streamlit", extra="app", purpose="skdigit app")
     from .app import launch
 
+    if args.model is not None:  # refused here, not in the browser after the server starts
+        load_digit_model(args.model, ten_classes=True)
     return launch(model_path=args.model, port=args.port, data_home=args.data_home)
 
 
@@ -359,6 +411,8 @@ def main(argv=None):
     with warnings.catch_warnings(), terminable:
         warnings.showwarning = warning_printer(prog)
         try:
+            if args.command in ("predict", "read"):
+                split_model_argument(args)
             return command(args)
         except _Terminated:
             print(f"{prog}: terminated", file=sys.stderr)

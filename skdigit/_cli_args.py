@@ -12,7 +12,10 @@ import math
 from ._pipeline import FEATURES, default_C
 from ._version import __version__
 
-__all__ = ["EXIT_INTERRUPTED", "EXIT_TERMINATED", "EXIT_USAGE", "build_parser"]
+__all__ = [
+    "EXIT_INTERRUPTED", "EXIT_TERMINATED", "EXIT_USAGE", "build_parser",
+    "split_model_argument",
+]
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
@@ -51,6 +54,16 @@ def _integer(text, minimum):
         raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
     if value < minimum:
         raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {text}")
+    return value
+
+
+def _positive_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
     return value
 
 
@@ -98,10 +111,22 @@ def _add_data_arguments(parser):
     )
 
 
+MODEL_SUFFIXES = (".joblib", ".skops")
+
+
 def _add_image_arguments(parser, model_help):
-    """MODEL, IMAGE..., --json, --invert and --frame, for predict and read."""
-    parser.add_argument("model", metavar="MODEL", help=model_help)
-    parser.add_argument("images", metavar="IMAGE", nargs="+", help="image files")
+    """[MODEL] IMAGE..., --model, --json, --invert, --frame and --max-pixels, for
+    predict and read."""
+    parser.add_argument(
+        "images", metavar="IMAGE", nargs="+",
+        help="image files; a first argument ending in .joblib or .skops is the model "
+        "(the older form 'MODEL IMAGE...')",
+    )
+    parser.add_argument(
+        "--model", metavar="MODEL",
+        help=f"{model_help} (default: the model shipped with skdigit, "
+        "skdigit.load_pretrained())",
+    )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.add_argument(
         "--invert", choices=["auto", "yes", "no"], default="auto",
@@ -112,6 +137,33 @@ def _add_image_arguments(parser, model_help):
         help="frame to read from a multi-frame image (animated GIF, multi-page "
         "TIFF); default the first",
     )
+    parser.add_argument(
+        "--max-pixels", type=_max_pixels, metavar="N", default=-1,
+        help="refuse images of more than N pixels, a guard against decompression "
+        "bombs (default 50,000,000; 0 for no limit)",
+    )
+
+
+def _max_pixels(text):
+    """A positive pixel count, or 0 for no limit (None)."""
+    value = _non_negative_int(text.replace(",", "").replace("_", ""))
+    return None if value == 0 else value
+
+
+def split_model_argument(args):
+    """``MODEL IMAGE...`` (the older form): move a first IMAGE that names a model
+    file (.joblib, .skops) to ``args.model``; an error if both forms are used or
+    nothing but a model is given."""
+    first = args.images[0]
+    if not first.lower().endswith(MODEL_SUFFIXES):
+        return args
+    if args.model is not None:
+        raise _UsageError(f"{first} looks like a model file, but --model {args.model} "
+                          "is given too; give one model")
+    if len(args.images) == 1:
+        raise _UsageError(f"{first} is a model file: give the images to read after it")
+    args.model, args.images = first, args.images[1:]
+    return args
 
 
 def build_parser():
@@ -150,6 +202,11 @@ def build_parser():
         help="solver iterations at most (default 1000)",
     )
     train.add_argument(
+        "--tol", type=_positive_float, default=1e-4,
+        help="the solver stops when the largest entry of the gradient is at most "
+        "this (default 1e-4)",
+    )
+    train.add_argument(
         "--binary-digit", type=_digit, metavar="D",
         help="train a one-digit detector: 'is it a D?' instead of ten classes",
     )
@@ -177,13 +234,15 @@ def build_parser():
         help="also write metrics.json, report.md and (with skdigit[plot]) PNG figures "
         "into DIR",
     )
+    evaluate.add_argument("--quiet", "-q", action="store_true", help="no progress output")
 
     predict = commands.add_parser(
         "predict",
         help="predict the digit in your own image files",
         description="Read each image (PNG, JPEG, ...: dark ink on light paper or the "
         "reverse), prepare it the way MNIST was prepared, and print the predicted "
-        "digit with its probability. Needs skdigit[image].",
+        "digit with its probability, with the model shipped with skdigit unless "
+        "--model names one. Needs skdigit[image].",
     )
     _add_image_arguments(predict, "model file (.joblib or .skops)")
     predict.add_argument(
@@ -196,8 +255,8 @@ def build_parser():
         help="read a number written on paper, digit by digit",
         description="Find the digits in each image (left to right), prepare each "
         "the way MNIST was prepared, and print the number with each digit's "
-        "probability. The digits must stand on one line, not touching. Needs "
-        "skdigit[image].",
+        "probability, with the model shipped with skdigit unless --model names one. "
+        "The digits must stand on one line, not touching. Needs skdigit[image].",
     )
     _add_image_arguments(read, "ten-digit model file (.joblib or .skops)")
 
@@ -205,10 +264,13 @@ def build_parser():
         "app",
         help="start the web app (Streamlit): upload a digit, see the prediction",
         description="Start a Streamlit page to upload a digit image and see what the "
-        "model predicts. Uses MODEL, or trains a quick model on first run. Needs "
-        "skdigit[app].",
+        "model predicts. Uses MODEL (checked before the server starts), or the "
+        "model shipped with skdigit. Needs skdigit[app].",
     )
-    app.add_argument("--model", metavar="MODEL", help="model file to serve")
+    app.add_argument(
+        "--model", metavar="MODEL",
+        help="ten-class model file to serve (default: the model shipped with skdigit)",
+    )
     app.add_argument("--port", type=_port, help="port to listen on (1-65535)")
-    app.add_argument("--data-home", metavar="DIR", help="where MNIST is, for training")
+    app.add_argument("--data-home", metavar="DIR", help=argparse.SUPPRESS)  # no longer used
     return parser

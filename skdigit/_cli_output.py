@@ -10,10 +10,12 @@ from ._digit_model import class_names, image_error_message
 # Python-API advice in library messages, said the command line's way.
 _FLAG_WORDING = [
     (r"pass invert=True/False", "use --invert yes/no"),
+    (r"try the other invert", "try the other --invert (yes/no), or --invert auto"),
     (r"[Pp]ass frame=k to choose another frame and silence this warning",
      "use --frame K to choose another frame"),
-    (r",? or pass a larger max_pixels \(or None\) if you trust it", ""),
-    (r"max_pixels=", "the limit of "),
+    (r"pass a larger max_pixels \(or None\) if you trust it",
+     "give a larger --max-pixels N (or --max-pixels 0) if you trust it"),
+    (r"max_pixels=", "--max-pixels "),
     (r"pass data_home=", "use --data-home DIR"),
 ]
 
@@ -44,9 +46,22 @@ def evaluation(y_test, y_pred, positive_label):
     return accuracy, report
 
 
-def cli_wording(message):
-    """``message`` with its Python-API advice given as command-line flags."""
-    for pattern, flag in _FLAG_WORDING:
+# The convergence advice in ``skdigit train``, whose pipeline already scales
+# its features: the flags that set max_iter and tol.
+_TRAIN_WORDING = [
+    (r"Increase max_iter \(now (\d+)\), scale the features to \[0, 1\] "
+     r"\(skdigit\.PixelNormalizer for pixels\), or loosen tol\.",
+     r"Give a larger --max-iter (now \1), or a looser --tol."),
+    (r"Loosen tol, or scale the features to \[0, 1\] \(skdigit\.PixelNormalizer "
+     r"for pixels\)\.",
+     "Give a looser --tol."),
+]
+
+
+def cli_wording(message, *, train=False):
+    """``message`` with its Python-API advice given as command-line flags
+    (``train``: the advice of a ConvergenceWarning, given as ``skdigit train``'s)."""
+    for pattern, flag in (_TRAIN_WORDING if train else []) + _FLAG_WORDING:
         message = re.sub(pattern, flag, message)
     return message
 

@@ -441,7 +441,9 @@ def plot_coefficients(
         images = np.stack([gaussian_filter(w, sigma=smooth) for w in images])
     vmax = float(np.percentile(np.abs(images), percentile)) or 1.0
     n_rows, n_cols = _grid(len(coef)) if len(coef) > 3 else (1, len(coef))
-    fig = _new_figure(plt, fig, (1.6 * n_cols + 1.2, 1.7 * n_rows + 0.3))
+    # a panel or three (a one-digit detector) drawn larger: readable on a page
+    panel = 1.6 if len(coef) > 3 else 3.2
+    fig = _new_figure(plt, fig, (panel * n_cols + 1.2, (panel + 0.1) * n_rows + 0.3))
     axes = []
     for i, (w, title) in enumerate(zip(images, titles)):
         ax = fig.add_subplot(n_rows, n_cols, i + 1)

@@ -21,7 +21,7 @@ from sklearn.dummy import DummyClassifier
 
 from skdigit._persistence import ModelFileError, save_model
 from skdigit.app import SCRIPT_PATH, _launch, _model, _streamlit_app, launch
-from skdigit.datasets import MNISTNotFoundError, load_mnist
+from skdigit.datasets import load_mnist
 from skdigit.utils import MissingExtraError
 
 
@@ -80,50 +80,23 @@ def test_check_digit_model_rejects_a_one_digit_detector():
     assert _model.check_digit_model(model) is model
 
 
-def test_get_model_trains_once_then_uses_the_cache(monkeypatch, tmp_path):
+def test_get_model_without_a_file_uses_the_shipped_model(monkeypatch):
+    """No model file: the shipped model, at once; nothing is trained or cached."""
     monkeypatch.delenv(_model.ENV_MODEL, raising=False)
-    calls = []
-
-    def fake_train(**kwargs):
-        calls.append(kwargs)
-        return _dummy_digit_model()
-
-    monkeypatch.setattr(_model, "train_quick_model", fake_train)
-    assert _model.needs_training(cache_dir=tmp_path, n_train=50)
-    model, how = _model.get_model(cache_dir=tmp_path, n_train=50, data_home="somewhere")
-    assert len(calls) == 1 and calls[0]["data_home"] == "somewhere"
-    assert "trained" in how and "cached" in how
-    cached = _model.quick_model_path(tmp_path, 50)
-    assert cached.is_file() and not _model.needs_training(cache_dir=tmp_path, n_train=50)
-    assert not list(tmp_path.glob(".*.tmp"))  # written atomically, nothing left over
-
-    again, how = _model.get_model(cache_dir=tmp_path, n_train=50)
-    assert len(calls) == 1 and how.startswith("quick model cached in")
-    np.testing.assert_array_equal(again.classes_, np.arange(10))
-
-    cached.write_bytes(b"truncated")  # a broken cache file is replaced
-    _model.get_model(cache_dir=tmp_path, n_train=50)
-    assert len(calls) == 2
-    assert _model.load_digit_model(cached).skdigit_metadata_["written_by"] == "skdigit app"
-
-
-def test_get_model_unwritable_cache_still_gives_a_model(monkeypatch, tmp_path):
-    monkeypatch.delenv(_model.ENV_MODEL, raising=False)
-    monkeypatch.setattr(_model, "train_quick_model", lambda **kw: _dummy_digit_model())
-    not_a_folder = tmp_path / "file"
-    not_a_folder.write_text("")
-    model, how = _model.get_model(cache_dir=not_a_folder)
-    assert hasattr(model, "predict_proba") and "not cached" in how
+    monkeypatch.setattr(_model, "train_quick_model", pytest.fail)
+    model, how = _model.get_model()
+    assert how == _model.SHIPPED_DESCRIPTION and "/" not in how
+    assert list(model.named_steps)[-1] == "classifier"
+    np.testing.assert_array_equal(model.classes_, np.arange(10))
 
 
 def test_get_model_given_file(monkeypatch, tmp_path):
     monkeypatch.setattr(_model, "train_quick_model", pytest.fail)
     path = save_model(_dummy_digit_model(), tmp_path / "m.joblib")
-    model, how = _model.get_model(path, cache_dir=tmp_path / "cache")
-    assert str(path) in how
+    model, how = _model.get_model(path)
+    assert how == "the model file m.joblib"
     monkeypatch.setenv(_model.ENV_MODEL, str(path))
-    assert not _model.needs_training(cache_dir=tmp_path / "cache")
-    assert _model.get_model(cache_dir=tmp_path / "cache")[1] == how
+    assert _model.get_model()[1] == how
     with pytest.raises(ModelFileError, match="not found"):
         _model.get_model(tmp_path / "missing.joblib")
     binary = save_model(DummyClassifier().fit(np.zeros((2, 784)), [0, 1]), tmp_path / "b.joblib")
@@ -135,13 +108,6 @@ def test_check_digit_model_rejects_other_image_sizes():
     small = DummyClassifier().fit(np.zeros((10, 64)), np.arange(10))  # 8x8 images
     with pytest.raises(ModelFileError, match=r"64 pixels per image \(8x8 images\)"):
         _model.check_digit_model(small, "'m.joblib'")
-
-
-def test_get_model_without_mnist(monkeypatch, tmp_path):
-    monkeypatch.delenv(_model.ENV_MODEL, raising=False)
-    with pytest.raises(MNISTNotFoundError):
-        _model.get_model(data_home=tmp_path / "empty", cache_dir=tmp_path)
-    assert not list(tmp_path.glob("*.joblib"))
 
 
 def test_predict_digit_and_upscale():
@@ -182,6 +148,7 @@ def test_build_command():
     assert SCRIPT_PATH.is_file()
     text = " ".join(command)
     assert "--server.headless true" in text and "--server.port 8600" in text
+    assert "--client.toolbarMode minimal" in text  # no "Deploy" button
     assert command[-2:] == ["--server.address", "0.0.0.0"]
     assert "--server.port" not in _launch.build_command()
     with pytest.raises(ValueError, match="port"):
@@ -267,9 +234,10 @@ def app_test():
 
 @pytest.fixture(scope="module")
 def digit_model_path(mnist_home, tmp_path_factory):
-    """The app's own model (the scattering pipeline on all of MNIST), trained once and saved."""
-    model = _model.train_quick_model(data_home=mnist_home)
-    return save_model(model, tmp_path_factory.mktemp("app") / "model.joblib")
+    """The app's own model (the shipped scattering pipeline), saved to a file."""
+    from skdigit import load_pretrained
+
+    return save_model(load_pretrained(), tmp_path_factory.mktemp("app") / "model.joblib")
 
 
 @pytest.fixture(scope="module")
@@ -333,13 +301,41 @@ def test_page_upload_shows_the_right_digit(
     assert message.count("broken.png") == 1 and "<bytes" not in message
 
 
-def test_page_uses_the_cached_quick_model(app_test, page_env, digit_model_path, tmp_path):
-    cached = _model.quick_model_path(tmp_path / "cache")
-    cached.parent.mkdir()
-    cached.write_bytes(digit_model_path.read_bytes())
+def test_page_without_a_model_uses_the_shipped_one(app_test, page_env):
+    """No model given and no MNIST: the page uses the shipped model, names it, and
+    shows no file path."""
+    import time
+
+    start = time.perf_counter()
     at = app_test.from_file(str(SCRIPT_PATH), default_timeout=60).run()
+    assert time.perf_counter() - start < 30  # loads, does not train
     assert not at.exception and not at.error
-    assert "quick model cached in" in at.caption[0].value
+    caption = at.caption[0].value
+    assert "skdigit scattering model shipped with skdigit" in caption
+    assert "99.43%" in caption and "/" not in caption and "quick" not in caption
+    assert at.file_uploader
+
+
+def test_page_invert_control(app_test, page_env, confident_test_digit):
+    """The page's "Ink" choice is the reader's invert: forcing the wrong one
+    changes what the model sees; the right one reads the digit."""
+    image, label = confident_test_digit
+    at = app_test.from_file(str(SCRIPT_PATH), default_timeout=60).run()
+    light_on_dark = np.kron(image, np.ones((4, 4), np.uint8))  # MNIST's own polarity
+    at.file_uploader[0].set_value(("digit.png", _png(light_on_dark), "image/png")).run()
+    (ink,) = [r for r in at.radio if r.label == "Ink"]
+    assert ink.options == ["Decide for me", "Dark ink on light paper",
+                           "Light ink on a dark background"]
+    ink.set_value("Light ink on a dark background").run()
+    assert not at.exception and not at.error
+    assert at.metric[0].value == str(label)
+
+
+def test_page_wording_names_the_control():
+    from skdigit.app._streamlit_app import _page_wording
+
+    worded = _page_wording("the image is blank; pass invert=True/False to choose")
+    assert "invert=" not in worded and "'Ink'" in worded
 
 
 def test_page_bad_model_file(app_test, page_env, tmp_path):
@@ -358,14 +354,6 @@ def test_page_model_for_other_image_sizes(app_test, page_env, tmp_path):
     assert not at.exception
     assert "Cannot use the model" in at.error[0].value
     assert "64 pixels per image" in at.error[0].value
-    assert not at.file_uploader
-
-
-def test_page_without_model_or_mnist(app_test, page_env):
-    at = app_test.from_file(str(SCRIPT_PATH), default_timeout=60).run()
-    assert not at.exception
-    assert "MNIST is not available" in at.error[0].value
-    assert "SKDIGIT_APP_MODEL" in at.error[0].value
     assert not at.file_uploader
 
 

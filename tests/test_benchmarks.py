@@ -108,3 +108,16 @@ def test_l1_section_times_skdigit_to_sagas_objective():
     assert ours[-1]["objective"] <= res["settings"]["1"]["target"]
     assert all(r["objective"] > res["settings"]["1"]["target"] for r in ours[:-1])
     assert "To saga's objective at tol=0.001" in report.markdown({"meta": {}, "l1": res})
+
+
+def test_provenance_of_a_merged_run_is_a_table():
+    """The runs a published page merges are a table, one row a run, not a paragraph."""
+    res = json.loads(report.DOCS_RESULTS.with_suffix(".json").read_text())
+    sources = res["meta"]["sources"]
+    text = report.rst(res)
+    assert ".. list-table::" in text.split(".. list-table:: ", 1)[0]
+    for sections, run, load, note in sources:
+        assert f"   * - {sections}" in text and f"     - {run}" in text
+    assert "| sections | run | load average | note |" in report.markdown(res)
+    first = text.split("\n\n")[2]  # the sentence that says what ran
+    assert len(first) < 400

@@ -3,6 +3,7 @@
 import functools
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -310,11 +311,31 @@ def test_evaluate_writes_report(small_model, tmp_path, capsys):
     assert metrics["model"]["task"] == "multiclass"
     markdown = (report / "report.md").read_text()
     assert f"**{metrics['accuracy']:.4f}**" in markdown
-    for name in ("confusion_matrix", "misclassified", "coefficients", "precision_recall"):
+    for name in ("confusion_matrix", "misclassified", "precision_recall"):
         png = report / f"{name}.png"
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert f"({name}.png)" in markdown
     assert not list(report.glob(".*.tmp"))
+    # the default (scattering) model's weights are not on pixels: no 63x63 "images"
+    assert not (report / "coefficients.png").exists()
+    assert "coefficients.png skipped: " in out and "do not form images" in markdown
+    # instead: the weights summed over the scattering paths, a 7x7 map per class
+    png = report / "scattering_weights.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "(scattering_weights.png)" in markdown
+
+
+def test_report_draws_coefficients_of_a_pixel_model(small_mnist, tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    model = tmp_path / "pixels.joblib"
+    status, _, err = _run(["train", "--quiet", "--features", "pixels", "-o", str(model)],
+                          capsys)
+    assert status == 0, err
+    report = tmp_path / "report"
+    status, out, err = _run(["evaluate", str(model), "--report", str(report)], capsys)
+    assert status == 0, err
+    assert (report / "coefficients.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "skipped" not in out
 
 
 def _digit_png(x, path, *, size=112):
@@ -376,10 +397,17 @@ def test_app_with_missing_model_is_a_clear_error(tmp_path, capsys):
 # --- the failure matrix: one line on stderr, its exit status, nothing half-written ----
 
 
+_PROGRESS_LINE = re.compile(
+    r"^(.* \.\.\.|.*: done in [\d.]+ s|.*: [\d,]+(/[\d,]+)? \w+ \([\d.]+ s\))$"
+)
+
+
 def _one_line(err):
     """The single line printed on standard error (fails if there are more)."""
-    # progress bars (tqdm redraws a line with "\r") are progress, not messages
-    lines = [line for line in err.strip().splitlines() if "%|" not in line]
+    # progress (tqdm bars on a terminal, "stage ...", "stage: done in", "desc:
+    # n/total unit (t s)" lines otherwise) is not a message
+    lines = [line for line in err.strip().splitlines()
+             if "%|" not in line and not _PROGRESS_LINE.match(line)]
     assert len(lines) == 1, err
     assert "Traceback" not in err and ".py:" not in err
     return lines[0]
@@ -451,7 +479,7 @@ def test_train_skops_output_without_skops(small_mnist, tmp_path, capsys, monkeyp
 
 
 def test_train_too_many_folds(small_mnist, tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(_cli, "cross_val_score", pytest.fail)  # never reached
+    monkeypatch.setattr(_cli, "_cross_val_score", pytest.fail)  # never reached
     status, out, err = _run(["train", "--cv", "100000", "--quiet",
                              "-o", str(tmp_path / "m.joblib")], capsys)
     assert status == 2
@@ -477,6 +505,7 @@ def test_ctrl_c_is_one_line_and_exit_130(stage, small_mnist, tmp_path, capsys, m
         monkeypatch.setattr(_cli, "load_mnist", _interrupt)
     elif stage == "fitting":
         monkeypatch.setattr(SkPipeline, "fit", _interrupt)
+        monkeypatch.setattr(DigitLogisticClassifier, "fit", _interrupt)
     else:
         def half_a_dump(obj, fh):
             fh.write(b"half a pickle")
@@ -723,8 +752,9 @@ def test_library_advice_is_given_as_flags():
         "x.png: the image is 9 = 9 pixels, more than max_pixels=4. This guards against "
         "decompression bombs; scale the image down, or pass a larger max_pixels (or "
         "None) if you trust it."
-    ) == ("x.png: the image is 9 = 9 pixels, more than the limit of 4. This guards "
-          "against decompression bombs; scale the image down.")
+    ) == ("x.png: the image is 9 = 9 pixels, more than --max-pixels 4. This guards "
+          "against decompression bombs; scale the image down, or give a larger "
+          "--max-pixels N (or --max-pixels 0) if you trust it.")
 
 
 # --- outputs and model files that are replaced or trusted wrongly (issue 28) -------
@@ -880,3 +910,116 @@ def test_sigterm_during_train_is_one_line_and_exit_143(tmp_path):
     assert rest.strip().splitlines() == ["skdigit train: terminated"], rest
     assert not output.exists()
     _no_leftovers(tmp_path)
+
+
+# --- progress: one mechanism, plain lines off a terminal, silenced by --quiet -------
+
+
+def test_train_progress_off_a_terminal_is_plain_lines(small_mnist, tmp_path, capsys,
+                                                     monkeypatch):
+    from skdigit import _cli_progress
+
+    monkeypatch.setitem(_cli_progress._BATCH, _cli_progress.Deskew, 200)  # several batches
+    status, out, err = _run(["train", "--features", "pixels", "-o",
+                             str(tmp_path / "m.joblib")], capsys)
+    assert status == 0, err
+    assert "\r" not in err and "\r" not in out
+    deskewing = [line for line in err.splitlines() if line.startswith("Deskewing: ")]
+    n_train = len(_small_digits("train")[1])
+    assert deskewing[-1].startswith(f"Deskewing: {n_train:,}/{n_train:,} images")
+    assert any(line.startswith("Evaluating on the test set: ") for line in err.splitlines())
+    solver = [line for line in out.splitlines() if line.startswith("[")]
+    assert solver and all(" of 1000 " in line and "(stops at tol=0.0001)" in line
+                          for line in solver)
+
+    status, out, err = _run(["train", "--features", "pixels", "--quiet", "-o",
+                             str(tmp_path / "q.joblib")], capsys)
+    assert status == 0 and err == ""
+    assert not [line for line in out.splitlines() if line.startswith("[")]
+
+
+def test_fit_with_progress_equals_pipeline_fit(monkeypatch):
+    """Batches give the model Pipeline.fit gives: bit for bit on pixels, to float
+    rounding with a scaler (its statistics accumulated batch by batch)."""
+    from skdigit import _cli_progress, make_digit_pipeline
+
+    X, y = _small_digits("train")
+    for kind in (_cli_progress.Deskew, _cli_progress.Scattering2D):
+        monkeypatch.setitem(_cli_progress._BATCH, kind, 97)
+    monkeypatch.setattr(_cli_progress, "_SCALER_BATCH", 101)
+    for features in ("pixels", "scattering"):
+        plain = make_digit_pipeline(features=features, max_iter=300).fit(X, y)
+        batched = _cli_progress.fit_with_progress(
+            make_digit_pipeline(features=features, max_iter=300), X, y, quiet=True)
+        if features == "pixels":
+            np.testing.assert_array_equal(plain[-1].coef_, batched[-1].coef_)
+        else:
+            np.testing.assert_allclose(batched["scale"].mean_, plain["scale"].mean_,
+                                       rtol=1e-12, atol=1e-12)
+            np.testing.assert_allclose(batched[-1].coef_, plain[-1].coef_, rtol=1e-3,
+                                       atol=1e-5)
+        X_test = _small_digits("test")[0]
+        np.testing.assert_array_equal(
+            plain.predict(X_test), _cli_progress.predict_with_progress(batched, X_test,
+                                                                       quiet=True))
+
+
+def test_cv_progress_per_fold_and_the_scores_of_cross_val_score(small_mnist, tmp_path,
+                                                               capsys):
+    from sklearn.model_selection import cross_val_score
+
+    from skdigit import make_digit_pipeline
+
+    status, out, err = _run(["train", "--features", "pixels", "--cv", "3", "-o",
+                             str(tmp_path / "m.joblib")], capsys)
+    assert status == 0, err
+    for k in (1, 2, 3):
+        assert f"fold {k}/3: accuracy " in err
+    # the solver reports its iterations in each fold too (and in the final fit)
+    assert len([line for line in out.splitlines() if "iteration    1 of" in line]) == 4
+    X, y = _small_digits("train")
+    scores = cross_val_score(make_digit_pipeline(features="pixels"), X, y, cv=3)
+    assert (f"cross_val_score (cv=3) accuracy: {scores.mean():.4f} +/- {scores.std():.4f}"
+            in out)
+
+
+def test_train_convergence_advice_names_the_flags(small_mnist, tmp_path, capsys):
+    status, _, err = _run(["train", "--features", "pixels", "--max-iter", "2",
+                           "-o", str(tmp_path / "m.joblib")], capsys)
+    assert status == 0
+    (warning,) = [line for line in err.splitlines() if "warning" in line]
+    assert "--max-iter (now 2)" in warning and "--tol" in warning
+    assert "PixelNormalizer" not in warning and "scale the features" not in warning
+    status, _, err = _run(["train", "--features", "pixels", "--tol", "1e-2", "--quiet",
+                           "-o", str(tmp_path / "t.joblib")], capsys)
+    assert status == 0
+    assert load_model(tmp_path / "t.joblib")[-1].tol == 1e-2
+    with pytest.raises(SystemExit) as exit_info:
+        _cli.main(["train", "--tol", "0"])
+    assert exit_info.value.code == 2
+    assert "--tol: must be a positive number" in capsys.readouterr().err
+
+
+def test_progress_is_a_bar_on_a_terminal_and_lines_elsewhere():
+    import io
+
+    from tqdm import tqdm
+
+    from skdigit.utils import progress_bar
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    terminal, log = Terminal(), io.StringIO()
+    with progress_bar(4, desc="Work", unit="images", file=terminal) as bar:
+        assert isinstance(bar, tqdm)
+        bar.update(4)
+    assert "\r" in terminal.getvalue()
+    with progress_bar(4, desc="Work", unit="images", file=log) as bar:
+        bar.update(4)
+    assert log.getvalue() == log.getvalue().lstrip("\r")
+    assert log.getvalue().startswith("Work: 4/4 images (") and "\r" not in log.getvalue()
+    with progress_bar(4, desc="Work", file=log, enabled=False) as bar:
+        bar.update(4)
+    assert log.getvalue().count("\n") == 1

@@ -198,10 +198,14 @@ def test_mnist_digits_come_back_almost_unchanged(mnist_home):
 
 
 def test_forcing_the_wrong_polarity_finds_no_ink(seven):
-    with pytest.raises(BlankImageError, match="invert=True/False"):
-        load_digit_image(seven[0], invert=False)
-    with pytest.raises(BlankImageError):
-        load_digit_image(255 - seven[0], invert=True)
+    """A forced polarity blames no guess, and no percentage prints as -0."""
+    for image, invert in ((seven[0], False), (255 - seven[0], True)):
+        with pytest.raises(BlankImageError, match="try the other invert") as info:
+            load_digit_image(image, invert=invert)
+        assert "guessed" not in str(info.value) and "-0%" not in str(info.value)
+    blank = np.full((28, 28), 255, np.uint8)
+    with pytest.raises(BlankImageError, match="invert=True/False"):  # auto: a guess
+        load_digit_image(blank)
 
 
 def test_invert_chooses_between_dark_and_light_marks(seven):

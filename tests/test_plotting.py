@@ -204,6 +204,9 @@ def test_coefficients_binary_and_pipeline():
     assert low == -high == pytest.approx(-np.abs(clf.coef_).max())
     fig = plot_coefficients(clf, display_labels=["not 2", "2"])
     assert fig.axes[0].get_title() == "2 vs not 2"
+    # one panel is drawn large enough to read in a report (was 272x223 pixels)
+    width, height = fig.get_size_inches() * 100
+    assert width >= 400 and height >= 300
     with pytest.raises(ValueError, match="display_labels"):
         plot_coefficients(clf, display_labels=["2"])
 

@@ -119,7 +119,9 @@ for (label, path), p in zip(paths.items(), proba):
 # From the command line
 # ---------------------
 #
-# ``skdigit predict`` does the same with a model saved by ``skdigit train``::
+# ``skdigit predict`` does the same, with the model shipped with skdigit or
+# (``--model``) one saved by ``skdigit train``::
 #
+#     skdigit predict digit-2.jpg digit-3.jpg --top 2
 #     skdigit train --output digits.joblib
-#     skdigit predict digits.joblib digit-2.jpg digit-3.jpg --top 2
+#     skdigit predict --model digits.joblib digit-2.jpg digit-3.jpg --top 2

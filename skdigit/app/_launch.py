@@ -64,6 +64,8 @@ def build_command(port=None, extra_args=()):
         sys.executable, "-m", "streamlit", "run", str(SCRIPT_PATH),
         "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
+        # no "Deploy" button nor developer menu: the page is the app, not a project
+        "--client.toolbarMode", "minimal",
     ]
     if port is not None:
         port = int(port)
@@ -85,15 +87,13 @@ def launch(model_path=None, port=None, data_home=None, extra_args=()):
     ----------
     model_path : str or os.PathLike, default=None
         A model saved by ``skdigit train`` (or :func:`skdigit.save_model`).
-        If None, ``$SKDIGIT_APP_MODEL`` is used when set; else the page
-        trains a quick model on first run and caches it (see
-        :mod:`skdigit.app._model`).
+        If None, ``$SKDIGIT_APP_MODEL`` is used when set; else the model
+        shipped with skdigit (see :mod:`skdigit.app._model`).
     port : int, default=None
         Port to serve on; None lets Streamlit choose (8501 by default).
     data_home : str or os.PathLike, default=None
-        Folder holding MNIST, for training the quick model; None means
-        ``$SKDIGIT_DATA_HOME`` or scikit-learn's data home, as for
-        :func:`skdigit.load_mnist`.
+        Folder holding MNIST, passed to the page as ``$SKDIGIT_DATA_HOME``
+        (the page itself no longer trains, so nothing reads it there).
     extra_args : sequence of str, default=()
         More ``streamlit run`` options, passed last.
 

@@ -4,17 +4,14 @@ Run it with ``skdigit app`` (see :func:`skdigit.app.launch`), or directly with
 ``streamlit run skdigit/app/_streamlit_app.py``. It is configured through the
 environment, which :func:`~skdigit.app.launch` sets from its arguments:
 
-- ``SKDIGIT_APP_MODEL``: a saved model file to use; without it a quick model
-  is trained on first run and cached (see :mod:`skdigit.app._model`);
-- ``SKDIGIT_DATA_HOME``: where MNIST is, for training that quick model;
-- ``SKDIGIT_CACHE_DIR``: where the quick model is cached.
+- ``SKDIGIT_APP_MODEL``: a saved model file to use; without it the model
+  shipped with skdigit (see :mod:`skdigit.app._model`).
 
 Everything runs inside :func:`main`, which Streamlit calls (it runs this file
 as ``__main__``); importing the module does nothing and needs no Streamlit.
 """
 
 import io
-import os
 
 from skdigit.app import _model
 
@@ -32,14 +29,28 @@ def _canvas():
     return st_canvas
 
 
-def _read_digit(data, name):
+# The page's invert control: its choices and the reader's ``invert`` for each.
+INK_CHOICES = {
+    "Decide for me": "auto",
+    "Dark ink on light paper": True,
+    "Light ink on a dark background": False,
+}
+
+
+def _page_wording(message):
+    """A reader's message with its Python-API advice said in terms of the page."""
+    return (message.replace("pass invert=True/False", "choose the ink under 'Ink' above")
+            .replace("try the other invert", "try the other choice under 'Ink' above"))
+
+
+def _read_digit(data, name, invert="auto"):
     """The 28x28 MNIST-style vector of an image's bytes, errors naming ``name``."""
     from skdigit.image import load_digit_image
     from skdigit.utils import MNIST_SHAPE
 
     source = io.BytesIO(data)
     source.name = name  # what the reader's messages call the image
-    x = load_digit_image(source)
+    x = load_digit_image(source, invert=invert)
     return x.reshape(MNIST_SHAPE[0] * MNIST_SHAPE[1]).astype("uint8", copy=False)
 
 
@@ -50,44 +61,26 @@ def main():
 
     from skdigit._digit_model import image_error_message
     from skdigit._persistence import ModelFileError
-    from skdigit.datasets import MNISTNotFoundError
 
     st.set_page_config(page_title="skdigit: digit recognizer", layout="centered")
     st.title("Handwritten digit recognizer")
 
     @st.cache_resource(show_spinner=False, max_entries=4)
-    def cached_model(model_path, data_home, cache_dir, stamp):
+    def cached_model(model_path, stamp):
         # ``stamp`` (the model file's mtime) reloads a file that was rewritten.
-        return _model.get_model(model_path, data_home=data_home, cache_dir=cache_dir)
+        return _model.get_model(model_path)
 
     model_path = _model.resolve_model_path()
-    data_home = os.environ.get("SKDIGIT_DATA_HOME") or None
-    cache_dir = str(_model.default_cache_dir())
     stamp = None
     if model_path is not None and model_path.is_file():
         stamp = model_path.stat().st_mtime_ns
-    if _model.needs_training(model_path, cache_dir=cache_dir):
-        waiting = (
-            f"No model yet: training one on {_model.QUICK_N_TRAIN:,} MNIST images, "
-            "about a minute (first run only)..."
-        )
-    else:
-        waiting = "Loading the model..."
     try:
-        with st.spinner(waiting):
+        with st.spinner("Loading the model..."):
             model, description = cached_model(
-                None if model_path is None else str(model_path), data_home, cache_dir, stamp
+                None if model_path is None else str(model_path), stamp
             )
     except ModelFileError as exc:
         st.error(f"**Cannot use the model.** {exc}")
-        st.stop()
-    except MNISTNotFoundError as exc:
-        st.error(
-            "**No model was given and none can be trained: MNIST is not available.**\n\n"
-            f"{exc}\n\nStart the app with a saved model (`skdigit app --model PATH`, "
-            "or set `SKDIGIT_APP_MODEL`), or point `SKDIGIT_DATA_HOME` at a folder "
-            "holding the four MNIST files."
-        )
         st.stop()
     st.caption(f"Model: {description}.")
 
@@ -138,16 +131,18 @@ def main():
             st.stop()
         data = uploaded.getvalue()
         name = uploaded.name
+        ink = st.radio("Ink", list(INK_CHOICES), horizontal=True, key="ink")
         if st.toggle("The image shows a number (several digits)", key="number"):
             from skdigit.app._number_view import show_number
 
             show_number(st, model, data, name)
             st.stop()
 
+    invert = INK_CHOICES[ink] if mode != "Draw a digit" else "auto"
     try:
-        x = _read_digit(data, name)
+        x = _read_digit(data, name, invert)
     except Exception as exc:  # any unreadable image: say so on the page
-        st.error(f"**Cannot read {name}.** {image_error_message(exc, name)}")
+        st.error(f"**Cannot read {name}.** {_page_wording(image_error_message(exc, name))}")
         st.stop()
     prediction = _model.predict_digit(model, x)
 

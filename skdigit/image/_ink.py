@@ -411,12 +411,15 @@ def ink_image(gray, name, invert, *, min_component=_MIN_COMPONENT):
             keep = keep[:0]  # specks only: noise, JPEG artefacts, dust
         strong = np.isin(labels, keep)
     if contrast < _MIN_CONTRAST or not strong.any():
+        # forced polarity: no guess to blame; "+ 0.0" prints 0, not -0
+        advice = ("pass invert=True/False if the ink's polarity was guessed wrong"
+                  if invert == "auto" else "try the other invert")
+        marks = "darkest" if not light else "lightest"
         raise BlankImageError(
             f"{name}: no ink found; the image is blank or nearly uniform (the "
-            f"darkest marks are {100 * max(peak, 0):.0f}% darker than the paper "
-            "around them). Check that it shows a digit written darker than its "
-            "paper, or lighter than a dark board; or pass invert=True/False if "
-            "the ink's polarity was guessed wrong.",
+            f"{marks} marks differ from the paper around them by "
+            f"{100 * max(peak, 0.0) + 0.0:.0f}%). Check that it shows a digit written "
+            f"darker than its paper, or lighter than a dark board; or {advice}.",
             source=name,
         )
     ink_level = float(np.percentile(x[strong], _INK_LEVEL_PERCENTILE))

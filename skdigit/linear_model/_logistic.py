@@ -114,8 +114,10 @@ class DigitLogisticClassifier(
         When ``True``, ``fit`` starts from the previous solution if the classes
         and the number of features are unchanged; otherwise from zero.
     verbose : int, default=0
-        Print the objective every 10th solver iteration at 1, every iteration
-        at 2 or more, to standard output.
+        Print the solver's iteration (of ``max_iter``), the objective and the
+        optimality against ``tol`` to standard output: at 1 the first and
+        every 10th iteration, and at least one line a second; at 2 or more,
+        every iteration.
     solver : str, default="auto"
         The algorithm: ``"auto"``, ``"lbfgs"``, ``"preconditioned-lbfgs"``,
         ``"proximal-qn"``, or a scikit-learn name (below). Every solver stops

@@ -371,11 +371,11 @@ class ProximalQN(Solver):
                 gamma = float(np.sum(yV * yV / pre.eigenvalues)) / sy
             decrease = value - value_new
             x, W, G, value = x_new, W_new, G_new, value_new
-            if report(x, value):
+            optimality = objective.optimality(x, grad_new)
+            if report(x, value, optimality):
                 converged = True
                 message = "a callback asked to stop"
                 break
-            optimality = objective.optimality(x, grad_new)
             if optimality <= tol:
                 converged = True
                 message = "the largest entry of the minimum-norm subgradient is at most tol"

@@ -17,6 +17,7 @@ rule behind ``solver="auto"``.
 """
 
 import sys
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -97,7 +98,10 @@ class Solver:
         max_iter : int
             At most this many iterations; 0 returns ``params0``.
         verbose : int, default=0
-            Print the objective every 10th iteration at 1, every iteration above.
+            Print the iteration (of ``max_iter``), the objective and the
+            stopping quantity against ``tol``: at 1 the first and every 10th
+            iteration, or sooner when a second has passed since the last line;
+            above 1, every iteration.
         callback : callable, default=None
             ``callback(n_iter, params)`` after each iteration; a true return
             value stops the solver.
@@ -117,7 +121,7 @@ class Solver:
         with single_threaded_blas():
             result = self._solve(
                 objective, params0, tol=tol, max_iter=max_iter,
-                report=_Reporter(self.name, verbose, callback),
+                report=_Reporter(self.name, verbose, callback, max_iter=max_iter, tol=tol),
             )
         # one representation of the multinomial optimum, whatever the solver
         result.params = objective.centred(result.params)
@@ -130,20 +134,30 @@ class Solver:
 class _Reporter:
     """Per-iteration progress printing and the user's callback, for any solver."""
 
-    def __init__(self, name, verbose, callback):
+    def __init__(self, name, verbose, callback, *, max_iter=None, tol=None):
         self.name = name
         self.every = 0 if not verbose else 10 if verbose == 1 else 1
         self.callback = callback
+        self.max_iter, self.tol = max_iter, tol
         self.n_iter = 0
+        self.last = time.perf_counter()
 
-    def __call__(self, params, value):
-        """Record one iteration; return True when the callback asks to stop."""
+    def __call__(self, params, value, optimality=None):
+        """Record one iteration; return True when the callback asks to stop.
+
+        ``optimality`` is the stopping quantity (stop when at most ``tol``),
+        when the solver has it at hand.
+        """
         self.n_iter += 1
-        if self.every and self.n_iter % self.every == 0:
-            print(
-                f"[{self.name}] iteration {self.n_iter:4d}  objective {value:.10g}",
-                file=sys.stdout, flush=True,
-            )
+        now = time.perf_counter()
+        if self.every and (self.n_iter % self.every == 0 or self.n_iter == 1
+                           or now - self.last >= 1.0):
+            self.last = now
+            of = "" if self.max_iter is None else f" of {self.max_iter}"
+            line = f"[{self.name}] iteration {self.n_iter:4d}{of}  objective {value:.10g}"
+            if optimality is not None and self.tol is not None:
+                line += f"  optimality {optimality:.3g} (stops at tol={self.tol:.3g})"
+            print(line, file=sys.stdout, flush=True)
         return bool(self.callback is not None and self.callback(self.n_iter, params))
 
 
@@ -252,10 +266,11 @@ def _lbfgs_until(objective, fun, u0, *, tol, max_iter, report, stall=None):
 
     def callback(intermediate_result):
         fun(intermediate_result.x)
-        if report(fun.params, fun.loss):
+        optimality = objective.optimality(fun.params, fun.grad)
+        if report(fun.params, fun.loss, optimality):
             stopped["why"] = _ASKED_TO_STOP
             raise StopIteration
-        if objective.optimality(fun.params, fun.grad) <= tol:
+        if optimality <= tol:
             stopped["why"] = _WITHIN_TOL
             raise StopIteration
         values.append(fun.loss)

@@ -1,0 +1,86 @@
+"""Each accuracy in the README equals what its command prints, to the digits shown;
+and no step of a real ``skdigit train`` is silent for more than 3 seconds."""
+
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from skdigit import _cli, load_mnist, load_pretrained
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+_ROW = re.compile(r"^\| (?P<what>.*?) \| (?P<figure>0\.\d{4}) \|$", re.M)
+
+
+def _rows():
+    rows = _ROW.findall(README.read_text())
+    assert len(rows) == 4, rows
+    return rows
+
+
+def _flags(what):
+    found = re.search(r"\(`(--[^`]*)`\)", what)
+    return [] if found is None else found.group(1).split()
+
+
+def test_readme_table_is_parsed():
+    flags = [_flags(what) for what, _ in _rows()]
+    assert ["--features", "pixels"] in flags
+    assert ["--features", "pixels", "--no-deskew"] in flags
+    assert [] in flags  # the default
+
+
+@pytest.mark.mnist
+@pytest.mark.parametrize("row", range(4))
+def test_readme_figure_equals_the_command_output(row, mnist_home, tmp_path, capsys):
+    what, figure = _rows()[row]
+    flags = _flags(what)
+    if not flags:  # the default: the shipped model, refitted by python -m skdigit._pretrained
+        X, y = load_mnist(subset="test", data_home=mnist_home, return_X_y=True)
+        assert f"{load_pretrained().score(X, y):.4f}" == figure
+        return
+    status = _cli.main(["train", *flags, "--quiet", "--data-home", str(mnist_home),
+                        "--output", str(tmp_path / "m.joblib")])
+    out = capsys.readouterr().out
+    assert status == 0
+    if "--cv" in flags:
+        printed = re.search(r"cross_val_score \(cv=\d+\) accuracy: (0\.\d{4})", out)
+    else:
+        printed = re.search(r"accuracy (0\.\d{4})", out)
+    assert printed.group(1) == figure, f"README says {figure} for {flags}"
+
+
+def test_readme_snippet_figure_is_the_pixels_figure():
+    """The Python example fits the pipeline of ``--features pixels``."""
+    (snippet,) = re.findall(r"print\(model\.score\(X_test, y_test\)\)\s+# (0\.\d{4})",
+                            README.read_text())
+    pixels = [figure for what, figure in _rows() if _flags(what) == ["--features", "pixels"]]
+    assert [snippet] == pixels
+
+
+def _max_silence(argv):
+    """Run ``python -m skdigit ARGV``; the longest time between two output lines."""
+    command = [sys.executable, "-u", "-m", "skdigit", *argv]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True, bufsize=1)
+    stamps = []
+    for line in process.stdout:
+        stamps.append((time.perf_counter(), line.rstrip()))
+    assert process.wait() == 0, "\n".join(line for _, line in stamps[-5:])
+    gaps = [(b[0] - a[0], a[1], b[1]) for a, b in zip(stamps, stamps[1:])]
+    return max(gaps)
+
+
+@pytest.mark.mnist
+@pytest.mark.parametrize("features", ["pixels", "scattering"])
+def test_train_is_never_silent_for_more_than_3_seconds(features, mnist_home, tmp_path):
+    """A real ``skdigit train`` and ``skdigit evaluate``: the time between output lines."""
+    model = str(tmp_path / "m.joblib")
+    worst = _max_silence(["train", "--features", features, "--data-home", str(mnist_home),
+                          "--output", model])
+    assert worst[0] <= 3.0, f"{worst[0]:.1f} s of silence between {worst[1]!r} and {worst[2]!r}"
+    worst = _max_silence(["evaluate", model, "--data-home", str(mnist_home)])
+    assert worst[0] <= 3.0, f"{worst[0]:.1f} s of silence between {worst[1]!r} and {worst[2]!r}"
