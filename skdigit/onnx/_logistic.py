@@ -15,14 +15,21 @@ def _is_binary(model):
     return np.shape(model.coef_)[0] == 1 and len(model.classes_) == 2
 
 
+def _integer_labels(model):
+    """Integer and boolean classes give int64 labels (False, True -> 0, 1);
+    any other classes give strings."""
+    return np.asarray(model.classes_).dtype.kind in "iub"
+
+
 def classifier_shape_calculator(operator):
-    """Outputs: labels ``(N,)`` (int64 or string, as ``classes_``) and
+    """Outputs: labels ``(N,)`` (int64 for integer or boolean ``classes_``,
+    strings otherwise) and
     probabilities ``(N, n_classes)`` (float)."""
     from skl2onnx.common.data_types import FloatTensorType, Int64TensorType, StringTensorType
 
     model = operator.raw_operator
     n = operator.inputs[0].get_first_dimension()
-    if np.issubdtype(np.asarray(model.classes_).dtype, np.integer):
+    if _integer_labels(model):
         operator.outputs[0].type = Int64TensorType([n])
     else:
         operator.outputs[0].type = StringTensorType([n])
@@ -54,7 +61,7 @@ def convert_classifier(scope, operator, container):
                                 output_names=operator.outputs[1:2])
     index = ops.OnnxArgMax(proba, axis=1, keepdims=0, op_version=opv)
     classes = np.asarray(model.classes_)
-    if np.issubdtype(classes.dtype, np.integer):
+    if _integer_labels(model):
         classes = classes.astype(np.int64)
     else:
         classes = np.array([str(c) for c in classes], dtype=object)
