@@ -212,3 +212,39 @@ def test_import_skdigit_registers_nothing():
             "assert 'skl2onnx' not in sys.modules, 'skl2onnx imported'; "
             "import skdigit.onnx; assert 'skl2onnx' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_cli_export(mnist, tmp_path, capsys):
+    from skdigit import save_model
+    from skdigit._cli import main
+
+    X, y, X_test, _ = mnist
+    model = make_digit_pipeline(features="pixels", max_iter=100).fit(X, y)
+    save_model(model, tmp_path / "model.joblib")
+    out = tmp_path / "model.onnx"
+    assert main(["export", str(tmp_path / "model.joblib"), str(out)]) == 0
+    printed = capsys.readouterr().out.strip().splitlines()
+    assert len(printed) == 1 and "model.onnx" in printed[0] and "opset 18" in printed[0]
+    import onnx
+
+    label, proba = _run(onnx.load(str(out)), X_test)
+    assert_allclose(proba, model.predict_proba(X_test), atol=1e-4)
+    assert_array_equal(label, model.predict(X_test))
+
+
+def test_cli_export_unconvertible_step(mnist, tmp_path, capsys):
+    from skdigit import save_model
+    from skdigit._cli import main
+
+    X, y, _, _ = mnist
+    model = Pipeline([("normalize", PixelNormalizer()),
+                      ("square", FunctionTransformer(np.square)),
+                      ("classifier", DigitLogisticClassifier(max_iter=50))])
+    model.fit(X[:300], y[:300])
+    save_model(model, tmp_path / "model.joblib")
+    out = tmp_path / "model.onnx"
+    assert main(["export", str(tmp_path / "model.joblib"), str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert err[0].startswith("skdigit export: error:") and "'square'" in err[0]
+    assert not out.exists()
