@@ -43,7 +43,7 @@ def _deskew_basis(n_rows, n_cols):
 
     ``X @ moments`` gives, per image, the sums of ``I``, ``y I``, ``x I``,
     ``x y I`` and ``y**2 I``. With ``params = [1, alpha, cx - rx, cy - ry]``,
-    ``params @ grid - 1`` is GridSample's grid (``align_corners=1``): output
+    ``params @ grid`` is GridSample's grid (``align_corners=1``): output
     pixel ``(i, j)`` samples the input at ``x = j + alpha (i - ry) + cx - rx``,
     ``y = i + cy - ry``, the map of ``Deskew``.
     """
@@ -58,15 +58,17 @@ def _deskew_basis(n_rows, n_cols):
     grid[1, :, 0] = y - ry
     grid[2, :, 0] = 1.0
     grid[3, :, 1] = 1.0
-    grid = (grid * scale).reshape(4, -1)
-    return moments, grid
+    grid = grid * scale
+    grid[0] -= 1.0
+    return moments, grid.reshape(4, -1)
 
 
 def convert_deskew(scope, operator, container):
     """Image moments in float64, then a bilinear ``GridSample`` (opset 16 or later).
 
-    Blank images pass through; images whose ink lies in one row are only
-    centred, as in ``Deskew.transform``. Not exported: the clipping of each
+    The grid (normalized coordinates) is one float32 ``MatMul`` of four
+    numbers per image. Blank images stay blank; images whose ink lies in one
+    row are only centred, as in ``Deskew.transform``. Not exported: the clipping of each
     output pixel to the image's maximum (which only removes rounding error)
     and the input checks.
     """
@@ -106,6 +108,8 @@ def convert_deskew(scope, operator, container):
         sheared,
         ops.OnnxDiv(mu11, ops.OnnxMax(mu02, eps, op_version=opv), op_version=opv),
         np.array([0.0], dtype=f64), op_version=opv)
+    # [1, alpha, cx - rx, cy - ry] per image: small, cast to float32 before the
+    # grid is built (the grid's one MatMul then runs in float32)
     params = ops.OnnxConcat(
         ops.OnnxAdd(ops.OnnxMul(total, np.array([0.0], dtype=f64), op_version=opv),
                     np.array([1.0], dtype=f64), op_version=opv),
@@ -113,18 +117,16 @@ def convert_deskew(scope, operator, container):
         ops.OnnxSub(cx, np.array([0.5 * (n_cols - 1)], dtype=f64), op_version=opv),
         ops.OnnxSub(cy, np.array([0.5 * (n_rows - 1)], dtype=f64), op_version=opv),
         axis=1, op_version=opv)
-    coords = ops.OnnxSub(ops.OnnxMatMul(params, grid, op_version=opv),
-                         np.array([1.0], dtype=f64), op_version=opv)
-    coords = ops.OnnxCast(coords, to=1, op_version=opv)  # TensorProto.FLOAT
+    params = ops.OnnxCast(params, to=1, op_version=opv)  # TensorProto.FLOAT
+    coords = ops.OnnxMatMul(params, grid.astype(np.float32), op_version=opv)
     coords = ops.OnnxReshape(coords, np.array([-1, n_rows, n_cols, 2], dtype=np.int64),
                              op_version=opv)
     images = ops.OnnxReshape(X, np.array([-1, 1, n_rows, n_cols], dtype=np.int64),
                              op_version=opv)
     mode = "linear" if opv >= 20 else "bilinear"
+    # a blank image has cx = cy = alpha = 0: the identity grid, which samples zeros
     sampled = ops.OnnxGridSample(images, coords, align_corners=1, mode=mode,
                                  padding_mode="zeros", op_version=opv)
-    sampled = ops.OnnxReshape(sampled, np.array([-1, n_rows * n_cols], dtype=np.int64),
-                              op_version=opv)
-    inked = ops.OnnxGreater(total, np.array([0.0], dtype=f64), op_version=opv)
-    out = ops.OnnxWhere(inked, sampled, X, op_version=opv, output_names=operator.outputs[:1])
+    out = ops.OnnxReshape(sampled, np.array([-1, n_rows * n_cols], dtype=np.int64),
+                          op_version=opv, output_names=operator.outputs[:1])
     out.add_to(scope, container)
