@@ -36,8 +36,10 @@ def _steps(model, prefix=""):
 
 def _check_supported(model):
     """Raise :class:`OnnxExportError` naming the first step skl2onnx cannot convert."""
-    from skl2onnx._supported_operators import sklearn_operator_name_map
-
+    try:
+        from skl2onnx._supported_operators import sklearn_operator_name_map
+    except ImportError:  # private in skl2onnx: without it, conversion errors say it
+        return
     for name, step in _steps(model):
         if type(step) not in sklearn_operator_name_map:
             raise OnnxExportError(
