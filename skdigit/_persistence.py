@@ -98,7 +98,7 @@ def save_model(model, path, *, metadata=None):
     The file is written under a temporary name in the destination folder, then
     renamed: a crash mid-write never leaves a half-written file under ``path``.
     A symbolic link at ``path`` is never followed: the rename replaces the link
-    itself, not its target (:func:`check_save_path`, which ``skdigit train``
+    itself, not its target (``check_save_path``, which ``skdigit train``
     runs first, refuses one). A joblib file ends with the SHA-256 of its
     content, which :func:`load_model` verifies.
 
