@@ -7,7 +7,7 @@ onnxruntime). Nothing is registered with skl2onnx at ``import skdigit``:
 
 - :func:`to_onnx`: a fitted skdigit estimator or pipeline to an ONNX model.
 - :func:`register_converters`: skdigit's shape calculators and converters
-  for :func:`skl2onnx.to_onnx`.
+  for ``skl2onnx.to_onnx``.
 - :class:`OnnxExportError`: a step that cannot be exported.
 """
 

@@ -100,7 +100,7 @@ def to_onnx(model, X=None, *, target_opset=None, zipmap=False, name="skdigit"):
     Returns
     -------
     onx : onnx.ModelProto
-        Save it with ``onx.SerializeToString()`` or :func:`onnx.save`.
+        Save it with ``onx.SerializeToString()`` or ``onnx.save``.
 
     Raises
     ------
@@ -114,7 +114,7 @@ def to_onnx(model, X=None, *, target_opset=None, zipmap=False, name="skdigit"):
 
     See Also
     --------
-    register_converters : Use :func:`skl2onnx.to_onnx` itself instead.
+    register_converters : Use ``skl2onnx.to_onnx`` itself instead.
 
     Notes
     -----

@@ -10,8 +10,8 @@ _REGISTERED = False
 def register_converters():
     """Register skdigit's shape calculators and converters with skl2onnx.
 
-    After this call, :func:`skl2onnx.to_onnx` (and
-    :func:`skl2onnx.convert_sklearn`) convert every skdigit estimator, alone
+    After this call, ``skl2onnx.to_onnx`` (and
+    ``skl2onnx.convert_sklearn``) convert every skdigit estimator, alone
     or in a :class:`~sklearn.pipeline.Pipeline`. Calling it again does
     nothing. :func:`skdigit.onnx.to_onnx` calls it for you; ``import skdigit``
     does not (skl2onnx is an optional dependency).
