@@ -248,3 +248,29 @@ def test_cli_export_unconvertible_step(mnist, tmp_path, capsys):
     assert len(err) == 1
     assert err[0].startswith("skdigit export: error:") and "'square'" in err[0]
     assert not out.exists()
+
+
+@pytest.mark.parametrize("opset", [16, 21])
+def test_pixel_pipeline_opsets(mnist, opset):
+    """GridSample's mode is "bilinear" before opset 20 and "linear" from 20."""
+    X, y, X_test, _ = mnist
+    model = make_digit_pipeline(features="pixels", max_iter=100).fit(X[:1000], y[:1000])
+    onx = to_onnx(model, target_opset=opset)
+    assert max(o.version for o in onx.opset_import if o.domain in ("", "ai.onnx")) <= opset
+    label, proba = _run(onx, X_test)
+    assert_allclose(proba, model.predict_proba(X_test), atol=1e-4)
+    assert_array_equal(label, model.predict(X_test))
+
+
+def test_scattering_opset_16(mnist):
+    X = mnist[2][:20] / np.float32(255)
+    transformer = Scattering2D().fit(X)
+    (out,) = _run(to_onnx(transformer, target_opset=16), X)
+    assert_allclose(out, transformer.transform(X), rtol=1e-5, atol=1e-6)
+
+
+def test_unfitted_model_is_refused():
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        to_onnx(make_digit_pipeline(features="pixels"))
