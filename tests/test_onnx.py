@@ -274,3 +274,18 @@ def test_unfitted_model_is_refused():
 
     with pytest.raises(NotFittedError):
         to_onnx(make_digit_pipeline(features="pixels"))
+
+
+def test_cli_export_opset_too_low_for_deskew(mnist, tmp_path, capsys):
+    from skdigit import save_model
+    from skdigit._cli import main
+
+    X, y, _, _ = mnist
+    model = make_digit_pipeline(features="pixels", max_iter=50).fit(X[:300], y[:300])
+    save_model(model, tmp_path / "model.joblib")
+    out = tmp_path / "model.onnx"
+    status = main(["export", str(tmp_path / "model.joblib"), str(out), "--opset", "15"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert status == 2 and len(err) == 1
+    assert "step 'deskew' (Deskew)" in err[0] and "opset 16" in err[0]
+    assert not out.exists()
