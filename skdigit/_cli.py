@@ -352,6 +352,30 @@ def _read(args):
     return EXIT_USAGE if failed else 0
 
 
+def _onnx_opset(onx):
+    return next(o.version for o in onx.opset_import if o.domain in ("", "ai.onnx"))
+
+
+def _export(args):
+    import_optional("skl2onnx", extra="onnx", purpose="skdigit export")
+    from ._persistence import load_model
+    from .onnx import OnnxExportError, to_onnx
+    from .utils._atomic import atomic_write
+
+    output = check_save_path(args.output)
+    model = load_model(args.model)
+    try:
+        onx = to_onnx(model, target_opset=args.opset)
+    except OnnxExportError as exc:
+        raise _UsageError(f"{args.model!r}: {exc}") from exc
+    data = onx.SerializeToString()
+    with atomic_write(output) as f:
+        f.write(data)
+    print(f"Exported {args.model} to {output} ({len(data) / 2**20:.1f} MiB, "
+          f"opset {_onnx_opset(onx)})")
+    return 0
+
+
 def _app(args):
     import_optional("streamlit", extra="app", purpose="skdigit app")
     from .app import launch
@@ -404,7 +428,7 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     command = {
         "train": _train, "evaluate": _evaluate, "predict": _predict, "read": _read,
-        "app": _app,
+        "app": _app, "export": _export,
     }[args.command]
     prog = f"skdigit {args.command}"
     terminable = _sigterm_raises() if args.command in ("train", "evaluate") else nullcontext()

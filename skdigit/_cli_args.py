@@ -260,6 +260,21 @@ def build_parser():
     )
     _add_image_arguments(read, "ten-digit model file (.joblib or .skops)")
 
+    export = commands.add_parser(
+        "export",
+        help="export a saved model to ONNX, to run it with ONNX Runtime",
+        description="Convert a model saved by 'skdigit train' (or skdigit.save_model) "
+        "to an ONNX file: input 'X' (float32 pixel intensities, one image per row), "
+        "outputs 'label' and 'probabilities'. Needs skdigit[onnx].",
+    )
+    export.add_argument("model", metavar="MODEL", help="model file (.joblib or .skops)")
+    export.add_argument("output", type=_file_name, metavar="OUT",
+                        help="ONNX file to write (e.g. model.onnx)")
+    export.add_argument(
+        "--opset", type=_positive_int, default=None, metavar="N",
+        help="ONNX opset of the graph (default 18; Deskew needs 16 or later)",
+    )
+
     app = commands.add_parser(
         "app",
         help="start the web app (Streamlit): upload a digit, see the prediction",
