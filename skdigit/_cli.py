@@ -282,8 +282,7 @@ def _image_failed(command, source, exc, results, as_json):
 def _predict(args):
     import_optional("PIL.Image", extra="image", purpose="skdigit predict", package="Pillow")
     from .image import DigitImageError
-    from .image._number import MIN_PROBABILITY
-    from .image._number import digit_and_count
+    from .image._number import MIN_PROBABILITY, digit_and_count
 
     model, positive_label = _image_model(args)
     if not hasattr(model, "predict_proba"):
