@@ -282,3 +282,56 @@ def _cd_rows(
         if largest_change <= sweep_tol * largest_step:
             break
     return n_sweeps
+
+
+@njit(cache=True, nogil=True)
+def cd_model_diagonal(
+    D, DM, r, W, G, M, gamma, U, QU, B_diag, l1, n_penalized, coords, max_sweeps,
+    sweep_tol,
+):
+    """:func:`cd_model` for a diagonal metric ``M``, given as its diagonal.
+
+    The model's coordinates are then coupled only through the low-rank term:
+    one update costs ``O(m)`` (``D @ M`` is ``D * M``, one entry changes),
+    and memory is ``O(n_cols)``, whatever the working set. Same parameters as
+    :func:`cd_model` but ``M`` of shape ``(n_cols,)``;
+    :func:`skdigit.linear_model._cd_reference.cd_model_reference` with
+    ``np.diag(M)`` is its NumPy twin.
+
+    Returns
+    -------
+    n_sweeps : int
+    """
+    rows, cols, g, w, inv_h, sqrt_h, threshold = _coordinates(
+        coords, D.shape[1], G, W, B_diag, l1, n_penalized
+    )
+    n = coords.shape[0]
+    d = np.empty(n)
+    dm = np.empty(n)
+    m = np.empty(n)
+    for a in range(n):
+        d[a] = D[rows[a], cols[a]]
+        dm[a] = DM[rows[a], cols[a]]
+        m[a] = M[cols[a]]
+    n_sweeps = 0
+    for _ in range(max_sweeps):
+        n_sweeps += 1
+        largest_change = 0.0
+        largest_step = 0.0
+        for c in range(n):
+            i = coords[c]
+            old = d[c]
+            a = g[c] + (gamma * dm[c] - _dot(U[i], r))
+            delta = _coordinate_delta(old, w[c], a, inv_h[c], threshold[c])
+            if delta != 0.0:
+                d[c] = old + delta
+                dm[c] += delta * m[c]
+                _axpy(delta, QU[i], r)
+            largest_change = max(largest_change, abs(delta) * sqrt_h[c])
+            largest_step = max(largest_step, abs(d[c]) * sqrt_h[c])
+        if largest_change <= sweep_tol * largest_step:
+            break
+    for a in range(n):
+        D[rows[a], cols[a]] = d[a]
+        DM[rows[a], cols[a]] = dm[a]
+    return n_sweeps

@@ -49,7 +49,8 @@ import numpy as np
 from scipy import linalg
 from scipy.linalg import lapack
 
-from ._cd_kernels import cd_model
+from ._cd_kernels import cd_model, cd_model_diagonal
+from ._metric import DiagonalMetric
 from ._preconditioner import Preconditioner
 from ._solvers import Solver, SolverResult
 
@@ -201,7 +202,8 @@ def face_newton(D, DM, r, W, G, M, gamma, U, QU, middle, l1, n_penalized, coords
         if held is not None and np.array_equal(held[0], J):
             L = held[1]
         else:
-            L, info = lapack.dpotrf(M[np.ix_(J, J)], lower=True, overwrite_a=True)
+            block = M[np.ix_(J, J)] if M.ndim == 2 else np.diag(M[J])
+            L, info = lapack.dpotrf(block, lower=True, overwrite_a=True)
             if info != 0:
                 return False
             factors[k] = (J, L)
@@ -229,7 +231,7 @@ def face_newton(D, DM, r, W, G, M, gamma, U, QU, middle, l1, n_penalized, coords
     # the change of q: <gradient, change> + 1/2 change^T B change + l1 change of |x|
     C_full = np.zeros((K, q))
     C_full[rows, cols] = change
-    change_M = (C_full @ M)[rows, cols]
+    change_M = _times_metric(C_full, M)[rows, cols]
     change_r = QU[coords].T @ change
     B_change = gamma * change_M - U_c @ change_r
     decrease = (
@@ -245,21 +247,36 @@ def face_newton(D, DM, r, W, G, M, gamma, U, QU, middle, l1, n_penalized, coords
 
 
 def _metric(objective, curvature):
-    """The whitening metric ``M`` (explicit) and the preconditioner that applies ``M^-1``.
+    """The whitening metric ``M`` and ``y -> sum_k y_k M^-1 y_k^T``.
 
-    Built, as the L2 solver's, from the eigendecomposition of the second
-    moments (:class:`~skdigit.linear_model._preconditioner.Preconditioner`),
-    whose numerically singular directions (a pixel that is always 0, collinear
+    On the shapes where the Gram matrix pays (:meth:`LogisticObjective.metric_kind`),
+    ``M`` is explicit, ``(n_dof, n_dof)``, built, as the L2 solver's, from the
+    eigendecomposition of the second moments
+    (:class:`~skdigit.linear_model._preconditioner.Preconditioner`), whose
+    numerically singular directions (a pixel that is always 0, collinear
     pixels, rounding of the float32 Gram matrix) are floored: ``M`` is positive
-    definite whatever the data.
+    definite whatever the data. Elsewhere ``M`` is its diagonal,
+    ``(n_dof,)`` (:class:`~skdigit.linear_model._metric.DiagonalMetric`):
+    ``O(n_features)`` memory and one pass over the non-zeros to build.
     """
-    pre = Preconditioner(
-        objective.gram_eigh(), objective.coef, l2=objective.penalty.curvature,
-        curvature=curvature,
-    )
+    l2 = objective.penalty.curvature
+    if objective.metric_kind() == "diagonal":
+        metric = DiagonalMetric(objective.column_moments(), l2=l2, curvature=curvature)
+        return metric.values, metric.inverse_norm2
+    pre = Preconditioner(objective.gram_eigh(), objective.coef, l2=l2, curvature=curvature)
     V = pre.basis
     M = (V * pre.eigenvalues) @ V.T
-    return np.ascontiguousarray(M), pre
+
+    def inverse_norm2(rows):
+        yV = rows @ V
+        return float(np.sum(yV * yV / pre.eigenvalues))
+
+    return np.ascontiguousarray(M), inverse_norm2
+
+
+def _times_metric(rows, M):
+    """``rows @ M`` for an explicit ``M``, ``rows * M`` for a diagonal one."""
+    return rows @ M if M.ndim == 2 else rows * M
 
 
 class ProximalQN(Solver):
@@ -274,8 +291,10 @@ class ProximalQN(Solver):
     iterations in a row without a representable decrease, or no descent
     direction are reported as not converged.
 
-    Needs the second moments of the data (``objective.gram()``, one Gram matrix
-    of size ``n_features + 1``) and handles any penalty, smooth ones too.
+    Whitens by the second moments of the data (``objective.gram()``, one Gram
+    matrix of size ``n_features + 1``) where they pay for themselves, by their
+    diagonal elsewhere (:meth:`LogisticObjective.metric_kind`: wide data, few
+    rows), and handles any penalty, smooth ones too.
 
     Parameters
     ----------
@@ -296,8 +315,9 @@ class ProximalQN(Solver):
         coef = objective.coef
         l1 = objective.penalty.l1
         K, p, q = coef.n_rows_w, coef.n_features, coef.n_dof
-        M, pre = _metric(objective, self.curvature)
-        M_diag = np.tile(np.diag(M), K)
+        M, inverse_norm2 = _metric(objective, self.curvature)
+        M_diag = np.tile(np.diag(M) if M.ndim == 2 else M, K)
+        descend = cd_model if M.ndim == 2 else cd_model_diagonal
         first_gamma = _FIRST_CURVATURE[objective.binary] / self.curvature
         gamma = first_gamma
         memory = _Memory(self.memory)
@@ -337,8 +357,8 @@ class ProximalQN(Solver):
             # finishes from it, bringing in the zeros that violate the
             # optimality condition and zeroing the weights that should be
             face_newton(D, DM, r, W, G, M, gamma, U, QU, middle, l1, p, coords, factors)
-            cd_model(D, DM, r, W, G, M, gamma, U, QU, B_diag, l1, p, coords, _MAX_SWEEPS,
-                     _SWEEP_TOL)
+            descend(D, DM, r, W, G, M, gamma, U, QU, B_diag, l1, p, coords, _MAX_SWEEPS,
+                    _SWEEP_TOL)
             delta = float(np.vdot(G, D)) + l1 * (l1_norm(W + D) - l1_norm(W))
             if not delta < 0:
                 if len(memory):  # a stale model: start it afresh
@@ -364,11 +384,10 @@ class ProximalQN(Solver):
             s, y = W_new - W, G_new - G
             sy = float(np.vdot(s, y))
             if sy > 1e-10 * np.linalg.norm(s) * np.linalg.norm(y):
-                memory.push(s, s @ M, y)
+                memory.push(s, _times_metric(s, M), y)
                 # gamma * M is the initial matrix of whitened L-BFGS:
                 # (y^T M^-1 y / s^T y) M, i.e. y^T y / s^T y in the whitened variables
-                yV = y @ pre.basis
-                gamma = float(np.sum(yV * yV / pre.eigenvalues)) / sy
+                gamma = inverse_norm2(y) / sy
             decrease = value - value_new
             x, W, G, value = x_new, W_new, G_new, value_new
             if report(x, value):
