@@ -148,7 +148,7 @@ def _column_moments_dense(rows, n_samples, n_features, sample_weight):
     second, first = np.zeros(n_features), np.zeros(n_features)
     for lo in range(0, n_samples, chunk_rows):
         hi = min(n_samples, lo + chunk_rows)
-        block = np.asarray(rows(lo, hi), dtype=np.float64)
+        block = np.array(rows(lo, hi), dtype=np.float64)  # a copy: squared in place
         weights = sample_weight[lo:hi]
         first += weights @ block
         np.multiply(block, block, out=block)
