@@ -260,8 +260,9 @@ def test_diagonal_kernel_matches_reference(m, fit_intercept):
         np.zeros((K, q)), W, G, np.diag(M), gamma, U_t, QU_t, 0.3, p, coords, 3
     )
     D, DM, r = np.zeros((K, q)), np.zeros((K, q)), np.zeros(U_t.shape[1])
-    n_sweeps = cd_model_diagonal(
-        D, DM, r, W, G, M, gamma, U_t, QU_t, np.diag(B).copy(), 0.3, p, coords, 3, 0.0
+    n_sweeps = cd_model_diagonal(  # the factors on the working set's rows only
+        D, DM, r, W, G, M, gamma, U_t[coords], QU_t[coords], np.diag(B)[coords], 0.3, p,
+        coords, 3, 0.0,
     )
     assert n_sweeps == 3
     np.testing.assert_allclose(D, expected, rtol=1e-12, atol=1e-12)
