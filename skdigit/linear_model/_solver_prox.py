@@ -91,6 +91,8 @@ class _Memory:
 
     Preallocated ``(m, n)`` arrays written in turn (the oldest pair is
     overwritten): no list of vectors, no stacked copy of them per iteration.
+    The small products ``s_i . y_j`` and ``s_i M s_j`` are kept by buffer row
+    and updated for the new pair only (``O(m n)`` a push, not ``O(m^2 n)``).
     """
 
     def __init__(self, size):
@@ -104,6 +106,8 @@ class _Memory:
     def push(self, s, sM, y):
         if self._buffers is None:
             self._buffers = np.empty((3, self.size, s.size))
+            self._SY = np.zeros((self.size, self.size))
+            self._SMS = np.zeros((self.size, self.size))
         if len(self.order) < self.size:
             position = len(self.order)
         else:
@@ -111,6 +115,11 @@ class _Memory:
         for buffer, vector in zip(self._buffers, (s, sM, y)):
             buffer[position] = vector.ravel()
         self.order.append(position)
+        filled = len(self.order)
+        S, SM, Y = (buffer[:filled] for buffer in self._buffers)
+        self._SY[position, :filled] = Y @ S[position]
+        self._SY[:filled, position] = S @ Y[position]
+        self._SMS[position, :filled] = self._SMS[:filled, position] = SM @ S[position]
 
     def clear(self):
         self.order = []  # buffer rows, oldest first
@@ -126,8 +135,8 @@ class _Memory:
             return np.zeros((rows, 0)), np.zeros((rows, 0)), np.zeros((0, 0))
         S, SM, Y = (buffer[:m] for buffer in self._buffers)
         order = np.array(self.order)
-        SY = (S @ Y.T)[np.ix_(order, order)]
-        SMS = (S @ SM.T)[np.ix_(order, order)]
+        SY = self._SY[np.ix_(order, order)]
+        SMS = self._SMS[np.ix_(order, order)]
         lower = np.tril(SY, -1)
         middle = np.block([[gamma * SMS, lower], [lower.T, -np.diag(np.diag(SY))]])
         if coords is None:
