@@ -166,12 +166,12 @@ def _column_moments_csr(data, indices, indptr, n_features, sample_weight):
     return ColumnMoments(second, first, float(sample_weight.sum()))
 
 
-# The float32 product of a block of the moments is exact enough, and cannot
-# overflow nor underflow, while its entries stay between these: beyond, the
-# block's columns are scaled by powers of two before the product and the
-# float64 sums scaled back (features of magnitude 1e20 square to 1e40, beyond
-# float32's 3.4e38).
-_FLOAT32_SAFE = (2.0**-60, 2.0**100)
+# The float32 product of a block of the moments is taken as it is unless it
+# overflowed or a non-zero column's weighted squares sum below the first of
+# these (subnormal or lost): then the block's columns are scaled by powers of
+# two before the product and the float64 sums scaled back (features of
+# magnitude 1e20 square to 1e40, beyond float32's 3.4e38).
+_FLOAT32_SAFE = (2.0**-100, 2.0**100)
 
 
 def _power_of_two_scale(values):
@@ -201,15 +201,9 @@ def _accumulate_moments(rows, sample_weight, start, stop, chunk_rows, second, fi
     product = np.empty((n_features, n_features), dtype=np.float32)
     for lo in range(start, stop, chunk_rows):
         hi = min(stop, lo + chunk_rows)
-        chunk = rows(lo, hi)
-        weights = sample_weight[lo:hi]
-        largest = float(np.abs(chunk).max(initial=0.0))
-        size = (hi - lo) * largest * largest * float(np.abs(weights).max(initial=0.0))
-        if size and not _FLOAT32_SAFE[0] <= size <= _FLOAT32_SAFE[1]:
-            _accumulate_scaled(chunk, weights, symmetric, second, first)
-            continue
-        chunk = np.asarray(chunk, dtype=np.float32)
-        weights = weights.astype(np.float32)
+        block = rows(lo, hi)
+        chunk = np.asarray(block, dtype=np.float32)
+        weights = sample_weight[lo:hi].astype(np.float32)
         part = scaled[:hi - lo]
         if symmetric:
             np.multiply(chunk, np.sqrt(weights)[:, None], out=part)
@@ -217,8 +211,32 @@ def _accumulate_moments(rows, sample_weight, start, stop, chunk_rows, second, fi
         else:
             np.multiply(chunk, weights[:, None], out=part)
             np.matmul(part.T, chunk, out=product)
+        first_part = weights @ chunk
+        if _float32_failed(product, first_part):
+            _accumulate_scaled(block, sample_weight[lo:hi], symmetric, second, first)
+            continue
         second += product
-        first += weights @ chunk
+        first += first_part
+
+
+def _float32_failed(product, first_part):
+    """Whether a block's float32 moments overflowed or underflowed (checks in O(n_features)).
+
+    The diagonal of the product (sums of weighted squares) bounds every other
+    entry (Cauchy-Schwarz): when it is finite and not below ``2**-100`` where
+    the column is not zero, no entry overflowed and none lost its precision
+    to underflow. A block that the cast to float32 itself overflowed shows as
+    a non-finite ``first_part``.
+    """
+    diagonal = product.diagonal()
+    if not (np.isfinite(diagonal).all() and np.isfinite(first_part).all()):
+        return True
+    small = diagonal < _FLOAT32_SAFE[0]
+    if not small.any():
+        return False
+    # a column whose squares underflowed though its weighted sum did not
+    # (always-zero columns, the border pixels of digits, have both zero)
+    return bool((first_part[small] != 0).any())
 
 
 def _accumulate_scaled(chunk, weights, symmetric, second, first):
