@@ -270,3 +270,14 @@ def test_diagonal_kernel_matches_reference(m, fit_intercept):
     flat[coords] = True
     np.testing.assert_allclose(DM.ravel()[flat], (D * M).ravel()[flat], rtol=1e-12)
     np.testing.assert_allclose(r, QU_t.T @ D.ravel(), rtol=1e-10, atol=1e-12)
+
+
+def test_dask_wide_l1_uses_the_column_moments_of_the_chunks(no_gram):
+    """A Dask array of wide data: the diagonal metric from the chunks' column
+    moments, the same coefficients as on the NumPy array."""
+    da = pytest.importorskip("dask.array")
+    X, y = _wide(120, 1_000, 2)
+    ours = DigitLogisticClassifier(C=0.5, l1_ratio=1.0, tol=1e-8, max_iter=1000)
+    on_numpy = ours.fit(X, y).coef_.copy()
+    on_dask = ours.fit(da.from_array(X, chunks=(40, 1_000)), y).coef_
+    np.testing.assert_allclose(on_dask, on_numpy, rtol=1e-5, atol=1e-8)
