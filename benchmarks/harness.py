@@ -30,7 +30,7 @@ import numpy as np
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 SECTIONS = ("kernel", "fit", "workflows", "cv", "predict", "memory", "cold_start", "peers",
-            "l1", "scattering", "wide", "deform", "dask_fit",
+            "l1", "scattering", "wide", "shapes", "deform", "dask_fit",
             "infimnist", "infimnist_scattering", "onnx_export", "handwriting")
 DEFAULT_SECTIONS = ("kernel", "fit", "workflows", "predict", "memory", "cold_start")
 

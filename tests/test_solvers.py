@@ -239,9 +239,13 @@ def test_start_at_optimum_takes_no_iteration(subset, make_objective):
 @pytest.mark.parametrize(
     "n_classes, n_samples, n_features, expected",
     [
-        (10, 20, 784, "preconditioned-lbfgs"),
-        (10, 20, 2048, "preconditioned-lbfgs"),
-        (10, 20, 2049, "lbfgs"),
+        (10, 784, 784, "preconditioned-lbfgs"),
+        (10, 2048, 2048, "preconditioned-lbfgs"),
+        (10, 4096, 2049, "lbfgs"),
+        (10, 20, 512, "preconditioned-lbfgs"),
+        # wide data: the Gram matrix would cost more than the fit
+        (10, 20, 513, "lbfgs"),
+        (10, 783, 784, "lbfgs"),
         (3, 20, 64, "preconditioned-lbfgs"),
         (2, 20 * 50, 50, "preconditioned-lbfgs"),
         (2, 20 * 50 - 1, 50, "lbfgs"),

@@ -282,3 +282,70 @@ def _cd_rows(
         if largest_change <= sweep_tol * largest_step:
             break
     return n_sweeps
+
+
+@njit(cache=True, nogil=True)
+def cd_model_diagonal(
+    D, DM, r, W, G, M, gamma, U, QU, B_diag, l1, n_penalized, coords, max_sweeps,
+    sweep_tol,
+):
+    """:func:`cd_model` for a diagonal metric ``M``, on the working set's rows only.
+
+    The model's coordinates are then coupled only through the low-rank term:
+    one update costs ``O(m)`` (``D @ M`` is ``D * M``, one entry changes).
+    Same parameters as :func:`cd_model` but ``M`` of shape ``(n_cols,)`` (the
+    diagonal), and ``U``, ``QU`` of shape ``(n, 2m)`` and ``B_diag`` of shape
+    ``(n,)`` holding only the rows of the ``n`` coordinates of ``coords``, in
+    its order: memory in proportion to the working set, not to ``K *
+    n_cols``. :func:`skdigit.linear_model._cd_reference.cd_model_reference`
+    with ``np.diag(M)`` (and the full factors) is its NumPy twin.
+
+    Returns
+    -------
+    n_sweeps : int
+    """
+    n_cols = D.shape[1]
+    n = coords.shape[0]
+    d = np.empty(n)
+    dm = np.empty(n)
+    m = np.empty(n)
+    g = np.empty(n)
+    w = np.empty(n)
+    inv_h = np.empty(n)
+    sqrt_h = np.empty(n)
+    threshold = np.empty(n)
+    rows = np.empty(n, dtype=np.int64)
+    cols = np.empty(n, dtype=np.int64)
+    for a in range(n):
+        k = coords[a] // n_cols
+        j = coords[a] - k * n_cols
+        rows[a], cols[a] = k, j
+        d[a] = D[k, j]
+        dm[a] = DM[k, j]
+        m[a] = M[j]
+        g[a], w[a] = G[k, j], W[k, j]
+        h = B_diag[a]
+        inv_h[a] = 1.0 / h
+        sqrt_h[a] = np.sqrt(h)
+        threshold[a] = l1 / h if j < n_penalized else -1.0
+    n_sweeps = 0
+    for _ in range(max_sweeps):
+        n_sweeps += 1
+        largest_change = 0.0
+        largest_step = 0.0
+        for c in range(n):
+            old = d[c]
+            a = g[c] + (gamma * dm[c] - _dot(U[c], r))
+            delta = _coordinate_delta(old, w[c], a, inv_h[c], threshold[c])
+            if delta != 0.0:
+                d[c] = old + delta
+                dm[c] += delta * m[c]
+                _axpy(delta, QU[c], r)
+            largest_change = max(largest_change, abs(delta) * sqrt_h[c])
+            largest_step = max(largest_step, abs(d[c]) * sqrt_h[c])
+        if largest_change <= sweep_tol * largest_step:
+            break
+    for a in range(n):
+        D[rows[a], cols[a]] = d[a]
+        DM[rows[a], cols[a]] = dm[a]
+    return n_sweeps

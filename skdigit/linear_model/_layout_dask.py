@@ -117,6 +117,12 @@ def _chunk_moments(*chunks):
                           for rows in chunks])
 
 
+def _chunk_column_moments(*chunks):
+    """The column moments of the chunks (``_Rows``) added in the order given."""
+    return _add_moments(*[rows.layout.column_moments(rows.sample_weight)
+                          for rows in chunks])
+
+
 def _add_sums(*parts):
     loss, grad_W, grad_b = parts[0]
     grad_W, grad_b = grad_W.copy(), grad_b.copy()
@@ -301,6 +307,16 @@ class DaskLayout(_Layout):
         """Weighted moments of the rows (:class:`~._layouts.Moments`), summed over chunks."""
         rows, groups = self._rows(None, sample_weight)
         chunk_moments = dask.delayed(_chunk_moments, pure=True)
+        parts = [chunk_moments(*[rows[i] for i in g]) for g in groups]
+        moments = compute(tree_reduce(parts, _add_moments))
+        if not np.isfinite(moments.first).all():
+            raise ValueError(_NOT_FINITE)
+        return moments
+
+    def column_moments(self, sample_weight):
+        """The diagonal of :meth:`moments` (:class:`~._layouts.ColumnMoments`)."""
+        rows, groups = self._rows(None, sample_weight)
+        chunk_moments = dask.delayed(_chunk_column_moments, pure=True)
         parts = [chunk_moments(*[rows[i] for i in g]) for g in groups]
         moments = compute(tree_reduce(parts, _add_moments))
         if not np.isfinite(moments.first).all():

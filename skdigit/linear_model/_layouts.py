@@ -6,7 +6,10 @@ of the core asks of the data, as *sums over rows*:
 - :meth:`loss_gradient_sums`: the weighted sum of the pointwise log-losses and
   of their gradients in ``W`` and ``b`` (one fused kernel pass);
 - :meth:`moments`: the weighted second moments ``sum_i s_i x_i x_i^T``,
-  ``sum_i s_i x_i`` and ``sum_i s_i`` (for the preconditioner).
+  ``sum_i s_i x_i`` and ``sum_i s_i`` (for the preconditioner);
+- :meth:`column_moments`: only their diagonal ``sum_i s_i x_ij^2`` (for the
+  diagonal metric of wide data: ``O(n_features)`` memory, one pass over the
+  non-zeros).
 
 Sums add across row chunks, so a layout of chunks held elsewhere (a Dask
 array) can plug in with the same two methods, and no solver changes. No layout
@@ -38,7 +41,7 @@ from ._kernels import logistic_loss_gradient_dense
 from ._kernels_csr import check_csr, logistic_loss_gradient_csr, pack_dense_csr
 
 __all__ = [
-    "CSRLayout", "DenseLayout", "Moments", "PackedCSRLayout", "is_dask_array", "make_layout"
+    "CSRLayout", "ColumnMoments", "DenseLayout", "Moments", "PackedCSRLayout", "is_dask_array", "make_layout"
 ]
 
 # A dense X is copied to CSR when the copy takes at most this fraction of its
@@ -105,6 +108,79 @@ class Moments:
         return gram
 
 
+@dataclass
+class ColumnMoments:
+    """The diagonal of :class:`Moments`: sums over rows, so they add across chunks.
+
+    Attributes
+    ----------
+    second : ndarray of shape (n_features,)
+        ``sum_i s_i x_ij**2`` (float64).
+    first : ndarray of shape (n_features,)
+        ``sum_i s_i x_ij``.
+    total : float
+        ``sum_i s_i``.
+    """
+
+    second: np.ndarray
+    first: np.ndarray
+    total: float
+
+    def __add__(self, other):
+        return ColumnMoments(
+            self.second + other.second, self.first + other.first, self.total + other.total
+        )
+
+    def diagonal(self, fit_intercept):
+        """The diagonal of :meth:`Moments.gram`: ``sum_i s_i x~_ij**2 / sum_i s_i``.
+
+        Returns
+        -------
+        diagonal : ndarray of shape (n_features + fit_intercept,)
+        """
+        diagonal = self.second / self.total
+        return np.append(diagonal, 1.0) if fit_intercept else diagonal
+
+
+def _column_moments_dense(rows, n_samples, n_features, sample_weight):
+    """:class:`ColumnMoments` of dense blocks ``rows(lo, hi)``, in float64."""
+    chunk_rows = max(1, _MOMENT_CHUNK_ELEMENTS // max(n_features, 1))
+    second, first = np.zeros(n_features), np.zeros(n_features)
+    for lo in range(0, n_samples, chunk_rows):
+        hi = min(n_samples, lo + chunk_rows)
+        block = np.array(rows(lo, hi), dtype=np.float64)  # a copy: squared in place
+        weights = sample_weight[lo:hi]
+        first += weights @ block
+        np.multiply(block, block, out=block)
+        second += weights @ block
+    return ColumnMoments(second, first, float(sample_weight.sum()))
+
+
+def _column_moments_csr(data, indices, indptr, n_features, sample_weight):
+    """:class:`ColumnMoments` of CSR arrays, in float64, without densifying."""
+    weights = np.repeat(sample_weight, np.diff(indptr))
+    values = np.asarray(data, dtype=np.float64)
+    indices = np.asarray(indices, dtype=np.intp)
+    first = np.bincount(indices, weights=weights * values, minlength=n_features)
+    second = np.bincount(indices, weights=weights * values * values, minlength=n_features)
+    return ColumnMoments(second, first, float(sample_weight.sum()))
+
+
+# The float32 product of a block of the moments is taken as it is unless it
+# overflowed or a non-zero column's weighted squares sum below the first of
+# these (subnormal or lost): then the block's columns are scaled by powers of
+# two before the product and the float64 sums scaled back (features of
+# magnitude 1e20 square to 1e40, beyond float32's 3.4e38).
+_FLOAT32_SAFE = (2.0**-100, 2.0**100)
+
+
+def _power_of_two_scale(values):
+    """Powers of two near ``values`` (1 where a value is 0 or not finite)."""
+    with np.errstate(divide="ignore"):
+        exponent = np.ceil(np.log2(values))
+    return np.exp2(np.where(np.isfinite(exponent), exponent, 0.0))
+
+
 def _accumulate_moments(rows, sample_weight, start, stop, chunk_rows, second, first):
     """Add the moments of rows ``start:stop`` to ``second`` and ``first``.
 
@@ -125,7 +201,8 @@ def _accumulate_moments(rows, sample_weight, start, stop, chunk_rows, second, fi
     product = np.empty((n_features, n_features), dtype=np.float32)
     for lo in range(start, stop, chunk_rows):
         hi = min(stop, lo + chunk_rows)
-        chunk = np.asarray(rows(lo, hi), dtype=np.float32)
+        block = rows(lo, hi)
+        chunk = np.asarray(block, dtype=np.float32)
         weights = sample_weight[lo:hi].astype(np.float32)
         part = scaled[:hi - lo]
         if symmetric:
@@ -134,8 +211,53 @@ def _accumulate_moments(rows, sample_weight, start, stop, chunk_rows, second, fi
         else:
             np.multiply(chunk, weights[:, None], out=part)
             np.matmul(part.T, chunk, out=product)
+        first_part = weights @ chunk
+        if _float32_failed(product, first_part):
+            _accumulate_scaled(block, sample_weight[lo:hi], symmetric, second, first)
+            continue
         second += product
-        first += weights @ chunk
+        first += first_part
+
+
+def _float32_failed(product, first_part):
+    """Whether a block's float32 moments overflowed or underflowed (checks in O(n_features)).
+
+    The diagonal of the product (sums of weighted squares) bounds every other
+    entry (Cauchy-Schwarz): when it is finite and not below ``2**-100`` where
+    the column is not zero, no entry overflowed and none lost its precision
+    to underflow. A block that the cast to float32 itself overflowed shows as
+    a non-finite ``first_part``.
+    """
+    diagonal = product.diagonal()
+    if not (np.isfinite(diagonal).all() and np.isfinite(first_part).all()):
+        return True
+    small = diagonal < _FLOAT32_SAFE[0]
+    if not small.any():
+        return False
+    # a column whose squares underflowed though its weighted sum did not
+    # (always-zero columns, the border pixels of digits, have both zero)
+    return bool((first_part[small] != 0).any())
+
+
+def _accumulate_scaled(chunk, weights, symmetric, second, first):
+    """Add one block's moments, its columns and weights scaled by powers of two.
+
+    For blocks whose float32 product would overflow or underflow: the product
+    is taken on ``x_ij / c_j`` with weights ``s_i / w`` (each at most 1 in
+    magnitude) and scaled back by ``w * c_i * c_j`` in float64.
+    """
+    chunk = np.asarray(chunk, dtype=np.float64)
+    column = _power_of_two_scale(np.abs(chunk).max(axis=0))
+    weight = float(_power_of_two_scale(np.abs(weights).max(initial=0.0)))
+    block = (chunk / column).astype(np.float32)
+    w = (weights / weight).astype(np.float32)
+    if symmetric:
+        part = block * np.sqrt(w)[:, None]
+        product = part.T @ part
+    else:
+        product = (block * w[:, None]).T @ block
+    second += product.astype(np.float64) * (weight * column[:, None] * column[None, :])
+    first += (w.astype(np.float64) @ block.astype(np.float64)) * (weight * column)
 
 
 def _moments(rows, n_samples, n_features, sample_weight, n_threads):
@@ -203,6 +325,12 @@ class _Layout:
         """Weighted moments of the rows (:class:`Moments`)."""
         return _moments(
             self._dense_rows, self.n_samples, self.n_features, sample_weight, n_threads
+        )
+
+    def column_moments(self, sample_weight):
+        """The diagonal of :meth:`moments` (:class:`ColumnMoments`), in float64."""
+        return _column_moments_dense(
+            self._dense_rows, self.n_samples, self.n_features, sample_weight
         )
 
     def __repr__(self):
@@ -305,6 +433,10 @@ class CSRLayout(_CSRArrays):
 
     def _dense_rows(self, lo, hi):
         return self.X[lo:hi].toarray()
+
+    def column_moments(self, sample_weight):
+        """The diagonal of :meth:`moments` (:class:`ColumnMoments`), from the non-zeros."""
+        return _column_moments_csr(*self.csr, self.n_features, sample_weight)
 
 
 class PackedCSRLayout(_CSRArrays):

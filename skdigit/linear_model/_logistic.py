@@ -142,9 +142,14 @@ class DigitLogisticClassifier(
           backtracking line search (Lee, Sun & Saunders 2014).
         - ``"auto"``: the rule of
           ``skdigit.linear_model._solvers.select_solver``: the proximal solver
-          for an L1 term; ``"preconditioned-lbfgs"`` for at most 2048
-          features (for two classes, with at least 20 samples per feature);
-          ``"lbfgs"`` otherwise. ``solver_`` says which ran.
+          for an L1 term (whitening by the Gram matrix where it pays, by its
+          diagonal on wide data); ``"preconditioned-lbfgs"`` for at most 2048
+          features (for two classes, with at least 20 samples per feature;
+          for more, above 512 features, at least one sample per feature) and
+          a Gram matrix that fits in memory; ``"lbfgs"`` otherwise.
+          ``solver_`` says which ran. An explicit ``"preconditioned-lbfgs"``
+          or ``"newton-cholesky"`` whose Gram matrix cannot fit raises
+          ``MemoryError`` before allocating.
         - scikit-learn's names, for code ported from ``LogisticRegression``,
           each mapped to the skdigit solver for the same problem (every one
           minimizes the same objective): ``"newton-cg"``, ``"sag"`` and

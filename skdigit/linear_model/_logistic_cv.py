@@ -413,7 +413,8 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
         else:
             Cs = alpha_grid(self.alphas, l1_ratios, full, weight_sum)
         with single_threaded_blas(), parallel_kernel_lock():
-            full.objective.gram_eigh()  # once, shared by every fold's solvers
+            # once, shared by every fold's solvers; none where they need none
+            full.prepare_moments(Cs, l1_ratios)
         # The paths on all the data: the folds start from them where they are
         # closer than the fold's own previous C (most rows are shared), and
         # the refit is the point of them at the chosen C.

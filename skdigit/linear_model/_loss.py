@@ -36,6 +36,7 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import _check_sample_weight
 
 from ._coef import CoefLayout
+from ._metric import gram_pays
 from ._preconditioner import gram_eigh
 
 __all__ = ["LogisticObjective", "check_class_weight_dict", "effective_sample_weight"]
@@ -157,6 +158,7 @@ class LogisticObjective:
         self.sw_sum = float(self.sample_weight.sum())
         self._gram = None
         self._gram_eigh = None
+        self._column_diagonal = None
 
     @property
     def n_params(self):
@@ -258,7 +260,7 @@ class LogisticObjective:
         return worst
 
     def share_moments(self, other):
-        """Use ``other``'s second moments (their eigendecomposition) as this one's.
+        """Use ``other``'s second moments (those it has computed) as this one's.
 
         The solvers use the moments only as a metric (the preconditioner, the
         proximal model's initial matrix), which changes the path to the
@@ -266,7 +268,52 @@ class LogisticObjective:
         all the data, computed once, rather than compute their own.
         """
         self._gram = None
-        self._gram_eigh = other.gram_eigh()
+        self._gram_eigh = other._gram_eigh if other._gram_eigh is not None else None
+        self._column_diagonal = other._column_diagonal
+
+    def has_gram(self):
+        """Whether the Gram matrix (or its eigendecomposition) is already at hand."""
+        return self._gram is not None or self._gram_eigh is not None
+
+    def metric_kind(self):
+        """The metric the proximal solver whitens by: ``"gram"`` or ``"diagonal"``.
+
+        ``"gram"`` when the Gram matrix is at hand or pays for itself on this
+        shape (:func:`~._metric.gram_pays`), else ``"diagonal"``.
+        """
+        if self.has_gram():
+            return "gram"
+        n_samples, n_features = self.layout.shape
+        return "gram" if gram_pays(n_samples, n_features) else "diagonal"
+
+    def _moment_weights(self):
+        """The sample weights divided by a power of two near the largest.
+
+        The moments are used normalized by the weights' sum, so the scale
+        cancels; at most 1, the weights keep the sums from overflowing
+        (weights of 1e300 would).
+        """
+        largest = float(self.sample_weight.max(initial=0.0))
+        if not 2.0**-500 < largest < 2.0**500:
+            return self.sample_weight / 2.0 ** np.ceil(np.log2(largest))
+        return self.sample_weight
+
+    def column_moments(self):
+        """The diagonal of :meth:`gram`, computed once: ``O(n_features)`` memory.
+
+        Returns
+        -------
+        diagonal : ndarray of shape (n_dof,)
+            ``sum_i s_i x~_ij**2 / S``, accumulated in float64.
+        """
+        if self._column_diagonal is None:
+            if self.has_gram():
+                eigenvalues, V = self.gram_eigh()
+                self._column_diagonal = np.einsum("ij,j,ij->i", V, eigenvalues, V)
+            else:
+                moments = self.layout.column_moments(self._moment_weights())
+                self._column_diagonal = moments.diagonal(self.coef.fit_intercept)
+        return self._column_diagonal
 
     def gram(self):
         """Normalized weighted second-moment matrix of ``[x, 1]``.
@@ -276,14 +323,17 @@ class LogisticObjective:
         gram : ndarray of shape (n_dof, n_dof)
             ``sum_i s_i x~_i x~_i^T / S`` with ``x~ = [x, 1]`` (``[x]`` without
             intercept). Call with BLAS held at one thread. Once
-            :meth:`gram_eigh` has run, rebuilt from it.
+            :meth:`gram_eigh` has run, rebuilt from it. Accumulated from
+            weights scaled to at most 1 and, where a float32 product could
+            overflow, from columns scaled by powers of two
+            (:meth:`DenseLayout.moments`).
         """
         if self._gram is not None:
             return self._gram
         if self._gram_eigh is not None:
             eigenvalues, V = self._gram_eigh
             return (V * eigenvalues) @ V.T
-        moments = self.layout.moments(self.sample_weight, n_threads=self.n_threads)
+        moments = self.layout.moments(self._moment_weights(), n_threads=self.n_threads)
         self._gram = moments.gram(self.coef.fit_intercept)
         return self._gram
 

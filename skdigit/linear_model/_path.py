@@ -135,6 +135,28 @@ class PathFitter:
                     not_converged.append((C, result))
         return params, n_iter, not_converged
 
+    def prepare_moments(self, Cs, l1_ratios):
+        """Compute, once, the moments the solvers of these fits will whiten by.
+
+        The Gram matrix's eigendecomposition where a solver chosen for one of
+        the fits uses it, the column moments where the proximal solver uses
+        the diagonal metric, nothing where plain L-BFGS runs (wide data: the
+        Gram matrix would cost more than the fits). Objectives that share
+        this one's moments (:meth:`LogisticObjective.share_moments`) then
+        compute none.
+        """
+        objective = self.objective
+        for C in Cs:
+            for l1_ratio in l1_ratios:
+                name = self.solver_for(C, l1_ratio)
+                if name == "preconditioned-lbfgs" or (
+                    not SOLVERS[name].needs_smooth_penalty
+                    and objective.metric_kind() == "gram"
+                ):
+                    objective.gram_eigh()
+                elif not SOLVERS[name].needs_smooth_penalty:
+                    objective.column_moments()
+
     def solver_for(self, C, l1_ratio):
         """The name of the solver a fit at ``(C, l1_ratio)`` runs (sets that penalty)."""
         self.objective.penalty = make_penalty(C, l1_ratio, self.objective.sw_sum)

@@ -49,7 +49,8 @@ import numpy as np
 from scipy import linalg
 from scipy.linalg import lapack
 
-from ._cd_kernels import cd_model
+from ._cd_kernels import cd_model, cd_model_diagonal
+from ._metric import DiagonalMetric
 from ._preconditioner import Preconditioner
 from ._solvers import Solver, SolverResult
 
@@ -86,37 +87,62 @@ _SWEEP_TOL = 0.01
 
 
 class _Memory:
-    """The last ``m`` curvature pairs ``(s, s @ M, y)``, in rows form."""
+    """The last ``m`` curvature pairs ``(s, s @ M, y)``, flat, in three buffers.
+
+    Preallocated ``(m, n)`` arrays written in turn (the oldest pair is
+    overwritten): no list of vectors, no stacked copy of them per iteration.
+    The small products ``s_i . y_j`` and ``s_i M s_j`` are kept by buffer row
+    and updated for the new pair only (``O(m n)`` a push, not ``O(m^2 n)``).
+    """
 
     def __init__(self, size):
         self.size = size
+        self._buffers = None
         self.clear()
 
     def __len__(self):
-        return len(self.S)
+        return len(self.order)
 
     def push(self, s, sM, y):
-        self.S.append(s.ravel())
-        self.SM.append(sM.ravel())
-        self.Y.append(y.ravel())
-        if len(self.S) > self.size:
-            del self.S[0], self.SM[0], self.Y[0]
+        if self._buffers is None:
+            self._buffers = np.empty((3, self.size, s.size))
+            self._SY = np.zeros((self.size, self.size))
+            self._SMS = np.zeros((self.size, self.size))
+        if len(self.order) < self.size:
+            position = len(self.order)
+        else:
+            position = self.order.pop(0)
+        for buffer, vector in zip(self._buffers, (s, sM, y)):
+            buffer[position] = vector.ravel()
+        self.order.append(position)
+        filled = len(self.order)
+        S, SM, Y = (buffer[:filled] for buffer in self._buffers)
+        self._SY[position, :filled] = Y @ S[position]
+        self._SY[:filled, position] = S @ Y[position]
+        self._SMS[position, :filled] = self._SMS[:filled, position] = SM @ S[position]
 
     def clear(self):
-        self.S, self.SM, self.Y = [], [], []
+        self.order = []  # buffer rows, oldest first
 
-    def factors(self, gamma, n):
+    def factors(self, gamma, n, coords=None):
         """``U.T`` and ``(Q U).T``, each ``(n, 2m)``, of the compact form
         ``B = gamma * (I (x) M) - U^T Q U`` (Byrd, Nocedal & Schnabel, eq. 2.17),
-        and ``Q^-1`` (the middle matrix of that form)."""
-        m = len(self.S)
+        and ``Q^-1`` (the middle matrix of that form). With ``coords``, only
+        their rows on ``coords``: ``(len(coords), 2m)``."""
+        m = len(self.order)
+        rows = n if coords is None else len(coords)
         if m == 0:
-            return np.zeros((n, 0)), np.zeros((n, 0)), np.zeros((0, 0))
-        S, SM, Y = np.array(self.S), np.array(self.SM), np.array(self.Y)
-        SY = S @ Y.T
+            return np.zeros((rows, 0)), np.zeros((rows, 0)), np.zeros((0, 0))
+        S, SM, Y = (buffer[:m] for buffer in self._buffers)
+        order = np.array(self.order)
+        SY = self._SY[np.ix_(order, order)]
+        SMS = self._SMS[np.ix_(order, order)]
         lower = np.tril(SY, -1)
-        middle = np.block([[gamma * (S @ SM.T), lower], [lower.T, -np.diag(np.diag(SY))]])
-        U_t = np.hstack([gamma * SM.T, Y.T])
+        middle = np.block([[gamma * SMS, lower], [lower.T, -np.diag(np.diag(SY))]])
+        if coords is None:
+            U_t = np.hstack([gamma * SM[order].T, Y[order].T])
+        else:
+            U_t = np.hstack([gamma * SM[np.ix_(order, coords)].T, Y[np.ix_(order, coords)].T])
         # Q U through the small inverse of the middle matrix and one product:
         # a solve with the K * n_cols columns of U as right-hand sides costs
         # several times more
@@ -132,7 +158,8 @@ per entry: the factorization costs about as many sweeps as ``n / 15``, and
 beyond a thousand coordinates more than the sweeps it saves."""
 
 
-def face_newton(D, DM, r, W, G, M, gamma, U, QU, middle, l1, n_penalized, coords, factors):
+def face_newton(D, DM, r, W, G, M, gamma, U, QU, middle, l1, n_penalized, coords, factors,
+                *, gathered=False):
     """Newton step on the model, with the signs of ``W + D`` held, in place.
 
     Coordinate descent on the model ``q`` (:func:`~._cd_kernels.cd_model`)
@@ -166,6 +193,9 @@ def face_newton(D, DM, r, W, G, M, gamma, U, QU, middle, l1, n_penalized, coords
         near the optimum the non-zero weights of most classes stay the same
         from one iteration to the next, and a factor is recomputed only when
         they change.
+    gathered : bool, default=False
+        Whether ``U`` and ``QU`` hold only the rows of ``coords`` (in its
+        order), as the solver keeps them for a diagonal metric.
 
     Returns
     -------
@@ -184,7 +214,8 @@ def face_newton(D, DM, r, W, G, M, gamma, U, QU, middle, l1, n_penalized, coords
     free = np.flatnonzero((x != 0) | ~penalized)
     if free.size == 0 or np.bincount(rows[free]).max() > NEWTON_MAX_BLOCK:
         return False
-    U_c = U[coords]  # the rows of U on coords, gathered once
+    U_c = U if gathered else U[coords]  # the rows of U on coords, gathered once
+    QU_c = QU if gathered else QU[coords]
     grad = G[rows, cols] + gamma * DM[rows, cols] - U_c @ r
     # With L_k L_k^T = M[J_k, J_k] (free is sorted by class, as coords is):
     # Y = L^-1 [rhs, U_F] block by block, then Woodbury's
@@ -201,7 +232,8 @@ def face_newton(D, DM, r, W, G, M, gamma, U, QU, middle, l1, n_penalized, coords
         if held is not None and np.array_equal(held[0], J):
             L = held[1]
         else:
-            L, info = lapack.dpotrf(M[np.ix_(J, J)], lower=True, overwrite_a=True)
+            block = M[np.ix_(J, J)] if M.ndim == 2 else np.diag(M[J])
+            L, info = lapack.dpotrf(block, lower=True, overwrite_a=True)
             if info != 0:
                 return False
             factors[k] = (J, L)
@@ -229,8 +261,8 @@ def face_newton(D, DM, r, W, G, M, gamma, U, QU, middle, l1, n_penalized, coords
     # the change of q: <gradient, change> + 1/2 change^T B change + l1 change of |x|
     C_full = np.zeros((K, q))
     C_full[rows, cols] = change
-    change_M = (C_full @ M)[rows, cols]
-    change_r = QU[coords].T @ change
+    change_M = _times_metric(C_full, M)[rows, cols]
+    change_r = QU_c.T @ change
     B_change = gamma * change_M - U_c @ change_r
     decrease = (
         float(grad @ change) + 0.5 * float(change @ B_change)
@@ -245,21 +277,36 @@ def face_newton(D, DM, r, W, G, M, gamma, U, QU, middle, l1, n_penalized, coords
 
 
 def _metric(objective, curvature):
-    """The whitening metric ``M`` (explicit) and the preconditioner that applies ``M^-1``.
+    """The whitening metric ``M`` and ``y -> sum_k y_k M^-1 y_k^T``.
 
-    Built, as the L2 solver's, from the eigendecomposition of the second
-    moments (:class:`~skdigit.linear_model._preconditioner.Preconditioner`),
-    whose numerically singular directions (a pixel that is always 0, collinear
+    On the shapes where the Gram matrix pays (:meth:`LogisticObjective.metric_kind`),
+    ``M`` is explicit, ``(n_dof, n_dof)``, built, as the L2 solver's, from the
+    eigendecomposition of the second moments
+    (:class:`~skdigit.linear_model._preconditioner.Preconditioner`), whose
+    numerically singular directions (a pixel that is always 0, collinear
     pixels, rounding of the float32 Gram matrix) are floored: ``M`` is positive
-    definite whatever the data.
+    definite whatever the data. Elsewhere ``M`` is its diagonal,
+    ``(n_dof,)`` (:class:`~skdigit.linear_model._metric.DiagonalMetric`):
+    ``O(n_features)`` memory and one pass over the non-zeros to build.
     """
-    pre = Preconditioner(
-        objective.gram_eigh(), objective.coef, l2=objective.penalty.curvature,
-        curvature=curvature,
-    )
+    l2 = objective.penalty.curvature
+    if objective.metric_kind() == "diagonal":
+        metric = DiagonalMetric(objective.column_moments(), l2=l2, curvature=curvature)
+        return metric.values, metric.inverse_norm2
+    pre = Preconditioner(objective.gram_eigh(), objective.coef, l2=l2, curvature=curvature)
     V = pre.basis
     M = (V * pre.eigenvalues) @ V.T
-    return np.ascontiguousarray(M), pre
+
+    def inverse_norm2(rows):
+        yV = rows @ V
+        return float(np.sum(yV * yV / pre.eigenvalues))
+
+    return np.ascontiguousarray(M), inverse_norm2
+
+
+def _times_metric(rows, M):
+    """``rows @ M`` for an explicit ``M``, ``rows * M`` for a diagonal one."""
+    return rows @ M if M.ndim == 2 else rows * M
 
 
 class ProximalQN(Solver):
@@ -274,8 +321,10 @@ class ProximalQN(Solver):
     iterations in a row without a representable decrease, or no descent
     direction are reported as not converged.
 
-    Needs the second moments of the data (``objective.gram()``, one Gram matrix
-    of size ``n_features + 1``) and handles any penalty, smooth ones too.
+    Whitens by the second moments of the data (``objective.gram()``, one Gram
+    matrix of size ``n_features + 1``) where they pay for themselves, by their
+    diagonal elsewhere (:meth:`LogisticObjective.metric_kind`: wide data, few
+    rows), and handles any penalty, smooth ones too.
 
     Parameters
     ----------
@@ -296,8 +345,10 @@ class ProximalQN(Solver):
         coef = objective.coef
         l1 = objective.penalty.l1
         K, p, q = coef.n_rows_w, coef.n_features, coef.n_dof
-        M, pre = _metric(objective, self.curvature)
-        M_diag = np.tile(np.diag(M), K)
+        M, inverse_norm2 = _metric(objective, self.curvature)
+        M_diag = np.tile(np.diag(M) if M.ndim == 2 else M, K)
+        diagonal = M.ndim == 1
+        descend = cd_model_diagonal if diagonal else cd_model
         first_gamma = _FIRST_CURVATURE[objective.binary] / self.curvature
         gamma = first_gamma
         memory = _Memory(self.memory)
@@ -322,23 +373,32 @@ class ProximalQN(Solver):
         converged = False
         message = "max_iter reached"
         while n_iter < max_iter:
-            U, QU, middle = memory.factors(gamma, K * q)
-            B_diag = gamma * M_diag - np.einsum("il,il->i", U, QU)
             # working set: non-zero weights, zeros violating |g| <= l1 the most,
             # intercepts
             excess = np.where(penalized, np.abs(G) - l1, 0.0)
             worst = float(excess.max(initial=0.0))
             work = (W != 0) | ((excess >= 0) & (excess >= _VIOLATORS * worst)) | ~penalized
-            work &= (B_diag > 0).reshape(K, q)
             coords = np.flatnonzero(work).astype(np.int64)
+            if diagonal:
+                # the low-rank factors on the working set only: memory in
+                # proportion to it, not to K * n_features
+                U, QU, middle = memory.factors(gamma, K * q, coords)
+                B_diag = gamma * M_diag[coords] - np.einsum("il,il->i", U, QU)
+                keep = B_diag > 0
+                coords, U, QU, B_diag = coords[keep], U[keep], QU[keep], B_diag[keep]
+            else:
+                U, QU, middle = memory.factors(gamma, K * q)
+                B_diag = gamma * M_diag - np.einsum("il,il->i", U, QU)
+                coords = coords[B_diag[coords] > 0]
             D, DM, r = np.zeros((K, q)), np.zeros((K, q)), np.zeros(U.shape[1])
             # a Newton step on the face of the signs of W (where the last
             # step ended) solves most of the model; coordinate descent
             # finishes from it, bringing in the zeros that violate the
             # optimality condition and zeroing the weights that should be
-            face_newton(D, DM, r, W, G, M, gamma, U, QU, middle, l1, p, coords, factors)
-            cd_model(D, DM, r, W, G, M, gamma, U, QU, B_diag, l1, p, coords, _MAX_SWEEPS,
-                     _SWEEP_TOL)
+            face_newton(D, DM, r, W, G, M, gamma, U, QU, middle, l1, p, coords, factors,
+                        gathered=diagonal)
+            descend(D, DM, r, W, G, M, gamma, U, QU, B_diag, l1, p, coords, _MAX_SWEEPS,
+                    _SWEEP_TOL)
             delta = float(np.vdot(G, D)) + l1 * (l1_norm(W + D) - l1_norm(W))
             if not delta < 0:
                 if len(memory):  # a stale model: start it afresh
@@ -364,11 +424,10 @@ class ProximalQN(Solver):
             s, y = W_new - W, G_new - G
             sy = float(np.vdot(s, y))
             if sy > 1e-10 * np.linalg.norm(s) * np.linalg.norm(y):
-                memory.push(s, s @ M, y)
+                memory.push(s, _times_metric(s, M), y)
                 # gamma * M is the initial matrix of whitened L-BFGS:
                 # (y^T M^-1 y / s^T y) M, i.e. y^T y / s^T y in the whitened variables
-                yV = y @ pre.basis
-                gamma = float(np.sum(yV * yV / pre.eigenvalues)) / sy
+                gamma = inverse_norm2(y) / sy
             decrease = value - value_new
             x, W, G, value = x_new, W_new, G_new, value_new
             optimality = objective.optimality(x, grad_new)

@@ -24,6 +24,7 @@ import numpy as np
 from scipy import optimize
 
 from ..utils import single_threaded_blas
+from ._metric import check_gram_fits, gram_pays
 from ._preconditioner import Preconditioner
 
 __all__ = [
@@ -337,6 +338,11 @@ class PreconditionedLBFGS(Solver):
 
     name = "preconditioned-lbfgs"
 
+    def check(self, objective):
+        """Also raise ``MemoryError``, before allocating, if the Gram matrix cannot fit."""
+        super().check(objective)
+        check_gram_fits(objective, self.name)
+
     def _solve(self, objective, params0, *, tol, max_iter, report):
         pre = Preconditioner(
             objective.gram_eigh(), objective.coef, l2=objective.penalty.curvature
@@ -372,14 +378,19 @@ _MIN_SAMPLES_PER_FEATURE_BINARY = 20
 def select_solver(objective):
     """The solver ``solver="auto"`` runs on ``objective``: its name in :data:`SOLVERS`.
 
-    The rule (measured by ``benchmarks/``):
+    The rule (measured by ``benchmarks/``; ``benchmarks/shapes.py`` for wide
+    data):
 
-    - a penalty with an L1 term: the proximal solver;
-    - at most 2048 features, and for two classes at least 20 samples per
-      feature: ``"preconditioned-lbfgs"`` (its Gram matrix pays for itself
-      through several times fewer iterations, and it stops at a lower
-      objective than plain L-BFGS at the same ``tol``);
-    - otherwise ``"lbfgs"``.
+    - a penalty with an L1 term: the proximal solver (which whitens by the
+      Gram matrix or its diagonal by shape, :meth:`LogisticObjective.metric_kind`);
+    - at most 2048 features, a Gram matrix that fits in memory, and for two
+      classes at least 20 samples per feature, for more classes at most 512
+      features or at least one sample per feature:
+      ``"preconditioned-lbfgs"`` (its Gram matrix pays for itself through
+      several times fewer iterations, and it stops at a lower objective than
+      plain L-BFGS at the same ``tol``);
+    - otherwise ``"lbfgs"`` (no metric: memory and time in proportion to the
+      data, as scikit-learn's ``lbfgs``).
 
     Parameters
     ----------
@@ -391,12 +402,22 @@ def select_solver(objective):
     """
     if not objective.penalty.is_smooth:
         return next(name for name, s in SOLVERS.items() if not s.needs_smooth_penalty)
+    if objective.has_gram():
+        n_samples, n_features = objective.layout.shape
+        if n_features <= _MAX_PRECONDITIONED_FEATURES and not (
+            objective.binary and n_samples < _MIN_SAMPLES_PER_FEATURE_BINARY * n_features
+        ):
+            return "preconditioned-lbfgs"
+        return "lbfgs"
     n_samples, n_features = objective.layout.shape
-    if n_features > _MAX_PRECONDITIONED_FEATURES:
-        return "lbfgs"
-    if objective.binary and n_samples < _MIN_SAMPLES_PER_FEATURE_BINARY * n_features:
-        return "lbfgs"
-    return "preconditioned-lbfgs"
+    if objective.binary:
+        pays = gram_pays(
+            n_samples, n_features, max_features=_MAX_PRECONDITIONED_FEATURES,
+            samples_per_feature=_MIN_SAMPLES_PER_FEATURE_BINARY, small_features=0,
+        )
+    else:
+        pays = gram_pays(n_samples, n_features, max_features=_MAX_PRECONDITIONED_FEATURES)
+    return "preconditioned-lbfgs" if pays else "lbfgs"
 
 
 SKLEARN_SOLVERS = {
