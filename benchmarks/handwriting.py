@@ -30,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -235,3 +236,97 @@ def tables(result):
         "notes": [],
     }
     return [singles, numbers, rejects, timing]
+
+
+def stages_figure(path, *, seed=29, model=None):
+    """Draw the reader's stages on one generated photo into ``path`` (PNG).
+
+    A four-digit number on ruled paper, on a desk: the photo, the sheet found,
+    the ink's contrast against its local background, the ink kept (ruling
+    removed), the digits boxed with what the model read, and the 28x28
+    images the model saw.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
+
+    from benchmarks.handwriting_photos import Condition
+    from skdigit import load_mnist
+    from skdigit.image import read_number
+    from skdigit.image._decode import to_gray
+    from skdigit.image._ink import contrast_map, ink_image, paper_region, polarity_is_light
+
+    X_test, y_test = load_mnist(subset="test", return_X_y=True)
+    model = _model({}) if model is None else model
+    cond = Condition("ruled", kind="number", n_digits=(4, 4), height=0.09, paper="ruled")
+    case = make_case(cond, X_test, y_test, np.random.default_rng(seed))
+    gray, factor = to_gray(case.data, "photo", None, None)
+    paper = paper_region(gray)
+    light = polarity_is_light(gray, paper)
+    ink = ink_image(gray, "photo", "auto")
+    reading = read_number(case.data, model)
+    fig = plt.figure(figsize=(12, 7.2), layout="constrained")
+    grid = fig.add_gridspec(3, 4, height_ratios=[1, 1, 0.55])
+    panels = [
+        (gray, "1. the photo (grayscale, reduced)"),
+        (paper if paper is not None else np.zeros_like(gray), "2. the sheet on the desk"),
+        (contrast_map(gray, light), "3. ink against its local background"),
+        (ink.mask, "4. the ink kept, ruling removed"),
+    ]
+    for k, (image, title) in enumerate(panels):
+        ax = fig.add_subplot(grid[k // 2, 2 * (k % 2): 2 * (k % 2) + 2])
+        ax.imshow(image, cmap="gray")
+        ax.set_title(title, fontsize=10)
+        ax.set_axis_off()
+        if k == 3:
+            for label, (left, top, right, bottom) in zip(reading.labels, reading.boxes / factor):
+                ax.add_patch(Rectangle((left, top), right - left, bottom - top, fill=False,
+                                       edgecolor="tab:red", linewidth=1.2))
+                ax.text(left, top - 4, str(label), color="tab:red", fontsize=10)
+    for k, digit in enumerate(reading.digits[:4]):
+        ax = fig.add_subplot(grid[2, k])
+        ax.imshow(digit.reshape(28, 28), cmap="gray")
+        ax.set_title(f"5. what the model saw: {reading.labels[k]} "
+                     f"({reading.probabilities[k]:.0%})", fontsize=9)
+        ax.set_axis_off()
+    fig.suptitle(f"Written: {''.join(map(str, case.labels))}; read: {reading.text}",
+                 fontsize=11)
+    fig.savefig(path, dpi=80)
+    plt.close(fig)
+    return path
+
+
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "user_guide"
+
+
+def rst_tables(result):
+    """The section's tables as reStructuredText (``list-table`` directives)."""
+    out = []
+    for t in tables(result):
+        out.append(f".. list-table:: {t['title']}\n   :header-rows: 1\n")
+        for row in [t["header"], *t["rows"]]:
+            out.append("   * - " + "\n     - ".join(cell or " " for cell in row))
+        out.append("")
+        out.extend(f"{note}\n" for note in t["notes"])
+    return "\n".join(out)
+
+
+def publish(result_file, docs=DOCS):
+    """Write a run's results and their tables into the docs (the one source of the page)."""
+    res = json.loads(Path(result_file).read_text())
+    result = res["handwriting"] if "handwriting" in res else res
+    meta = res.get("meta", {})
+    (docs / "handwriting_results.json").write_text(json.dumps(
+        {"meta": meta, "handwriting": result}, indent=1) + "\n")
+    when = meta.get("started", meta.get("date", "unknown date"))
+    text = (f"From the benchmark run of {when} "
+            f"(``python -m benchmarks --sections handwriting``), on "
+            f"{meta.get('cpu_count', '?')} cores.\n\n" + rst_tables(result))
+    (docs / "handwriting_results.inc").write_text(text)
+    return docs / "handwriting_results.inc"
+
+
+if __name__ == "__main__":  # python -m benchmarks.handwriting RESULTS.json
+    print(publish(sys.argv[1]))

@@ -13,25 +13,34 @@ The preparation, step by step:
 
 1. Decode (refusing images larger than ``max_pixels``), take one frame of a
    multi-frame file, apply the EXIF orientation. Images larger than 1024
-   pixels on a side are reduced by an integer factor (box filter) first.
+   pixels on a side are reduced: a JPEG while it is decoded (Pillow's draft
+   mode, 1/2, 1/4 or 1/8 scale), others by an integer factor (box filter).
 2. Convert to grayscale in [0, 1]. A transparent background is composited onto
    white (onto black when the visible strokes are themselves light).
-3. Subtract the background: a plane fitted (robustly) to a thin ring along
-   the image border (2% of the smaller side), so that uneven lighting across
-   a photo is removed too.
+3. Find the sheet: where the image splits clearly into two levels (Otsu's
+   threshold on a smoothed 128-pixel copy, the classes explaining 85% of the
+   variance, the region in the middle convex and 25% to 90% of the frame),
+   that region is a sheet on a desk, its edge refined pixel by pixel; the
+   desk is ignored (marks reaching the frame's edge from outside the sheet).
 4. Decide the polarity: the ink is whichever extreme (the darkest or the
-   lightest level filling a whole 2x2 block, so that isolated specks do not
-   count) lies further from the background. Dark ink on light paper is
-   inverted, so that the ink is bright.
-5. Find the ink. The noise floor is three robust standard deviations
-   (1.4826 MAD) of the border ring around the plane, so paper grain and JPEG
-   artefacts do not count as ink. Pixels more than halfway from the
-   noise floor to the peak are the *strong* ink (connected specks holding
-   less than 1% of it are ignored); fainter pixels (above 5% of the way)
-   connected to it, and a one-pixel rim around those, are kept too.
-   Everything else is set to 0, and the intensities are stretched so that the
-   ink level (75th percentile of the strong ink) becomes 255: pencil on grey
-   paper looks like MNIST's pen strokes.
+   lightest level filling a whole 2x2 block) lies further from the paper's
+   level (the sheet's median, or the border's without a desk), unless it
+   covers more than a third of the image (then it is the paper itself).
+5. Find the ink against its *local* background: a grey-level closing (a
+   square of a quarter of the smaller side, or four stroke widths for a felt
+   marker) removes the marks and keeps the paper, the desk, a shadow's edge
+   and light falling off; the contrast is how much darker than that a pixel
+   is, as a fraction of it. The noise floor is four robust standard
+   deviations (1.4826 MAD) above the paper's median contrast. The printed
+   lines of ruled or squared paper are found (Hough transform, a family of
+   at least three long parallel lines) and removed except where writing
+   crosses them (:mod:`skdigit.image._lines`). Pixels more than halfway
+   from the noise floor to the peak are the *strong* ink (specks holding less
+   than 1% of it, long straight marks reaching a sheet's edge, and faint
+   marks at the edges are ignored); fainter pixels (above 5% of the way)
+   connected to it (hysteresis), and a one-pixel rim around those, are kept
+   too. Everything else is set to 0, and the intensities are stretched so
+   that the ink level (75th percentile of the strong ink) becomes 255.
 6. Normalize the stroke width: MNIST's strokes are about 2.3 pixels wide in
    the 20x20 box. The width is estimated with a distance transform; strokes
    of under 0.6 of that (a thin pen on a large page) are thickened to
@@ -50,8 +59,11 @@ The preparation, step by step:
    13.5. Faint pixels that the shift pushes off the field are cut.
 
 :func:`read_number` runs steps 1-5 on the whole image, splits the ink into
-digits (connected components, the parts of a broken digit joined by their
-horizontal overlap, specks dropped), and runs steps 6-8 on each digit.
+lines and digits (connected components, the parts of a broken digit joined
+by their horizontal overlap, specks dropped, touching digits cut where the
+model reads both parts best), and runs steps 6-8 on each digit; a digit the
+model reads with a probability under ``min_probability`` is reported as not
+sure.
 
 A digit from MNIST itself comes back almost unchanged (within a few gray
 levels, from the ink-level stretch; rarely shifted by one pixel).
@@ -67,6 +79,14 @@ References
    were centered in a 28x28 image by computing the center of mass of the
    pixels, and translating the image so as to position this point at the
    center of the 28x28 field."
+.. [2] N. Otsu, "A threshold selection method from gray-level histograms",
+   IEEE Transactions on Systems, Man, and Cybernetics, 9(1), 62-66, 1979
+   (the sheet against the desk).
+.. [3] P. Soille, "Morphological Image Analysis", Springer, 2nd ed., 2003
+   (the top-hat: the background by a closing).
+.. [4] R. O. Duda and P. E. Hart, "Use of the Hough transformation to detect
+   lines and curves in pictures", Communications of the ACM, 15(1), 11-15,
+   1972 (the ruling).
 """
 
 from ._errors import (
