@@ -321,8 +321,9 @@ def publish(result_file, docs=DOCS):
     (docs / "handwriting_results.json").write_text(json.dumps(
         {"meta": meta, "handwriting": result}, indent=1) + "\n")
     when = meta.get("started", meta.get("date", "unknown date"))
+    quick = " ``--quick``" if meta.get("quick") else ""
     text = (f"From the benchmark run of {when} "
-            f"(``python -m benchmarks --sections handwriting``), on "
+            f"(``python -m benchmarks --sections handwriting{quick}``), on "
             f"{meta.get('cpu_count', '?')} cores.\n\n" + rst_tables(result))
     (docs / "handwriting_results.inc").write_text(text)
     return docs / "handwriting_results.inc"

@@ -370,3 +370,25 @@ def test_page_reads_a_number(app_test, page_env, digit_model_path, confident_tes
     assert not at.exception and not at.error
     (metric,) = at.metric
     assert metric.label == "Number read" and metric.value == str(label) * 2
+
+
+def test_page_reads_a_photo_from_the_camera(app_test, page_env, digit_model_path,
+                                            confident_test_digit):
+    image, label = confident_test_digit
+    page_env.setenv(_model.ENV_MODEL, str(digit_model_path))
+    at = app_test.from_file(str(SCRIPT_PATH), default_timeout=60).run()
+    (mode,) = [r for r in at.radio if r.label == "Input"]
+    assert "Take a photo" in mode.options
+    mode.set_value("Take a photo").run()
+    assert len(at.camera_input) == 1
+    digit = np.kron(255 - image, np.ones((6, 6), np.uint8))
+    photo = np.full((3 * digit.shape[0], 3 * digit.shape[1]), 255, dtype=np.uint8)
+    photo[digit.shape[0]: 2 * digit.shape[0], digit.shape[1]: 2 * digit.shape[1]] = digit
+    from PIL import Image
+
+    jpeg = io.BytesIO()
+    Image.fromarray(photo).save(jpeg, format="JPEG", quality=92)
+    at.camera_input[0].set_value(("photo.jpg", jpeg.getvalue(), "image/jpeg")).run()
+    assert not at.exception and not at.error
+    (metric,) = at.metric
+    assert metric.label == "Number read" and metric.value == str(label)

@@ -220,6 +220,7 @@ def test_cli_read(model_file, number_png, capsys):
     assert result[0]["number"] == "2026"
     assert [d["label"] for d in result[0]["digits"]] == list("2026")
     assert all(len(d["box"]) == 4 and 0 < d["probability"] <= 1 for d in result[0]["digits"])
+    assert all(d["is_digit"] and d["line"] == 0 for d in result[0]["digits"])
 
 
 @pytest.mark.mnist

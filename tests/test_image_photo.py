@@ -245,3 +245,26 @@ def test_touching_digits_are_cut(mnist_home):
     cases = _cases(touching, 10, 11, mnist_home)
     split = [len(read_number(c.data, model)) == 2 for c in cases]
     assert sum(split) >= 6
+
+
+@pytest.mark.mnist
+def test_the_benchmark_generator_is_seeded_and_draws_test_digits(mnist_home):
+    from benchmarks.handwriting_photos import NUMBER_CONDITIONS
+
+    _, X, _ = mnist_model_and_test_set(mnist_home)
+    first, again = (_cases(NUMBER_CONDITIONS[0], 2, 5, mnist_home) for _ in range(2))
+    assert [c.data for c in first] == [c.data for c in again]
+    for case in first:
+        assert len(case.labels) == 4 and all(0 <= i < len(X) for i in case.indices)
+        with Image.open(io.BytesIO(case.data)) as img:
+            assert img.format == "JPEG" and img.size[::-1] == case.size
+
+
+def test_published_benchmark_tables_are_rendered_from_its_results():
+    import json
+
+    from benchmarks.handwriting import DOCS, rst_tables
+
+    published = json.loads((DOCS / "handwriting_results.json").read_text())
+    text = (DOCS / "handwriting_results.inc").read_text()
+    assert text.endswith(rst_tables(published["handwriting"]))
