@@ -10,7 +10,13 @@ from numpy.testing import assert_array_equal
 Image = pytest.importorskip("PIL.Image")
 from PIL import ImageDraw  # noqa: E402
 
-from _handwriting import INK, PAPER, mnist_model_and_test_set, number_page  # noqa: E402
+from _handwriting import (  # noqa: E402
+    INK,
+    PAPER,
+    mnist_model_and_test_set,
+    number_page,
+)
+from _handwriting import EchoModel as _EchoModel  # noqa: E402
 from skdigit.image import (  # noqa: E402
     BlankImageError,
     NumberReading,
@@ -47,18 +53,6 @@ def _segments(image):
     gray, _ = to_gray(image, "test", None, None)
     return segment_digits(ink_image(gray, "test", "auto"))
 
-
-class _EchoModel:
-    """A stand-in classifier: a "1" for narrow digits, a "5" for the others."""
-
-    classes_ = np.arange(10)
-
-    def predict_proba(self, X):
-        X = np.asarray(X).reshape(-1, 28, 28)
-        widths = np.array([np.ptp(np.flatnonzero(x.any(axis=0))) + 1 for x in X])
-        proba = np.full((len(X), 10), 0.01)
-        proba[np.arange(len(X)), np.where(widths < 8, 1, 5)] = 0.91
-        return proba
 
 
 # --------------------------------------------------------------------------

@@ -26,9 +26,10 @@ def load_digit_image(source, *, invert="auto", frame=None, max_pixels=MAX_PIXELS
 
     The result can be given straight to a model trained on MNIST (such as
     :func:`skdigit.make_digit_pipeline` fitted on :func:`skdigit.load_mnist`),
-    after ``.reshape(1, -1)``. The image should show one digit and little
-    else: crop photos roughly to the digit's paper first. See the module
-    docstring (:mod:`skdigit.image`) for each step.
+    after ``.reshape(1, -1)``. The image should show one digit: a photo of a
+    sheet lying on a desk, lit unevenly, on ruled or squared paper, is fine
+    (the sheet is found, the desk and the printed lines ignored). See the
+    module docstring (:mod:`skdigit.image`) for each step.
 
     Parameters
     ----------
