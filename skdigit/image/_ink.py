@@ -340,6 +340,48 @@ def paper_region(gray):
     return fine
 
 
+def _drop_desk(x, candidates, paper, frame_edge):
+    """Set to 0, in place, the marks of ``x`` that are the desk; whether any were.
+
+    With a sheet found: marks reaching the frame's edge from outside it
+    (labelled off the sheet, so that ruling running onto the desk stays, and
+    a sheet's shadowed part is still read: it is not cut off). Without: large
+    marks along the frame's edge (:func:`_desk_at_the_edge`).
+    """
+    if paper is not None:
+        labels, _ = ndimage.label(candidates & ~paper, structure=EIGHT_CONNECTED)
+        desk = np.unique(labels[frame_edge & (labels > 0)])
+    else:
+        labels, _ = ndimage.label(candidates, structure=EIGHT_CONNECTED)
+        desk = _desk_at_the_edge(labels, ndimage.find_objects(labels))
+    if len(desk):
+        x[np.isin(labels, desk)] = 0
+    return len(desk) > 0
+
+
+def _writing(x, strong, boundary, min_component):
+    """The strong marks that are writing: not the shapes of a sheet's edges, nor specks.
+
+    Dropped: long straight marks reaching the paper's or frame's edge
+    (:func:`_line_like`); marks reaching those edges with less ink than
+    ``_EDGE_MASS`` of the heaviest (the corner of a sheet, a shadow along
+    it); marks with less than ``min_component`` of all the ink; and all of
+    them where the largest is a speck (noise, JPEG artefacts, dust).
+    """
+    labels, n = ndimage.label(strong, structure=EIGHT_CONNECTED)
+    mass = ndimage.sum_labels(x, labels, index=np.arange(1, n + 1))
+    line_like = _line_like(labels, ndimage.find_objects(labels), boundary)
+    mass[np.asarray(line_like, dtype=int) - 1] = 0
+    for k in np.unique(labels[boundary & (labels > 0)]):
+        if mass[k - 1] < _EDGE_MASS * mass.max():
+            mass[k - 1] = 0
+    keep = np.flatnonzero((mass > 0) & (mass >= min_component * mass.sum())) + 1
+    sizes = ndimage.sum_labels(np.ones_like(x), labels, index=keep)
+    if len(keep) and sizes.max() < max(_MIN_MARK, (_MIN_MARK_SIDE * min(x.shape)) ** 2):
+        keep = keep[:0]
+    return np.isin(labels, keep)
+
+
 def ink_image(gray, name, invert, *, min_component=_MIN_COMPONENT):
     """Bright-ink image of a grayscale image in [0, 1], as an :class:`InkImage`.
 
@@ -374,17 +416,7 @@ def ink_image(gray, name, invert, *, min_component=_MIN_COMPONENT):
     median = float(np.median(sample))
     noise = median + _NOISE_MADS * float(np.median(np.abs(sample - median)))
     candidates = x > max(noise, 0.5 * _MIN_CONTRAST)
-    # The desk: marks reaching the frame's edge from outside the sheet (a
-    # sheet's shadowed part is still read: it is not cut off), or, without a
-    # sheet found, large marks along the frame's edge.
-    if paper is not None:  # (labelled off the sheet: ruling reaching the desk stays)
-        labels, _ = ndimage.label(candidates & ~paper, structure=EIGHT_CONNECTED)
-        desk = np.unique(labels[frame_edge & (labels > 0)])
-    else:
-        labels, _ = ndimage.label(candidates, structure=EIGHT_CONNECTED)
-        desk = _desk_at_the_edge(labels, ndimage.find_objects(labels))
-    if len(desk):
-        x[np.isin(labels, desk)] = 0
+    if _drop_desk(x, candidates, paper, frame_edge):
         candidates = x > max(noise, 0.5 * _MIN_CONTRAST)
     x, angle = remove_lines(x, candidates, noise)
     peak = _robust_peak(np.where(beyond, x, 0))
@@ -394,22 +426,7 @@ def ink_image(gray, name, invert, *, min_component=_MIN_COMPONENT):
     high = noise + _STRONG * contrast + 1e-5
     strong = (x > high) & beyond
     if contrast >= _MIN_CONTRAST:
-        labels, n = ndimage.label(strong, structure=EIGHT_CONNECTED)
-        drop = _line_like(labels, ndimage.find_objects(labels), boundary)
-        mass = ndimage.sum_labels(x, labels, index=np.arange(1, n + 1))
-        mass[np.asarray(drop, dtype=int) - 1] = 0
-        # Marks reaching the frame's or the paper's edge (the corner of a
-        # sheet, the desk's edge, a shadow along the sheet) are dropped unless
-        # they are a good part of the writing.
-        touching = np.unique(labels[boundary & (labels > 0)])
-        for k in touching:
-            if mass[k - 1] < _EDGE_MASS * mass.max():
-                mass[k - 1] = 0
-        keep = np.flatnonzero((mass > 0) & (mass >= min_component * mass.sum())) + 1
-        sizes = ndimage.sum_labels(np.ones_like(x), labels, index=keep)
-        if len(keep) and sizes.max() < max(_MIN_MARK, (_MIN_MARK_SIDE * min(x.shape)) ** 2):
-            keep = keep[:0]  # specks only: noise, JPEG artefacts, dust
-        strong = np.isin(labels, keep)
+        strong = _writing(x, strong, boundary, min_component)
     if contrast < _MIN_CONTRAST or not strong.any():
         # forced polarity: no guess to blame; "+ 0.0" prints 0, not -0
         advice = ("pass invert=True/False if the ink's polarity was guessed wrong"
