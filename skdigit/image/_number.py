@@ -205,9 +205,11 @@ def split_touching(ink, segment, model, Image):
     A segment wider than ``_SPLIT_ASPECT`` times its height is cut at the
     column, among the few holding the least ink near where the first
     digit should end, whose two sides the model reads with the highest
-    product of probabilities -- if the model is unsure of the whole read as
-    one digit (a wide "0" or "5" is read with confidence) and that product
-    beats it, or the segment is wider than ``_FORCE_SPLIT`` times its height. The right side is then cut again if it
+    product of probabilities -- if the column crosses at most ``_JUNCTION``
+    stroke widths of ink, the model is less sure than ``_SURE_WHOLE`` of the
+    whole read as one digit (a wide "0" or "5" is read with confidence) and
+    that product beats it; or at once, if the segment is wider than
+    ``_FORCE_SPLIT`` times its height. The right side is then cut again if it
     is still too wide. Returns the list of ``(keep, box)`` segments, left to
     right.
     """
