@@ -62,8 +62,8 @@ def _model(options):
 def _n_cases(cond, quick):
     """Photos per condition: fewer of 12 MP, which take seconds each to generate."""
     if cond.megapixels >= 10:
-        return 4 if quick else 20
-    return 12 if quick else 100
+        return 4 if quick else 8
+    return 12 if quick else 40
 
 
 def _read(path, model):
