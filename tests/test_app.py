@@ -149,6 +149,7 @@ def test_build_command():
     text = " ".join(command)
     assert "--server.headless true" in text and "--server.port 8600" in text
     assert "--client.toolbarMode minimal" in text  # no "Deploy" button
+    assert f"--server.maxUploadSize {_launch.MAX_UPLOAD_MB}" in text
     assert command[-2:] == ["--server.address", "0.0.0.0"]
     assert "--server.port" not in _launch.build_command()
     with pytest.raises(ValueError, match="port"):

@@ -45,6 +45,11 @@ def _forwarding_signals(process):
             signal.signal(signum, handler)
 
 
+#: The largest upload the app accepts, in megabytes: a 12-megapixel JPEG is
+#: 3 to 8 MB.
+MAX_UPLOAD_MB = 25
+
+
 def build_command(port=None, extra_args=()):
     """Return the ``streamlit run`` command line that :func:`launch` runs.
 
@@ -66,6 +71,9 @@ def build_command(port=None, extra_args=()):
         "--browser.gatherUsageStats", "false",
         # no "Deploy" button nor developer menu: the page is the app, not a project
         "--client.toolbarMode", "minimal",
+        # uploads and camera photos up to MAX_UPLOAD_MB (Streamlit's default
+        # is 200 MB; a phone photo is a few MB): a bound on each upload's work
+        "--server.maxUploadSize", str(MAX_UPLOAD_MB),
     ]
     if port is not None:
         port = int(port)
