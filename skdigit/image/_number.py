@@ -14,7 +14,7 @@ from ._errors import (
     check_max_pixels,
     describe,
 )
-from ._fit import fit_and_centre
+from ._fit import bbox, fit_and_centre
 from ._ink import EIGHT_CONNECTED, ink_image
 from ._stroke import normalize_stroke, stroke_width
 
@@ -187,8 +187,6 @@ def _cut(keep, column, strong):
 
     None if either part holds no strong ink.
     """
-    from ._fit import bbox
-
     halves = []
     for side in (slice(None, column), slice(column, None)):
         part = np.zeros_like(keep)
