@@ -84,7 +84,9 @@ def test_script_reproduces_the_shipped_weights(mnist_home):
     with np.load(PRETRAINED_PATH, allow_pickle=False) as archive:
         assert set(archive.files) == set(refit)
         for key in archive.files:
-            np.testing.assert_allclose(archive[key], refit[key], rtol=1e-4, atol=1e-5,
+            # The fit stops at tol=1e-4: across scikit-learn releases (1.6's
+            # scaler rounds differently) the weights agree to about 1e-4.
+            np.testing.assert_allclose(archive[key], refit[key], rtol=1e-4, atol=1e-4,
                                        err_msg=key)
 
 
