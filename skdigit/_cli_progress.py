@@ -30,35 +30,33 @@ _PREDICT_BATCH = 2_000
 _SCALER_BATCH = 5_000
 
 
+def _transform_into_bar(step, X, batch, bar):
+    """``step.transform(X)``, ``batch`` rows at a time, each counted on ``bar``."""
+    out = None
+    for start in range(0, len(X), batch):
+        block = step.transform(X[start:start + batch])
+        if out is None:
+            out = np.empty((len(X), block.shape[1]), dtype=block.dtype)
+        out[start:start + len(block)] = block
+        bar.update(len(block))
+    return out
+
+
 def _transform_by_batches(step, X, *, desc, batch, quiet):
     """``step.transform(X)``, ``batch`` rows at a time, under a progress bar."""
-    out = None
     with progress_bar(len(X), desc=desc, unit="images", enabled=not quiet) as bar:
-        for start in range(0, len(X), batch):
-            block = step.transform(X[start:start + batch])
-            if out is None:
-                out = np.empty((len(X), block.shape[1]), dtype=block.dtype)
-            out[start:start + len(block)] = block
-            bar.update(len(block))
-    return out
+        return _transform_into_bar(step, X, batch, bar)
 
 
 def _standardize_by_batches(scaler, X, *, desc, quiet):
     """``scaler.fit_transform(X)``: statistics by ``partial_fit``, then scaling,
     batch by batch, under one bar (two passes over the images)."""
     batch = _SCALER_BATCH
-    out = None
     with progress_bar(2 * len(X), desc=desc, unit="images", enabled=not quiet) as bar:
         for start in range(0, len(X), batch):
             scaler.partial_fit(X[start:start + batch])
             bar.update(len(X[start:start + batch]))
-        for start in range(0, len(X), batch):
-            block = scaler.transform(X[start:start + batch])
-            if out is None:
-                out = np.empty((len(X), block.shape[1]), dtype=block.dtype)
-            out[start:start + len(block)] = block
-            bar.update(len(block))
-    return out
+        return _transform_into_bar(scaler, X, batch, bar)
 
 
 def fit_with_progress(pipeline, X, y, *, quiet=False, prefix=""):
