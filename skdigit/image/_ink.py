@@ -274,53 +274,98 @@ def _line_like(labels, slices, boundary):
     return drop
 
 
+def _sheet(small, threshold):
+    """The sheet at ``threshold`` on the smoothed copy: (mask, paper is bright) or None.
+
+    The paper is the connected region, on the side of ``threshold`` found in
+    the middle third of the frame, that covers most of that middle, its holes
+    filled; it must hold a share of the frame in :data:`_PAPER_SHARE` and be
+    convex (a quadrilateral, even in perspective; a large digit smoothed into
+    a blob is not).
+    """
+    from skimage.measure import regionprops
+
+    bright = small > threshold
+    if bright.all() or not bright.any():
+        return None
+    n_rows, n_cols = small.shape
+    middle = (slice(n_rows // 3, n_rows - n_rows // 3), slice(n_cols // 3, n_cols - n_cols // 3))
+    paper_is_bright = bright[middle].mean() >= 0.5
+    paper = bright if paper_is_bright else ~bright
+    labels, n = ndimage.label(paper)
+    if n == 0:
+        return None
+    counts = np.bincount(labels[middle].ravel(), minlength=n + 1)
+    counts[0] = 0
+    paper = ndimage.binary_fill_holes(labels == int(np.argmax(counts)))
+    if not _PAPER_SHARE[0] <= paper.mean() <= _PAPER_SHARE[1]:
+        return None
+    if regionprops(paper.astype(np.uint8))[0].solidity < _SOLIDITY:
+        return None
+    return paper, paper_is_bright
+
+
+def _edge_step(small, paper, paper_is_bright):
+    """How much lighter (darker) the paper is than what lies just beyond its edge.
+
+    The median, over the sheet's edge off the frame's border, of the level
+    two pixels inside minus two pixels outside: a sheet's edge is a step, a
+    threshold drawn through light falling off across a page is not.
+    """
+    inner = paper & ~ndimage.binary_erosion(paper, iterations=2, border_value=1)
+    outer = ndimage.binary_dilation(paper, iterations=2) & ~paper
+    if not outer.any() or not inner.any():
+        return 0.0
+    step = float(np.median(small[inner]) - np.median(small[outer]))
+    return step if paper_is_bright else -step
+
+
 def paper_region(gray):
     """Where the paper (or board) is, when it lies on a desk of another level; else None.
 
-    The ink is first smoothed away (a median filter on a reduced copy); if the
-    levels then split clearly in two (Otsu's threshold, classes at least
-    :data:`_DESK_CONTRAST` apart), the paper is the connected region of the
-    class found in the middle of the frame, its holes filled. Returns a mask
-    of the working resolution, or None where the frame holds one level only
-    (a scan, a drawing, an array).
+    The ink is first smoothed away (a median filter on a reduced copy). The
+    sheet is then sought at Otsu's threshold, where the levels split clearly
+    in two (classes at least :data:`_DESK_CONTRAST` apart, explaining
+    :data:`_TWO_LEVELS` of the variance), and at the two thresholds of a
+    three-class Otsu (a shadow across the sheet and the desk gives a third
+    level: the shadowed paper), where the sheet's edge must be a step of at
+    least :data:`_DESK_CONTRAST`. The largest sheet found wins (the lit and
+    the shadowed paper together, rather than the lit part alone). Returns a
+    mask of the working resolution, or None where the frame holds one level
+    only (a scan, a drawing, an array, a page under falling-off light).
     """
-    from skimage.filters import threshold_otsu
-    from skimage.measure import block_reduce, regionprops
+    from skimage.filters import threshold_multiotsu, threshold_otsu
+    from skimage.measure import block_reduce
 
     if min(gray.shape) < _MIN_DESK_SIDE:
         return None
     factor = max(1, -(-max(gray.shape) // 128))
     small = block_reduce(gray, (factor, factor), np.mean)
     small = ndimage.median_filter(small, size=max(3, min(small.shape) // 12))
+    if float(small.max() - small.min()) < _DESK_CONTRAST:
+        return None
+    found = []
     threshold = threshold_otsu(small)
     bright = small > threshold
-    if bright.all() or not bright.any():
+    if bright.any() and not bright.all():
+        gap = float(small[bright].mean() - small[~bright].mean())
+        share = bright.mean()
+        # Two levels, not a gradient: the classes explain nearly all of the variance.
+        if gap >= _DESK_CONTRAST and share * (1 - share) * gap**2 >= _TWO_LEVELS * small.var():
+            sheet = _sheet(small, threshold)
+            if sheet is not None:
+                found.append((threshold, *sheet))
+    try:
+        thresholds = threshold_multiotsu(small, classes=3)
+    except ValueError:  # too few distinct levels for three classes
+        thresholds = ()
+    for t in thresholds:
+        sheet = _sheet(small, t)
+        if sheet is not None and _edge_step(small, *sheet) >= _DESK_CONTRAST:
+            found.append((t, *sheet))
+    if not found:
         return None
-    if float(small[bright].mean() - small[~bright].mean()) < _DESK_CONTRAST:
-        return None
-    # Two levels, not a gradient (light falling off across one sheet): the
-    # classes explain nearly all of the variance.
-    share = bright.mean()
-    between = share * (1 - share) * (small[bright].mean() - small[~bright].mean()) ** 2
-    if between < _TWO_LEVELS * small.var():
-        return None
-    n_rows, n_cols = small.shape
-    centre = bright[n_rows // 3 : n_rows - n_rows // 3, n_cols // 3 : n_cols - n_cols // 3]
-    paper_is_bright = centre.mean() >= 0.5
-    paper = bright if paper_is_bright else ~bright
-    labels, n = ndimage.label(paper)
-    if n == 0:
-        return None
-    middle = labels[n_rows // 3 : n_rows - n_rows // 3, n_cols // 3 : n_cols - n_cols // 3]
-    counts = np.bincount(middle.ravel(), minlength=n + 1)
-    counts[0] = 0
-    paper = ndimage.binary_fill_holes(labels == int(np.argmax(counts)))
-    if not _PAPER_SHARE[0] <= paper.mean() <= _PAPER_SHARE[1]:
-        return None
-    # A sheet is convex (a quadrilateral, even in perspective), a large digit
-    # smoothed into a blob is not.
-    if regionprops(paper.astype(np.uint8))[0].solidity < _SOLIDITY:
-        return None
+    threshold, paper, paper_is_bright = max(found, key=lambda f: int(f[1].sum()))
     # Back to the working resolution (block_reduce padded the last blocks),
     # the edge refined pixel by pixel: in a band around the coarse edge, the
     # paper is what lies on the paper's side of the threshold (ink enclosed
