@@ -282,7 +282,8 @@ def _image_failed(command, source, exc, results, as_json):
 def _predict(args):
     import_optional("PIL.Image", extra="image", purpose="skdigit predict", package="Pillow")
     from .image import DigitImageError
-    from .image._number import MIN_PROBABILITY, digit_and_count
+    from .image._number import digit_and_count
+    from .image._sure import is_digit
 
     model, positive_label = _image_model(args)
     if not hasattr(model, "predict_proba"):
@@ -307,7 +308,7 @@ def _predict(args):
             {"label": names[k], "probability": round(float(p), 6)}
             for k, p in zip(classes[0], probabilities[0])
         ]
-        sure = top[0]["probability"] >= MIN_PROBABILITY
+        sure = bool(is_digit(x.reshape(1, -1), [probabilities[0][0]])[0])
         results.append({"file": source, "prediction": top[0]["label"],
                         "probability": top[0]["probability"], "is_digit": sure,
                         "top": top})

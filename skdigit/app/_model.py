@@ -46,11 +46,17 @@ class DigitPrediction(NamedTuple):
         The predicted probability of ``digit``.
     probabilities : ndarray of shape (10,)
         The probability of each digit 0-9, in that order.
+    is_digit : bool
+        Whether it is reported as a digit: ``probability`` at least 0.5 and
+        the image digit-like to skdigit's digit detector
+        (:func:`skdigit.image.digit_likeness`); False for a letter, a
+        scribble or a smudge.
     """
 
     digit: int
     probability: float
     probabilities: np.ndarray
+    is_digit: bool = True
 
 
 def resolve_model_path(model_path=None):
@@ -245,9 +251,13 @@ def predict_digit(model, x):
     -------
     prediction : DigitPrediction
     """
-    proba = np.asarray(model.predict_proba(np.asarray(x).reshape(1, N_PIXELS)), float)
+    from ..image._sure import is_digit
+
+    x = np.asarray(x).reshape(1, N_PIXELS)
+    proba = np.asarray(model.predict_proba(x), float)
     (digit,), (probability,) = _digit_model.top_k(proba, 1)
-    return DigitPrediction(int(digit[0]), float(probability[0]), proba[0])
+    sure = bool(is_digit(x, probability)[0])
+    return DigitPrediction(int(digit[0]), float(probability[0]), proba[0], sure)
 
 
 def upscale(x, scale=8):

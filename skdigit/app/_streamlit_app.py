@@ -162,6 +162,9 @@ def main():
         st.markdown(f"with probability **{prediction.probability:.1%}**")
         if prediction.probability < 0.5:
             st.warning("The model is unsure: is it one digit, large and centred?")
+        elif not prediction.is_digit:
+            st.warning("Not sure this is a digit: it looks more like a letter or a "
+                       "scribble than any digit skdigit was trained on.")
 
     st.subheader("Probability of each digit")
     st.bar_chart(

@@ -62,8 +62,9 @@ The preparation, step by step:
 lines and digits (connected components, the parts of a broken digit joined
 by their horizontal overlap, specks dropped, touching digits cut where the
 model reads both parts best), and runs steps 6-8 on each digit; a digit the
-model reads with a probability under ``min_probability`` is reported as not
-sure.
+model reads with a probability under ``min_probability``, or that is unlike
+any digit (:func:`digit_likeness`: a letter, a scribble, a smudge), is
+reported as not a digit.
 
 A digit from MNIST itself comes back almost unchanged (within a few gray
 levels, from the ink-level stretch; rarely shifted by one pixel).
@@ -99,6 +100,7 @@ from ._errors import (
 )
 from ._load import load_digit_image, load_digit_images
 from ._number import NumberReading, read_number
+from ._sure import digit_likeness
 
 __all__ = [
     "MAX_PIXELS",
@@ -108,6 +110,7 @@ __all__ = [
     "MultiFrameWarning",
     "NotAnImageError",
     "NumberReading",
+    "digit_likeness",
     "load_digit_image",
     "load_digit_images",
     "read_number",

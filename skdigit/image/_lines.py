@@ -5,13 +5,15 @@ Lines are found with scikit-image's Hough transform
 ink, near horizontal and near vertical (a photo turns the paper by up to
 :data:`MAX_TILT` degrees). A *family* of at least three parallel lines, each
 crossing a good part of the frame, is ruling; a single long stroke (a tall
-"1") is not. Each line's pixels are then removed from the ink, except where
+"1") is not, but across ruling, a single thin line many times longer than
+the ruling's spacing is printed too (a margin). Each line's pixels are then removed from the ink, except where
 the writing crosses it (ink continues on both sides of the line) or is
 clearly darker than the line's own print, so that a digit written across a
 line keeps its stroke.
 """
 
 import numpy as np
+from scipy import ndimage
 
 __all__ = ["MAX_TILT", "remove_lines"]
 
@@ -24,10 +26,11 @@ _LENGTH_TO_SPACING = 3.0
 _MIN_SIDE = 100  # smaller images (an MNIST array) have no ruling to look for
 _MIN_GAP = 0.03  # of the frame's side across the lines: distinct lines are this far apart
 _DARKER = 1.6  # ink this many times the line's contrast is writing, kept
+_MARGIN_SPACINGS = 4.0  # a single line across ruling this many spacings long is printed
 
 
-def _families(small, min_votes):
-    """Angles (radians) and offsets of a family of near-vertical lines in ``small``."""
+def _thin_peaks(small, min_votes):
+    """Votes, angles (radians) and offsets of the thin near-vertical lines in ``small``."""
     from skimage.transform import hough_line, hough_line_peaks
 
     theta = np.deg2rad(np.linspace(-MAX_TILT, MAX_TILT, 121))
@@ -43,7 +46,12 @@ def _families(small, min_votes):
         side = [h[k, j] for k in (i - 3, i + 3) if 0 <= k < len(dists)]
         thin.append(max(side, default=0) < 0.5 * v)
     thin = np.array(thin, dtype=bool)
-    votes, peak_angles, peak_dists = votes[thin], peak_angles[thin], peak_dists[thin]
+    return votes[thin], peak_angles[thin], peak_dists[thin]
+
+
+def _families(small, min_votes):
+    """Angles (radians) and offsets of a family of near-vertical lines in ``small``."""
+    votes, peak_angles, peak_dists = _thin_peaks(small, min_votes)
     if len(votes) < _MIN_LINES:
         return None
     centre = float(np.median(peak_angles))
@@ -66,6 +74,21 @@ def _families(small, min_votes):
     if np.median(votes[lines]) < _LENGTH_TO_SPACING * spacing:
         return None
     return peak_angles[lines], peak_dists[lines]
+
+
+def _margins(small, spacing):
+    """Angles and offsets of single long lines across ruling of ``spacing``: a margin.
+
+    With ruling found, a thin straight line crossing it and longer than
+    :data:`_MARGIN_SPACINGS` of its spacings (and :data:`_MIN_VOTES` of the
+    frame) is printed: a margin, a sheet's edge. Writing stays within a line
+    or two of the ruling.
+    """
+    side = small.shape[0]
+    votes, angles, dists = _thin_peaks(small, max(_MIN_VOTES * side, _MARGIN_SPACINGS * spacing))
+    if not len(votes):
+        return None
+    return angles, dists
 
 
 def _band(shape, angles, dists, factor, transpose):
@@ -101,6 +124,32 @@ def _crossed(outside, reach, axis):
         sl_to[axis], sl_from[axis] = slice(None, -k), slice(k, None)
         after[tuple(sl_to)] |= outside[tuple(sl_from)]
     return before & after
+
+
+def _remove_line(x, candidates, noise, factor, transpose, line):
+    """Set to 0, in place, the pixels of one printed line ``(angle, offset)`` in ``x``."""
+    dist = _band(x.shape, *([v] for v in line), factor, transpose)
+    near = dist <= factor + 1
+    on_line = near & candidates
+    if not on_line.any():
+        return
+    # The line's own thickness: its pixels per unit of length, where it shows
+    # (not across the desk, where the Hough line runs on).
+    along = 1 if transpose else 0  # the axis the line runs along
+    length = max(1, int(np.count_nonzero(on_line.any(axis=1 - along))))
+    thickness = float(np.count_nonzero(on_line)) / length
+    band = dist <= thickness / 2 + 1 + factor / 2
+    level = float(np.median(x[band & candidates])) if (band & candidates).any() else noise
+    reach = int(np.ceil(thickness)) + 2
+    outside = candidates & ~band
+    darker = x > _DARKER * level
+    x[band & ~(_crossed(outside, reach, 1 - along) | darker)] = 0
+    # What is left of the line where writing came near it, but lies on the
+    # line alone (touching no ink off it, none darker than the print), is the
+    # line too.
+    labels, _ = ndimage.label(candidates & (x > 0), structure=np.ones((3, 3), bool))
+    off_line = np.unique(labels[(~band | darker) & (labels > 0)])
+    x[(labels > 0) & ~np.isin(labels, off_line)] = 0
 
 
 def remove_lines(x, candidates, noise):
@@ -143,23 +192,16 @@ def remove_lines(x, candidates, noise):
         if not found:
             angle = tilt if transpose else -tilt
         found.append((transpose, angles, dists))
+    if len(found) == 1:  # ruling one way: a margin across it?
+        transpose, angles, dists = found[0]
+        spacing = float(np.median(np.diff(np.sort(dists)))) if len(dists) > 1 else 0.0
+        margins = _margins(small if transpose else small.T, spacing)
+        if margins is not None:
+            found.append((not transpose, *margins))
     if not found:
         return x, angle
     x = x.copy()
     for transpose, angles, dists in found:
-        dist = _band(x.shape, angles, dists, factor, transpose)
-        near = dist <= factor + 1
-        on_line = near & candidates
-        if not on_line.any():
-            continue
-        # The line's own thickness: its pixels per unit of length.
-        length = max(1.0, float(np.count_nonzero(near)) / (2 * factor + 3))
-        thickness = float(np.count_nonzero(on_line)) / length
-        band = dist <= thickness / 2 + 1 + factor / 2
-        level = float(np.median(x[band & candidates])) if (band & candidates).any() else noise
-        axis = 0 if transpose else 1  # across the line
-        reach = int(np.ceil(thickness)) + 2
-        outside = candidates & ~band
-        keep = _crossed(outside, reach, axis) | (x > _DARKER * level)
-        x[band & ~keep] = 0
+        for line in zip(angles, dists):
+            _remove_line(x, candidates, noise, factor, transpose, line)
     return x, angle

@@ -17,6 +17,7 @@ from ._errors import (
 from ._fit import bbox, fit_and_centre
 from ._ink import EIGHT_CONNECTED, ink_image
 from ._stroke import normalize_stroke, stroke_width
+from ._sure import MIN_PROBABILITY, is_digit
 
 __all__ = ["NumberReading", "digit_and_count", "read_number", "segment_digits"]
 
@@ -168,8 +169,6 @@ def digit_and_count(source, *, invert="auto", frame=None, max_pixels=MAX_PIXELS)
     return fit_and_centre(normalize_stroke(ink), Image), len(segments)
 
 
-#: A digit read with a lower probability is reported as not sure.
-MIN_PROBABILITY = 0.5
 # A segment wider than _SPLIT_ASPECT times its height holds touching digits,
 # each about _DIGIT_ASPECT times as wide as high; cuts are tried at the
 # _CUTS columns holding the least ink near each expected boundary.
@@ -278,9 +277,11 @@ class NumberReading:
         Each digit prepared like :func:`~skdigit.image.load_digit_image` (white ink on
         black, 0-255), the rows the model classified.
     is_digit : ndarray of shape (n_digits,), bool
-        Whether the model is sure enough (``probabilities >= min_probability``)
-        that the segment is a digit; a letter, a scribble or a smudge is
-        reported as ``False`` and shown as ``"?"`` in ``text``.
+        Whether the segment is reported as a digit: the model is sure enough
+        (``probabilities >= min_probability``) and skdigit's digit detector
+        finds it digit-like (:func:`skdigit.image.digit_likeness`). A letter,
+        a scribble or a smudge is reported as ``False`` and shown as ``"?"``
+        in ``text``.
     lines : ndarray of shape (n_digits,), int
         The line of writing each digit is on (0 for the top line); ``text``
         separates lines by a space.
@@ -314,8 +315,8 @@ def read_number(source, model, *, invert="auto", frame=None, max_pixels=MAX_PIXE
     digit, left to right, is then prepared like a single digit (stroke width,
     20x20 box, centre of mass) and classified by ``model``.
 
-    The digits must stand on one line and must not touch each other (touching
-    digits are read as one).
+    Several lines of writing are read line by line (``reading.lines``);
+    digits that touch are cut where the model reads both parts best.
 
     Parameters
     ----------
@@ -334,7 +335,9 @@ def read_number(source, model, *, invert="auto", frame=None, max_pixels=MAX_PIXE
         As for :func:`load_digit_image`.
     min_probability : float in [0, 1], default=0.5
         A segment read with a lower probability is reported as not a digit
-        (``reading.is_digit``; ``"?"`` in ``reading.text``).
+        (``reading.is_digit``; ``"?"`` in ``reading.text``), as is one that
+        the digit detector (:func:`skdigit.image.digit_likeness`: letters,
+        scribbles, smudges) finds unlike any digit.
 
     Returns
     -------
@@ -409,7 +412,7 @@ def read_number(source, model, *, invert="auto", frame=None, max_pixels=MAX_PIXE
     classes = np.asarray(model.classes_)
     best = proba.argmax(axis=1)
     probabilities = proba[np.arange(len(best)), best]
-    is_digit = probabilities >= min_probability
+    sure = is_digit(digits, probabilities, min_probability)
     boxes = np.rint(np.array(
         [(left, top, right, bottom) for _, (top, bottom, left, right) in segments],
         dtype=np.float64,
@@ -417,7 +420,7 @@ def read_number(source, model, *, invert="auto", frame=None, max_pixels=MAX_PIXE
     labels = classes[best]
     words = [
         "".join(str(label) if ok else "?"
-                for label, ok, on in zip(labels, is_digit, lines) if on == line)
+                for label, ok, on in zip(labels, sure, lines) if on == line)
         for line in np.unique(lines)
     ]
     return NumberReading(
@@ -428,6 +431,6 @@ def read_number(source, model, *, invert="auto", frame=None, max_pixels=MAX_PIXE
         classes=classes,
         boxes=boxes,
         digits=digits,
-        is_digit=is_digit,
+        is_digit=sure,
         lines=lines,
     )

@@ -1,0 +1,211 @@
+"""Fit the digit detector of :mod:`skdigit.image._sure` and write its file.
+
+Positives: MNIST training digits. Negatives: made here, never taken from the
+benchmark's generator -- capital and small letters that no digit resembles,
+rendered in the fonts Matplotlib ships (DejaVu, STIX, Computer Modern), then
+made to look handwritten (skeleton, random slant, shear and aspect, an
+elastic deformation [1]_, re-drawn with a random pen); smooth looping curves
+(random Fourier series), zig-zag scratches (random walks) and back-and-forth
+hatching. Every image is prepared as the reader prepares a segment (stroke
+width, 20x20 box, centre of mass). The classifier is a binary
+:class:`~skdigit.DigitLogisticClassifier` on standardized scattering
+features [2]_, the classes balanced by ``sample_weight``; the threshold is
+the 0.5% quantile of its score on 10,000 held-out training digits.
+
+Run (a few minutes on two cores; needs Matplotlib for the fonts)::
+
+    python -m skdigit.image._sure_fit            # writes skdigit/data/not_a_digit.npz
+    python -m skdigit.image._sure_fit --output other.npz
+
+References
+----------
+.. [1] P. Y. Simard, D. Steinkraus and J. C. Platt, "Best practices for
+   convolutional neural networks applied to visual document analysis", ICDAR
+   2003.
+.. [2] J. Bruna and S. Mallat, "Invariant scattering convolution networks",
+   IEEE TPAMI, 35(8), 1872-1886, 2013.
+"""
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+from scipy import ndimage
+
+from ._sure import _FORMAT, DETECTOR_PATH, _features
+
+# Letters no handwritten digit resembles (no O, D, I, l, S, Z, B, G, b, g, q, ...).
+LETTERS = "ACEFHKLMNPRUVWXYacdefhkmnpruvwxy"
+_REJECTED_SHARE = 0.005  # of held-out digits below the threshold
+_N_HELD_OUT = 10_000
+
+
+def _fonts():
+    import matplotlib
+
+    folder = os.path.join(matplotlib.get_data_path(), "fonts", "ttf")
+    keep = ("DejaVuSans", "DejaVuSerif", "STIXGeneral", "cmr10", "cmss10", "cmti10", "cmtt10")
+    return sorted(
+        os.path.join(folder, name) for name in os.listdir(folder)
+        if name.endswith(".ttf") and name.startswith(keep) and "Display" not in name
+    )
+
+
+def _handwritten(coverage, rng):
+    """A glyph (coverage in [0, 1], white on black) re-drawn as if by hand."""
+    from skimage.morphology import disk, skeletonize
+    from skimage.transform import AffineTransform, warp
+
+    skeleton = skeletonize(coverage > 0.5)
+    centre = np.array(coverage.shape[::-1]) / 2
+    tf = (AffineTransform(translation=-centre)
+          + AffineTransform(scale=(rng.uniform(0.7, 1.3), rng.uniform(0.8, 1.2)),
+                            rotation=rng.uniform(-0.25, 0.25), shear=rng.uniform(-0.35, 0.35))
+          + AffineTransform(translation=centre))
+    drawn = warp(skeleton.astype(float), tf.inverse, order=1) > 0.2
+    rows, cols = np.mgrid[: coverage.shape[0], : coverage.shape[1]]
+    dx, dy = (ndimage.gaussian_filter(rng.normal(0, 1, coverage.shape), 8) * 40 for _ in "xy")
+    drawn = ndimage.map_coordinates(drawn.astype(float), [rows + dy, cols + dx], order=1) > 0.3
+    pen = disk(int(rng.integers(2, 7)))
+    return ndimage.binary_dilation(skeletonize(drawn), pen).astype(np.float32)
+
+
+def _letter(rng, fonts):
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype(fonts[int(rng.integers(len(fonts)))], 96)
+    img = Image.new("L", (160, 160), 0)
+    ImageDraw.Draw(img).text((30, 10), LETTERS[int(rng.integers(len(LETTERS)))],
+                             fill=255, font=font)
+    return _handwritten(np.asarray(img, dtype=np.float32) / 255, rng)
+
+
+def _polyline(points, rng, size=(200, 160)):
+    from PIL import Image, ImageDraw
+
+    img = Image.new("L", size, 0)
+    ImageDraw.Draw(img).line([tuple(p) for p in points], fill=255,
+                             width=int(rng.integers(4, 12)), joint="curve")
+    return np.asarray(img, dtype=np.float32) / 255
+
+
+def _fit_box(points, rng):
+    """Points scaled into a box 120 high and 0.5-1.6 times as wide, inside a 200x160 image."""
+    span = np.maximum(np.ptp(points, axis=0), 1e-9)
+    return (points - points.min(axis=0)) / span * [120 * rng.uniform(0.5, 1.6), 120] + 20
+
+
+def _loops(rng):
+    t = np.linspace(0, 1, 200)
+    k = int(rng.integers(2, 6))
+    x, y = (sum(rng.normal() * np.sin(2 * np.pi * (i + 1) * t * rng.uniform(0.5, 2)
+                                      + rng.uniform(0, 2 * np.pi)) / np.sqrt(i + 1)
+                for i in range(k)) for _ in "xy")
+    return _polyline(_fit_box(np.column_stack([x, y]), rng), rng)
+
+
+def _zigzag(rng):
+    steps = rng.normal(0, 1, (int(rng.integers(6, 25)), 2)) * rng.uniform(0.3, 1.5, 2)
+    return _polyline(_fit_box(np.cumsum(steps, axis=0), rng), rng)
+
+
+def _hatching(rng):
+    n, angle, spacing = int(rng.integers(3, 9)), rng.uniform(0, np.pi), rng.uniform(8, 20)
+    along, across = np.array([np.cos(angle), np.sin(angle)]), np.array([-np.sin(angle), np.cos(angle)])
+    points = []
+    for i in range(n):
+        centre = 80 + (i - n / 2) * spacing * across
+        end = rng.uniform(30, 70) * along
+        points += [centre + end, centre - end] if i % 2 == 0 else [centre - end, centre + end]
+    return _polyline(np.array(points) + [20, 0], rng)
+
+
+def make_negatives(n, *, seed=0):
+    """``n`` prepared images (pixel intensities 0-255) of letters and scribbles.
+
+    Three in six are letters, one each loops, zig-zags and hatching.
+
+    Returns
+    -------
+    X : ndarray of shape (n, 784), uint8
+    """
+    from ._decode import import_pil
+    from ._fit import fit_and_centre
+    from ._ink import InkImage
+    from ._stroke import normalize_stroke
+
+    Image, _ = import_pil()
+    rng = np.random.default_rng(seed)
+    fonts = _fonts()
+    makers = [_letter, _letter, _letter, _loops, _zigzag, _hatching]
+    out = np.empty((n, 784), dtype=np.uint8)
+    for i in range(n):
+        maker = makers[i % len(makers)]
+        a = maker(rng, fonts) if maker is _letter else maker(rng)
+        ink = InkImage(a, a > 0, a > 0.5)
+        out[i] = fit_and_centre(normalize_stroke(ink), Image).reshape(-1)
+    return out
+
+
+def fit_detector(*, n_negatives=9000, n_positives=50_000, C=0.01, seed=0, data_home=None):
+    """Fit the detector; returns the dict of arrays that :func:`save_detector` writes."""
+    from ..datasets import load_mnist
+    from ..linear_model import DigitLogisticClassifier
+
+    X, _ = load_mnist(subset="train", data_home=data_home, return_X_y=True)
+    order = np.random.default_rng(seed).permutation(len(X))
+    positives, held_out = X[order[:n_positives]], X[order[-_N_HELD_OUT:]]
+    negatives = make_negatives(n_negatives, seed=seed)
+    steps = _features()
+    F = steps.transform(np.vstack([positives, negatives]).astype(np.float32))
+    mean, scale = F.mean(axis=0), F.std(axis=0)
+    scale[scale == 0] = 1.0
+    F = (F - mean) / scale
+    y = np.r_[np.ones(len(positives)), np.zeros(len(negatives))]
+    weight = np.where(y == 1, 1.0, len(positives) / len(negatives))
+    classifier = DigitLogisticClassifier(C=C, max_iter=1000).fit(F, y, sample_weight=weight)
+    coef = classifier.coef_.reshape(-1)
+    score = (steps.transform(held_out.astype(np.float32)) - mean) / scale @ coef
+    score += classifier.intercept_[0]
+    return {
+        "format": np.array(_FORMAT),
+        "mean": mean.astype(np.float32),
+        "scale": scale.astype(np.float32),
+        "coef": coef.astype(np.float32),
+        "intercept": np.array(classifier.intercept_[0], dtype=np.float64),
+        "threshold": np.array(np.quantile(score, _REJECTED_SHARE), dtype=np.float64),
+        "C": np.array(C, dtype=np.float64),
+        "n_negatives": np.array(n_negatives),
+        "seed": np.array(seed),
+    }
+
+
+def save_detector(state, path=DETECTOR_PATH):
+    """Write the detector's arrays to a ``.npz`` file; returns the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as f:
+        np.savez_compressed(f, **state)
+    return path
+
+
+def main(argv=None):
+    """``python -m skdigit.image._sure_fit``: refit the digit detector and write its file."""
+    parser = argparse.ArgumentParser(
+        prog="python -m skdigit.image._sure_fit",
+        description="Fit the digit detector (digits against letters and scribbles) and "
+        "write its arrays (.npz).",
+    )
+    parser.add_argument("--output", "-o", default=str(DETECTOR_PATH),
+                        help="file to write (default: the one shipped in the package)")
+    parser.add_argument("--data-home", metavar="DIR", help="where MNIST is")
+    args = parser.parse_args(argv)
+    path = save_detector(fit_detector(data_home=args.data_home), args.output)
+    print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
