@@ -81,7 +81,7 @@ _LEGACY_AXIS = (
 _PRIVATE = "calls a private helper of scikit-learn's _logistic.py"
 _TOL = (
     "compares two stopping points at a loose tol (1e-2, 1e-3): ours agree to that tol "
-    "(to 1e-6 at tol=1e-6), not to the test's tighter rtol"
+    "(the CV's scores and separate fits to 1e-6 at tol=1e-6), not to the test's tighter rtol"
 )
 
 #: ``(pattern on the case's name, reason, exception it fails with)``. The
