@@ -17,7 +17,7 @@ from sklearn.metrics import (
     make_scorer,
     roc_auc_score,
 )
-from sklearn.model_selection import GroupKFold, StratifiedKFold, cross_validate
+from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold, cross_validate
 from sklearn.pipeline import make_pipeline
 from sklearn.utils._param_validation import InvalidParameterError
 
@@ -92,6 +92,30 @@ def test_cv_scores_are_validation_scores_of_the_path(digits_cv):
     assert clf.scores_[1, 0, 1] == pytest.approx(expected, rel=1e-3)
     W = clf.coefs_paths_[1, 0, 1]
     np.testing.assert_allclose(W[:, :-1], model.coef_, rtol=1e-3, atol=1e-4)
+
+
+def test_cv_folds_do_not_start_from_the_held_out_rows():
+    # Each validation fold holds the one class its training rows lack
+    # (scikit-learn's test_logistic_cv_folds_with_classes_missing). A fold fit
+    # started from the solution on all the data keeps, in the directions its
+    # own rows leave flat, what the held-out rows taught: at C=1e6 the fold
+    # fitted without class "a" predicted "a" on its validation rows with
+    # certainty (a Brier score of 0, and C_=1e6 chosen).
+    y = np.array(["a", "a", "b", "b", "c", "c"])
+    X = np.arange(6.0)[:, None]
+    folds = list(KFold(n_splits=3).split(X, y))
+    clf = DigitLogisticClassifierCV(
+        cv=folds, scoring="neg_brier_score", Cs=np.logspace(-6, 6, 5)
+    ).fit(X, y)
+    # a class never seen in training is never predicted well: every score is bad
+    assert np.all(-clf.scores_ > 1.4)
+    assert clf.C_ == 1e-6  # the most uniform probabilities score best
+    for k, (train, test) in enumerate(folds):
+        W = clf.coefs_paths_[k, 0, -1]
+        scores = X[test] @ W[:, :-1].T + W[:, -1]
+        # the held-out class is never the most likely on its validation rows
+        held_out = list(clf.classes_).index(y[test][0])
+        assert np.all(scores.argmax(axis=1) != held_out)
 
 
 def test_cv_uses_sample_weight_in_scoring(digits_cv):

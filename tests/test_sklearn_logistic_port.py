@@ -793,13 +793,12 @@ def test_logistic_cv_folds_with_classes_missing(enable_metadata_routing, n_class
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)  # C=1e6 on 4 points
             clf = LRCV(cv=cv, scoring="neg_brier_score", Cs=np.logspace(-6, 6, 5)).fit(X_, y)
-        if n_classes == 2:
-            assert clf.C_ == 1e-6  # the smallest C
-        # With three classes the class absent from a fold's training rows has an
-        # unpenalized intercept whose optimum is -inf at every C: each score
-        # is about the worst, and which C wins depends on where each solver
-        # stops (a named difference); the scores themselves are checked below.
-        assert clf.C_ == clf.Cs_[np.argmax(clf.scores_.mean(axis=0)[0])]
+        # the class of a fold's validation rows is never in its training rows:
+        # the most uniform probabilities (the smallest C) score best
+        assert clf.C_ == 1e-6
+        if n_classes == 3:  # scikit-learn's multiclass Brier score is up to 2
+            assert np.all(-clf.scores_ > 0.7 * 2)
+            assert np.min(-clf.scores_) < 0.8 * 2
         for i, (train, test) in enumerate(cv.split(X_, y)):
             clf2 = LR(C=clf.C_).fit(X_, y)
             clf2.coef_ = clf.coefs_paths_[i, 0, 0, :, :-1]
@@ -866,7 +865,7 @@ def test_LogisticRegressionCV_GridSearchCV_elastic_net(n_classes):
     assert gs.best_params_["l1_ratio"] == lrcv.l1_ratio_
     assert gs.best_params_["C"] == lrcv.C_
     # the same scores where the fits converge (C=1e4 stops at max_iter, from
-    # different starting points)
+    # different starting points: the fold's path, zeros)
     converged = np.repeat(Cs < 1e4, len(l1_ratios))
     assert_allclose(lrcv.scores_.mean(axis=0).T.ravel()[converged],
                     gs.cv_results_["mean_test_score"][converged], rtol=1e-3)

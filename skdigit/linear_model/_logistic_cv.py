@@ -59,15 +59,17 @@ def _training_rows(X, y_idx, sample_weight, train):
 
 def _fold_paths(X, y_idx, sample_weight, train, test, n_classes, Cs, l1_ratios, *,
                 fit_intercept, solver, tol, max_iter, n_threads, scorer, score_params,
-                template, classes, moments_from, alternatives):
+                template, classes, moments_from):
     """One fold: a warm-started path per ``l1_ratio``, scored on the held-out rows.
 
     ``score_params`` are the scorer's metadata for all the rows (routed, or
     the user's ``sample_weight``); the fold's held-out rows are taken here.
     Returns ``(params, scores, n_iter, not_converged)`` with shapes
     ``(n_l1, n_cs, n_params)``, ``(n_l1, n_cs)``, ``(n_l1, n_cs)``.
-    ``alternatives``, the solutions on all the data along the same paths, are
-    offered as starting points (see :meth:`PathFitter.path`).
+    Each fit starts from the fold's own previous solution, never from one
+    on all the data: that would carry what the held-out rows taught into
+    the directions the training rows leave flat (a class the fold lacks,
+    separable data at a weak penalty), and the validation scores with it.
     """
     fitter = PathFitter(
         *_training_rows(X, y_idx, sample_weight, train), n_classes,
@@ -82,9 +84,7 @@ def _fold_paths(X, y_idx, sample_weight, train, test, n_classes, Cs, l1_ratios, 
     n_iter = np.zeros((len(l1_ratios), len(Cs)), dtype=np.int32)
     not_converged = []
     for r, l1_ratio in enumerate(l1_ratios):
-        params[r], n_iter[r], missed = fitter.path(
-            Cs, l1_ratio, tol=tol, max_iter=max_iter, alternatives=alternatives[r]
-        )
+        params[r], n_iter[r], missed = fitter.path(Cs, l1_ratio, tol=tol, max_iter=max_iter)
         not_converged += missed
         for c in range(len(Cs)):
             W, b = fitter.coef.unpack(params[r, c])
@@ -117,9 +117,9 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
     the fits along the grid of ``C`` values, from the strongest regularization
     to the weakest, each warm-started from the previous solution. Then the
     same path on each fold, with the fold's packed data built once, each fit
-    starting from whichever is closer (lower objective) of the fold's previous
-    solution and the full data's solution at that ``C``: the folds share most
-    of their rows with the full data. The second moments of the data, the
+    warm-started from the fold's previous one only (never from a solution
+    that saw the fold's validation rows, which would leak them into its
+    scores). The second moments of the data, the
     solvers' metric (the preconditioner), are computed once and shared by
     every fit: a change of variables, which changes the path to each optimum
     but not the optimum. The best ``(C, l1_ratio)`` by mean validation score
@@ -415,9 +415,8 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
         with single_threaded_blas(), parallel_kernel_lock():
             # once, shared by every fold's solvers; none where they need none
             full.prepare_moments(Cs, l1_ratios)
-        # The paths on all the data: the folds start from them where they are
-        # closer than the fold's own previous C (most rows are shared), and
-        # the refit is the point of them at the chosen C.
+        # The paths on all the data: the refit is the point of them at the
+        # chosen C (the folds do not start from them: see _fold_paths).
         full_paths = [full.path(Cs, r, tol=self.tol, max_iter=self.max_iter) for r in l1_ratios]
         template = self._template(classes, X)
         scorer = scorer_with_labels(get_cv_scorer(template, self.scoring), classes)
@@ -427,7 +426,7 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
                 fit_intercept=self.fit_intercept, solver=self.solver, tol=self.tol,
                 max_iter=self.max_iter, n_threads=n_threads, scorer=scorer,
                 score_params=routed.scorer.score, template=template, classes=classes,
-                moments_from=full.objective, alternatives=[p[0] for p in full_paths],
+                moments_from=full.objective,
             )
             for train, test in folds
         )

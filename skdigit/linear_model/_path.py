@@ -102,16 +102,8 @@ class PathFitter:
         )
         return result, name
 
-    def path(self, Cs, l1_ratio, *, tol, max_iter, params0=None, alternatives=None,
-             verbose=0):
+    def path(self, Cs, l1_ratio, *, tol, max_iter, params0=None, verbose=0):
         """Fits at each of ``Cs`` in the order given, each warm-started from the last.
-
-        Parameters
-        ----------
-        alternatives : ndarray of shape (n_cs, n_params), default=None
-            Other starting points, one per ``C`` (a neighbouring fold's
-            solutions): each fit starts from whichever of the previous ``C``'s
-            solution and this one has the lower objective at its ``C``.
 
         Returns
         -------
@@ -126,8 +118,6 @@ class PathFitter:
         not_converged = []
         with parallel_kernel_lock():
             for i, C in enumerate(Cs):
-                if alternatives is not None:
-                    current = self._better_start(C, l1_ratio, current, alternatives[i])
                 result, _ = self.fit(C, l1_ratio, current, tol=tol, max_iter=max_iter, verbose=verbose)
                 current = result.params
                 params[i], n_iter[i] = current, result.n_iter
@@ -161,11 +151,6 @@ class PathFitter:
         """The name of the solver a fit at ``(C, l1_ratio)`` runs (sets that penalty)."""
         self.objective.penalty = make_penalty(C, l1_ratio, self.objective.sw_sum)
         return resolve_solver(self.solver, self.objective)
-
-    def _better_start(self, C, l1_ratio, *candidates):
-        """The candidate with the lowest objective at ``(C, l1_ratio)`` (one pass each)."""
-        self.objective.penalty = make_penalty(C, l1_ratio, self.objective.sw_sum)
-        return min(candidates, key=self.objective.value)
 
 
 def initial_params(coef, layout):
