@@ -50,13 +50,16 @@ def _options(options):
 
 
 def _model(options):
-    from skdigit import load_mnist, load_model, make_digit_pipeline
+    """The model that reads the photos: ``options["model"]``, or the one skdigit ships.
+
+    The shipped model (:func:`skdigit.load_pretrained`) is the default
+    scattering pipeline fitted on the 60,000 MNIST training images, what
+    ``skdigit read`` uses without ``--model``.
+    """
+    from skdigit import load_model, load_pretrained
 
     path = _options(options).get("model")
-    if path:
-        return load_model(path)
-    X, y = load_mnist(subset="train", return_X_y=True)
-    return make_digit_pipeline(features="scattering").fit(X, y)
+    return load_model(path) if path else load_pretrained()
 
 
 def _n_cases(cond, quick):
