@@ -126,17 +126,23 @@ def _crossed(outside, reach, axis):
     return before & after
 
 
-def _remove_line(x, candidates, noise, factor, transpose, line):
-    """Set to 0, in place, the pixels of one printed line ``(angle, offset)`` in ``x``."""
-    dist = _band(x.shape, *([v] for v in line), factor, transpose)
+def _remove_lines(x, candidates, noise, factor, transpose, angles, dists, *, shown=False):
+    """Set to 0, in place, the pixels of printed lines ``(angles, dists)`` in ``x``.
+
+    The lines' thickness is their pixels per unit of length: along the whole
+    frame for a family of ruling, or only where it shows (``shown``: a
+    margin, which stops at the sheet's edge).
+    """
+    dist = _band(x.shape, angles, dists, factor, transpose)
     near = dist <= factor + 1
     on_line = near & candidates
     if not on_line.any():
         return
-    # The line's own thickness: its pixels per unit of length, where it shows
-    # (not across the desk, where the Hough line runs on).
-    along = 1 if transpose else 0  # the axis the line runs along
-    length = max(1, int(np.count_nonzero(on_line.any(axis=1 - along))))
+    along = 1 if transpose else 0  # the axis the lines run along
+    if shown:
+        length = max(1, int(np.count_nonzero(on_line.any(axis=1 - along))))
+    else:
+        length = max(1.0, float(np.count_nonzero(near)) / (2 * factor + 3))
     thickness = float(np.count_nonzero(on_line)) / length
     band = dist <= thickness / 2 + 1 + factor / 2
     level = float(np.median(x[band & candidates])) if (band & candidates).any() else noise
@@ -192,7 +198,8 @@ def remove_lines(x, candidates, noise):
         if not found:
             angle = tilt if transpose else -tilt
         found.append((transpose, angles, dists))
-    if len(found) == 1:  # ruling one way: a margin across it?
+    n_families = len(found)
+    if n_families == 1:  # ruling one way: a margin across it?
         transpose, angles, dists = found[0]
         spacing = float(np.median(np.diff(np.sort(dists)))) if len(dists) > 1 else 0.0
         margins = _margins(small if transpose else small.T, spacing)
@@ -201,7 +208,10 @@ def remove_lines(x, candidates, noise):
     if not found:
         return x, angle
     x = x.copy()
-    for transpose, angles, dists in found:
+    for transpose, angles, dists in found[:n_families]:
+        _remove_lines(x, candidates, noise, factor, transpose, angles, dists)
+    for transpose, angles, dists in found[n_families:]:  # margins, one by one
         for line in zip(angles, dists):
-            _remove_line(x, candidates, noise, factor, transpose, line)
+            _remove_lines(x, candidates, noise, factor, transpose, *([v] for v in line),
+                          shown=True)
     return x, angle
