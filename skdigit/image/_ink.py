@@ -52,8 +52,9 @@ _MIN_MARK, _MIN_MARK_SIDE = 12, 0.01
 _DESK_CONTRAST = 0.12
 _PAPER_SHARE = (0.25, 0.9)
 _MIN_DESK_SIDE = 150
-# Marks covering more than this share of the image are not ink.
-_MARK_SHARE = 0.35
+# Marks covering more than this share of the image (of the sheet, where one
+# was found: a shadow across it leaves a lit and a shadowed part) are not ink.
+_MARK_SHARE, _MARK_SHARE_ON_PAPER = 0.35, 0.2
 # Without a sheet found, marks reaching the frame's edge and spanning this
 # share of its side are the desk.
 _DESK_SPAN = 0.2
@@ -212,16 +213,18 @@ def polarity_is_light(gray, paper=None):
     paper region ``paper``, or of the image's border where there is no
     desk); but an extreme covering more than ``_MARK_SHARE`` of the image
     is no ink: it is the paper itself, seen beyond a darker desk whose level
-    the border gave.
+    the border gave (on a sheet that was found, ``_MARK_SHARE_ON_PAPER`` of
+    it: the lit part of a sheet half in shadow).
     """
     level = paper_level(gray, paper)
     region = gray[paper] if paper is not None else gray
     lo, hi = _robust_extremes(np.where(paper, gray, level) if paper is not None else gray)
     light_share = float(np.mean(region >= (level + hi) / 2))
     dark_share = float(np.mean(region <= (level + lo) / 2))
-    if light_share > _MARK_SHARE >= dark_share:
+    share = _MARK_SHARE if paper is None else _MARK_SHARE_ON_PAPER
+    if light_share > share >= dark_share:
         return False
-    if dark_share > _MARK_SHARE >= light_share:
+    if dark_share > share >= light_share:
         return True
     return hi - level > level - lo
 
@@ -410,8 +413,9 @@ def _writing(x, strong, boundary, min_component):
     Dropped: long straight marks reaching the paper's or frame's edge
     (:func:`_line_like`); marks reaching those edges with less ink than
     ``_EDGE_MASS`` of the heaviest (the corner of a sheet, a shadow along
-    it); marks with less than ``min_component`` of all the ink; and all of
-    them where the largest is a speck (noise, JPEG artefacts, dust).
+    it), or lying wholly along them; marks with less than ``min_component``
+    of all the ink; and all of them where the largest is a speck (noise, JPEG
+    artefacts, dust).
     """
     labels, n = ndimage.label(strong, structure=EIGHT_CONNECTED)
     mass = ndimage.sum_labels(x, labels, index=np.arange(1, n + 1))
@@ -420,6 +424,10 @@ def _writing(x, strong, boundary, min_component):
     for k in np.unique(labels[boundary & (labels > 0)]):
         if mass[k - 1] < _EDGE_MASS * mass.max():
             mass[k - 1] = 0
+    # Marks lying wholly along those edges (a sheet's rim) are not writing.
+    inside = np.zeros(n + 1, dtype=bool)
+    inside[labels[~boundary]] = True
+    mass[~inside[1:]] = 0
     keep = np.flatnonzero((mass > 0) & (mass >= min_component * mass.sum())) + 1
     sizes = ndimage.sum_labels(np.ones_like(x), labels, index=keep)
     if len(keep) and sizes.max() < max(_MIN_MARK, (_MIN_MARK_SIDE * min(x.shape)) ** 2):

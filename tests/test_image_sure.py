@@ -1,0 +1,86 @@
+"""The digit detector: "is it a digit at all?" (skdigit.image._sure)."""
+
+import json
+
+import numpy as np
+import pytest
+
+pytest.importorskip("PIL.Image")
+pytest.importorskip("skimage")
+
+from skdigit import load_mnist  # noqa: E402
+from skdigit.image import digit_likeness, load_digit_image  # noqa: E402
+from skdigit.image._sure import DETECTOR_PATH, is_digit, load_detector  # noqa: E402
+
+
+def _letter_H():
+    H = np.zeros((28, 28), dtype=np.uint8)
+    H[4:24, 8:11] = H[4:24, 18:21] = H[13:16, 8:21] = 255
+    return load_digit_image(H)
+
+
+def _page_with_H():
+    page = np.full((300, 300), 240, dtype=np.uint8)
+    page[60:240, 90:110] = page[60:240, 190:210] = page[140:160, 90:210] = 20
+    return page
+
+
+def test_test_digits_are_digit_like_and_a_letter_is_not():
+    X, _ = load_mnist(subset="test", return_X_y=True)
+    score = digit_likeness(X[:2000])
+    assert score.shape == (2000,)
+    assert np.mean(score < 0) <= 0.01  # the threshold: 0.5% of held-out training digits
+    assert digit_likeness(_letter_H())[0] < 0
+    # a 28x28 image and a (784,) row give the same score
+    assert digit_likeness(X[0].reshape(28, 28)) == pytest.approx(digit_likeness(X[0]))
+
+
+def test_is_digit_needs_the_probability_and_the_detector():
+    X, _ = load_mnist(subset="test", return_X_y=True)
+    rows = np.vstack([X[:2], _letter_H()])
+    assert is_digit(rows, [0.99, 0.3, 0.99]).tolist() == [True, False, False]
+    assert is_digit(rows, [0.99, 0.3, 0.99], min_probability=0.2).tolist() == [True, True, False]
+
+
+def test_wrong_shapes_and_files_are_refused(tmp_path):
+    with pytest.raises(ValueError, match="784 pixels a row"):
+        digit_likeness(np.zeros((3, 100)))
+    bad = tmp_path / "bad.npz"
+    np.savez(bad, format=np.array(99))
+    with pytest.raises(ValueError, match="not a skdigit digit-detector file"):
+        load_detector(str(bad))
+    assert DETECTOR_PATH.is_file()
+
+
+def test_the_cli_and_the_app_say_a_letter_is_not_a_digit(tmp_path, capsys):
+    from PIL import Image
+
+    from skdigit import load_pretrained
+    from skdigit._cli import main
+    from skdigit.app._model import predict_digit
+
+    path = tmp_path / "H.png"
+    Image.fromarray(_page_with_H()).save(path)
+    assert main(["predict", str(path), "--json"]) == 0
+    [result] = json.loads(capsys.readouterr().out)
+    assert result["is_digit"] is False
+    assert main(["read", str(path), "--json"]) == 0
+    [result] = json.loads(capsys.readouterr().out)
+    assert [d["is_digit"] for d in result["digits"]] == [False]
+    assert predict_digit(load_pretrained(), _letter_H()).is_digit is False
+    X, _ = load_mnist(subset="test", return_X_y=True)
+    assert predict_digit(load_pretrained(), X[0]).is_digit is True
+
+
+@pytest.mark.mnist
+def test_the_fitting_script_makes_a_detector_that_rejects_letters(mnist_home, tmp_path):
+    pytest.importorskip("matplotlib")  # its fonts are the letters
+    from skdigit.image._sure_fit import fit_detector, make_negatives, save_detector
+
+    state = fit_detector(n_negatives=600, n_positives=3000, data_home=mnist_home)
+    path = save_detector(state, tmp_path / "detector.npz")
+    negatives = make_negatives(120, seed=99)
+    letters = negatives[np.arange(120) % 6 < 3]  # three in six are letters
+    X, _ = load_mnist(subset="test", data_home=mnist_home, return_X_y=True)
+    assert np.mean(digit_likeness(X[:1000], path=path) < 0) <= 0.02
+    assert np.mean(digit_likeness(letters, path=path) < 0) >= 0.6
