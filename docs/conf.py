@@ -41,6 +41,9 @@ extensions = [
     # MathJax 3 served from _static (from the sphinx-mathjax-offline package)
     # rather than from a CDN, so that the pages render offline.
     "sphinx-mathjax-offline",
+    # the try-it page's model (exported from skdigit.load_pretrained) and
+    # onnxruntime-web (from docs/node_modules: npm ci --prefix docs), into _static/tryit
+    "tryit_assets",
 ]
 
 templates_path = ["_templates"]
