@@ -21,7 +21,8 @@ The "try it" page (``user_guide/try_it.html``) is also opened from disk
 (``file://``, as a reader who downloaded the site would), and digits are drawn
 on it with synthetic mouse and touch input (the Chrome DevTools Protocol's
 ``Input.dispatchMouseEvent`` and ``Input.dispatchTouchEvent``, which the page
-receives as pointer events). The check fails unless, for each drawn digit,
+receives as pointer events), twelve of them, and an MNIST test digit is picked
+as a PNG file (``DOM.setFileInputFiles``). The check fails unless, for each digit,
 the prediction the page shows equals the prediction of the model shipped with
 skdigit (:func:`skdigit.load_pretrained`, in Python) on the 28x28 image the
 page says it fed its model (``window.skdigitTryIt.input``), and unless the
@@ -395,12 +396,14 @@ def _draw(page, strokes, box, touch):
                       button="left", buttons=0, clickCount=1)
 
 
-# Resolves when the page has read the current drawing (or failed): its state.
+# Resolves when the page has read its drawing, changed since version SINCE (or
+# failed): its state. Formatted with (SINCE, the number of 20 ms waits).
 TRYIT_SETTLED_JS = """
 (async () => {
+  const since = %d;
   for (let i = 0; i < %d; i++) {
     const s = window.skdigitTryIt;
-    if (s && (s.error || (s.ready && s.predictedVersion === s.version && s.version > 1))) {
+    if (s && (s.error || (s.ready && s.version > since && s.predictedVersion === s.version))) {
       return {error: s.error, input: s.input, label: s.label,
               probabilities: s.probabilities, timings: s.timings,
               shown: document.getElementById('skdigit-tryit').dataset.label};
@@ -422,15 +425,37 @@ TRYIT_PAD_JS = """
 """
 
 
-def check_tryit(endpoint, url, screenshot, width, height, timeout):
-    """Draw digits on the try-it page at ``url``; return (problems, summary)."""
+def _pick_file(page, path):
+    """Choose ``path`` in the page's file input (as a reader picking a photo)."""
+    root = page.send("DOM.getDocument")["root"]["nodeId"]
+    node = page.send("DOM.querySelector", nodeId=root, selector=".skdigit-tryit-file")
+    page.send("DOM.setFileInputFiles", files=[str(path)], nodeId=node["nodeId"])
+
+
+def _mnist_png(folder):
+    """The first MNIST test digit (a 7), dark on light and 10 times larger, as a PNG."""
+    from PIL import Image
+
+    from skdigit import load_mnist
+
+    X, _ = load_mnist(subset="test", return_X_y=True)
+    image = Image.fromarray(255 - X[0].reshape(28, 28).astype(np.uint8))
+    path = Path(folder) / "mnist_test_0.png"
+    image.resize((280, 280), Image.Resampling.BILINEAR).save(path)
+    return path
+
+
+def check_tryit(endpoint, url, screenshot, width, height, timeout, folder):
+    """Draw digits on the try-it page at ``url`` and pick a PNG of one;
+    return (problems, summary)."""
     from skdigit import load_pretrained
 
     model = load_pretrained()
+    png = _mnist_png(folder)
     page = DevTools(new_page(endpoint), timeout)
     problems, agree, lines = [], 0, []
     try:
-        for domain in ["Page", "Runtime", "Log", "Network"]:
+        for domain in ["Page", "Runtime", "Log", "Network", "DOM"]:
             page.send(f"{domain}.enable")
         page.send(
             "Emulation.setDeviceMetricsOverride",
@@ -443,34 +468,46 @@ def check_tryit(endpoint, url, screenshot, width, height, timeout):
         box = page.evaluate(TRYIT_PAD_JS)
         if box is None:
             return problems + ["no drawing pad (.skdigit-tryit-pad) on the page"], ""
-        first_ms = None
-        for i, (digit, strokes) in enumerate(_digit_strokes()):
+        first_ms, timings = None, ""
+        inputs = [(f"drew {d} ({'touch' if i % 4 == 3 else 'mouse'})",
+                   functools.partial(_draw, page, strokes, box, touch=(i % 4 == 3)))
+                  for i, (d, strokes) in enumerate(_digit_strokes())]
+        inputs.append(("an MNIST test digit (a 7) as a PNG file",
+                       functools.partial(_pick_file, page, png)))
+        for i, (what, give) in enumerate(inputs):
             if i:
                 page.evaluate("document.querySelector('.skdigit-tryit-clear').click()")
-            _draw(page, strokes, box, touch=(i % 4 == 3))
-            state = page.evaluate(TRYIT_SETTLED_JS % int(timeout * 40))
+            since = page.evaluate("window.skdigitTryIt ? window.skdigitTryIt.version : 0")
+            give()
+            state = page.evaluate(TRYIT_SETTLED_JS % (since, int(timeout * 40)))
             if state is None:
-                problems.append(f"drawn {digit} (#{i + 1}): no prediction within {timeout} s")
+                problems.append(f"{what}: no prediction within {timeout} s")
                 break
             if state["error"]:
                 problems.append(f"the page's model failed: {state['error']}")
                 break
+            if state["input"] is None or state["label"] is None:
+                problems.append(f"{what}: the page read a blank image")
+                continue
             if first_ms is None:
                 first_ms = state["timings"].get("firstPrediction")
+                timings = ", ".join(f"{k} {v:.0f}" for k, v in state["timings"].items())
             X = np.asarray(state["input"], dtype=np.float32).reshape(1, -1)
             expected = int(model.predict(X)[0])
             gap = float(np.abs(model.predict_proba(X)[0] - state["probabilities"]).max())
-            shown = int(state["shown"])
-            ok = shown == expected == state["label"]
+            shown = state["shown"]
+            ok = shown == str(expected) and state["label"] == expected
             agree += ok
-            lines.append(f"drew {digit} ({'touch' if i % 4 == 3 else 'mouse'}): page "
-                         f"shows {shown}, Python {expected}, probabilities within {gap:.1e}")
+            lines.append(f"{what}: the page shows {shown}, Python reads {expected}, "
+                         f"probabilities within {gap:.1e}")
             if not ok:
-                problems.append(f"drawn {digit} (#{i + 1}): the page shows {shown}, the "
-                                f"Python model reads {expected} in the same 28x28 image")
+                problems.append(f"{what}: the page shows {shown}, the Python model reads "
+                                f"{expected} in the same 28x28 image")
             if gap > 1e-4:
-                problems.append(f"drawn {digit} (#{i + 1}): probabilities differ from "
-                                f"predict_proba by {gap:.1e} (more than 1e-4)")
+                problems.append(f"{what}: probabilities differ from predict_proba by "
+                                f"{gap:.1e} (more than 1e-4)")
+        if len(lines) < 10:
+            problems.append(f"only {len(lines)} digits were read (at least ten must be)")
         if first_ms is None:
             problems.append("no prediction was shown")
         elif first_ms > TRYIT_FIRST_PREDICTION_MS:
@@ -481,9 +518,10 @@ def check_tryit(endpoint, url, screenshot, width, height, timeout):
         shot = page.send("Page.captureScreenshot", format="png")
         screenshot.write_bytes(base64.b64decode(shot["data"]))
         summary = "\n".join([
-            f"{agree} of {len(lines)} drawn digits read as the Python model reads them; "
+            f"{agree} of {len(lines)} digits read as the Python model reads them; "
             f"first prediction {first_ms if first_ms is None else round(first_ms)} ms "
             f"after the navigation began; screenshot {screenshot}",
+            f"    the page's timings (ms since the navigation began): {timings}",
             *(f"    {line}" for line in lines),
         ])
         return problems, summary
@@ -565,6 +603,7 @@ def main(argv=None):
                     problems, summary = check_tryit(
                         endpoint, (site / TRYIT_PAGE).resolve().as_uri(),
                         shots / "tryit_drawn.png", args.width, args.height, args.timeout,
+                        profile,
                     )
                 status = "FAIL" if problems else "ok"
                 print(f"[{status}] {TRYIT_PAGE} (from disk, digits drawn): {summary}")
