@@ -617,7 +617,9 @@ def main(argv=None):
             except subprocess.TimeoutExpired:
                 process.kill()
             server.shutdown()
-    print("check_site:", "FAILED" if failed else f"{len(pages)} pages passed")
+    passed = f"{len(pages)} pages passed" + ("" if args.no_tryit else
+                                              ", and the try-it page's digits")
+    print("check_site:", "FAILED" if failed else passed)
     return 1 if failed else 0
 
 

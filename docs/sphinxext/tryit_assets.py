@@ -95,22 +95,27 @@ def _runtime_script(dist):
     return "window.SKDIGIT_ORT = " + json.dumps(info) + ";\n"
 
 
-def write_assets(output=OUTPUT):
+def write_assets(output=OUTPUT, *, require_runtime=True):
     """Write the page's model and runtime into ``output/tryit``; return ``output``.
 
-    Raises :class:`TryItAssetsError` when onnxruntime-web is not in
-    ``docs/node_modules``.
+    Without onnxruntime-web in ``docs/node_modules``: raise
+    :class:`TryItAssetsError` if ``require_runtime``, else write only the model
+    (the page then says that its runtime is missing).
     """
     dist = NODE_PACKAGE / "dist"
     missing = [n for n in (_ORT_SCRIPT, _ORT_MODULE, _ORT_BINARY) if not (dist / n).is_file()]
-    if missing:
+    if missing and require_runtime:
         raise TryItAssetsError(
             f"onnxruntime-web is not installed in {NODE_PACKAGE.parent} (missing "
             f"{', '.join(missing)}): run `npm ci --prefix docs` (Node.js and npm), "
-            "which installs the version pinned in docs/package-lock.json"
+            "which installs the version pinned in docs/package-lock.json, or build "
+            "with -D tryit_require_runtime=0 (the try-it page will not work)"
         )
     folder = Path(output) / "tryit"
     folder.mkdir(parents=True, exist_ok=True)
+    _write_if_changed(folder / "model.js", _model_script())
+    if missing:
+        return Path(output)
     shutil.copyfile(dist / _ORT_SCRIPT, folder / _ORT_SCRIPT)
     # the runtime changes only with the npm package: rewritten when its version does
     runtime = folder / "ort-wasm-runtime.js"
@@ -118,15 +123,16 @@ def write_assets(output=OUTPUT):
     if not runtime.is_file() or not stamp.is_file() or stamp.read_text() != _ort_version():
         runtime.write_text(_runtime_script(dist), encoding="utf-8")
         stamp.write_text(_ort_version())
-    _write_if_changed(folder / "model.js", _model_script())
     return Path(output)
 
 
 def _on_config_inited(app, config):
-    output = write_assets()
+    output = write_assets(require_runtime=bool(int(config.tryit_require_runtime)))
     config.html_static_path = [*config.html_static_path, str(output)]
 
 
 def setup(app):
+    # 0 (``-D tryit_require_runtime=0``): build without onnxruntime-web (tests)
+    app.add_config_value("tryit_require_runtime", True, "env")
     app.connect("config-inited", _on_config_inited)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -179,7 +179,7 @@
           probabilities ? `${(100 * p).toFixed(1)}%` : "";
         row.classList.toggle("skdigit-tryit-best", k === best);
       });
-      answer.textContent = label === null ? "Draw a digit" : String(label);
+      answer.textContent = label === null ? "\u2013" : String(label); // an en dash
       root.dataset.label = label === null ? "" : String(label);
       root.dataset.input = digit ? digit.join(",") : "";
     }
