@@ -469,12 +469,13 @@ def check_tryit(endpoint, url, screenshot, width, height, timeout, folder):
         if box is None:
             return problems + ["no drawing pad (.skdigit-tryit-pad) on the page"], ""
         first_ms, timings = None, ""
-        inputs = [(f"drew {d} ({'touch' if i % 4 == 3 else 'mouse'})",
+        inputs = [(f"drew {d} ({'touch' if i % 4 == 3 else 'mouse'})", d,
                    functools.partial(_draw, page, strokes, box, touch=(i % 4 == 3)))
                   for i, (d, strokes) in enumerate(_digit_strokes())]
-        inputs.append(("an MNIST test digit (a 7) as a PNG file",
+        inputs.append(("an MNIST test digit (a 7) as a PNG file", 7,
                        functools.partial(_pick_file, page, png)))
-        for i, (what, give) in enumerate(inputs):
+        intended = 0  # read as the digit drawn: reported, not required
+        for i, (what, digit, give) in enumerate(inputs):
             if i:
                 page.evaluate("document.querySelector('.skdigit-tryit-clear').click()")
             since = page.evaluate("window.skdigitTryIt ? window.skdigitTryIt.version : 0")
@@ -498,6 +499,7 @@ def check_tryit(endpoint, url, screenshot, width, height, timeout, folder):
             shown = state["shown"]
             ok = shown == str(expected) and state["label"] == expected
             agree += ok
+            intended += expected == digit
             lines.append(f"{what}: the page shows {shown}, Python reads {expected}, "
                          f"probabilities within {gap:.1e}")
             if not ok:
@@ -520,7 +522,8 @@ def check_tryit(endpoint, url, screenshot, width, height, timeout, folder):
         summary = "\n".join([
             f"{agree} of {len(lines)} digits read as the Python model reads them; "
             f"first prediction {first_ms if first_ms is None else round(first_ms)} ms "
-            f"after the navigation began; screenshot {screenshot}",
+            f"after the navigation began; {intended} read as the digit drawn; "
+            f"screenshot {screenshot}",
             f"    the page's timings (ms since the navigation began): {timings}",
             *(f"    {line}" for line in lines),
         ])
