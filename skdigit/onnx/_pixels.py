@@ -9,7 +9,7 @@ __all__ = ["convert_deskew", "convert_normalizer", "same_shape_calculator"]
 
 # GatherElements and Clip with its bounds as inputs are in opset 11; 13 is
 # what the other skdigit graphs need too (Deskew's used GridSample, opset 16,
-# before: ONNX Runtime runs it on one thread, and it took 60% of the pixel
+# before: ONNX Runtime runs it on one thread, and it took most of the pixel
 # pipeline's time there)
 _DESKEW_MIN_OPSET = 13
 
