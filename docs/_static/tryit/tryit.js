@@ -80,18 +80,25 @@
     const h = Math.min(all.bottom, strong.bottom + rim) - top;
     const w = Math.min(all.right, strong.right + rim) - left;
     const H = Math.max(1, Math.round(h * scale)), W = Math.max(1, Math.round(w * scale));
-    const sum = new Float64Array(H * W), count = new Float64Array(H * W);
-    for (let y = 0; y < h; y++) {
-      const oy = Math.min(H - 1, Math.floor((y * H) / h));
-      for (let x = 0; x < w; x++) {
-        const o = oy * W + Math.min(W - 1, Math.floor((x * W) / w));
-        sum[o] += ink[(top + y) * width + left + x];
-        count[o] += 1;
+    // each output pixel: the mean of the pixels it covers (at least one: a
+    // tiny drawing is enlarged)
+    const span = (o, n, N) => [Math.floor((o * n) / N),
+                               Math.max(Math.floor((o * n) / N) + 1, Math.floor(((o + 1) * n) / N))];
+    const mean = new Float64Array(H * W);
+    let level = 0;
+    for (let oy = 0; oy < H; oy++) {
+      const [y0, y1] = span(oy, h, H);
+      for (let ox = 0; ox < W; ox++) {
+        const [x0, x1] = span(ox, w, W);
+        let sum = 0;
+        for (let y = y0; y < y1; y++) {
+          for (let x = x0; x < x1; x++) sum += ink[(top + y) * width + left + x];
+        }
+        mean[oy * W + ox] = sum / ((y1 - y0) * (x1 - x0));
+        level = Math.max(level, mean[oy * W + ox]);
       }
     }
-    let level = 0;
-    for (let o = 0; o < H * W; o++) level = Math.max(level, (sum[o] /= count[o]));
-    const small = Array.from(sum, (v) => Math.round((255 * v) / level));
+    const small = Array.from(mean, (v) => Math.round((255 * v) / level));
     let mass = 0, my = 0, mx = 0;
     small.forEach((v, o) => { mass += v; my += v * Math.floor(o / W); mx += v * (o % W); });
     const dy = Math.floor(CENTRE - my / mass + 0.5), dx = Math.floor(CENTRE - mx / mass + 0.5);
