@@ -15,7 +15,19 @@ on any page:
 - the page has math that MathJax did not typeset.
 
 A full-page screenshot of each page is saved to the folder given with
-``--screenshots``. Exit status: 0 when every page passes, 1 otherwise, 2 when
+``--screenshots``.
+
+The "try it" page (``user_guide/try_it.html``) is also opened from disk
+(``file://``, as a reader who downloaded the site would), and digits are drawn
+on it with synthetic mouse and touch input (the Chrome DevTools Protocol's
+``Input.dispatchMouseEvent`` and ``Input.dispatchTouchEvent``, which the page
+receives as pointer events), twelve of them, and an MNIST test digit is picked
+as a PNG file (``DOM.setFileInputFiles``). The check fails unless, for each digit,
+the prediction the page shows equals the prediction of the model shipped with
+skdigit (:func:`skdigit.load_pretrained`, in Python) on the 28x28 image the
+page says it fed its model (``window.skdigitTryIt.input``), and unless the
+first prediction is shown within 2 s of the start of the page's navigation.
+``--no-tryit`` skips it. Exit status: 0 when every page passes, 1 otherwise, 2 when
 the check itself cannot run (no Chromium, no built site).
 
 Usage::
@@ -41,6 +53,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import numpy as np
 import websocket  # websocket-client
 
 HERE = Path(__file__).resolve().parent
@@ -51,7 +64,14 @@ DEFAULT_PAGES = {
     "index.html": 0,
     "generated/skdigit.DigitLogisticClassifier.html": 1,  # gallery thumbnails
     "auto_examples/classification/plot_ten_digits.html": 2,  # its two figures
+    "user_guide/try_it.html": 0,  # over HTTP here; drawn on from disk by check_tryit
 }
+
+TRYIT_PAGE = "user_guide/try_it.html"
+# The first prediction must be on screen within this many ms of the start of
+# the page's navigation (the page opened from disk, the digit drawn as soon as
+# the page has loaded).
+TRYIT_FIRST_PREDICTION_MS = 2000
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -232,6 +252,40 @@ PAGE_STATE_JS = """
 """
 
 
+def event_problems(events):
+    """What went wrong in a page, from its DevTools events: failed requests,
+    console errors, JavaScript exceptions."""
+    problems = []
+    requests = {}
+    for event in events:
+        method, params = event["method"], event.get("params", {})
+        if method == "Network.requestWillBeSent":
+            requests[params["requestId"]] = params["request"]["url"]
+        elif method == "Network.responseReceived":
+            status = params["response"]["status"]
+            if status >= 400:
+                problems.append(f"HTTP {status}: {params['response']['url']}")
+        elif method == "Network.loadingFailed" and not params.get("canceled"):
+            problems.append(
+                f"request failed ({params.get('errorText')}): "
+                f"{requests.get(params['requestId'], '?')}"
+            )
+        elif method == "Runtime.consoleAPICalled" and params["type"] in {"error", "assert"}:
+            text = " ".join(
+                str(a.get("value", a.get("description", ""))) for a in params["args"]
+            )
+            problems.append(f"console.{params['type']}: {text}")
+        elif method == "Runtime.exceptionThrown":
+            details = params["exceptionDetails"]
+            text = details.get("exception", {}).get("description") or details.get("text")
+            problems.append(f"JavaScript exception: {text}")
+        elif method == "Log.entryAdded" and params["entry"]["level"] == "error":
+            entry = params["entry"]
+            problems.append(f"console error ({entry['source']}): {entry['text']} "
+                            f"{entry.get('url', '')}".rstrip())
+    return problems
+
+
 def check_page(endpoint, url, min_images, screenshot, width, height, timeout):
     """Open ``url`` in a new tab; return (problems, summary)."""
     page = DevTools(new_page(endpoint), timeout)
@@ -249,33 +303,7 @@ def check_page(endpoint, url, min_images, screenshot, width, height, timeout):
         state = page.evaluate(PAGE_STATE_JS)
         page.drain(1.0)  # late console messages and requests
 
-        requests = {}
-        for event in page.events:
-            method, params = event["method"], event.get("params", {})
-            if method == "Network.requestWillBeSent":
-                requests[params["requestId"]] = params["request"]["url"]
-            elif method == "Network.responseReceived":
-                status = params["response"]["status"]
-                if status >= 400:
-                    problems.append(f"HTTP {status}: {params['response']['url']}")
-            elif method == "Network.loadingFailed" and not params.get("canceled"):
-                problems.append(
-                    f"request failed ({params.get('errorText')}): "
-                    f"{requests.get(params['requestId'], '?')}"
-                )
-            elif method == "Runtime.consoleAPICalled" and params["type"] in {"error", "assert"}:
-                text = " ".join(
-                    str(a.get("value", a.get("description", ""))) for a in params["args"]
-                )
-                problems.append(f"console.{params['type']}: {text}")
-            elif method == "Runtime.exceptionThrown":
-                details = params["exceptionDetails"]
-                text = details.get("exception", {}).get("description") or details.get("text")
-                problems.append(f"JavaScript exception: {text}")
-            elif method == "Log.entryAdded" and params["entry"]["level"] == "error":
-                entry = params["entry"]
-                problems.append(f"console error ({entry['source']}): {entry['text']} "
-                                f"{entry.get('url', '')}".rstrip())
+        problems += event_problems(page.events)
 
         if not state["h1"]:
             problems.append("no <h1> heading: the page did not render")
@@ -309,6 +337,201 @@ def check_page(endpoint, url, min_images, screenshot, width, height, timeout):
         page.close()
 
 
+def _digit_strokes():
+    """Twelve digits as strokes (polylines, x right and y down, in a unit
+    square): 0 to 9 as a reader might draw them, then a small 2 and a small 7
+    off centre (the page crops and scales). Returns [(digit, [stroke, ...])]."""
+    t = np.linspace(0, 2 * np.pi, 33)
+    up = np.linspace(0, np.pi, 13)
+    strokes = {
+        0: [np.c_[0.5 + 0.28 * np.sin(t), 0.5 - 0.4 * np.cos(t)]],
+        1: [[(0.42, 0.22), (0.56, 0.1), (0.54, 0.5), (0.52, 0.9)]],
+        2: [[*zip(0.5 - 0.24 * np.cos(up[:10]), 0.32 - 0.2 * np.sin(up[:10])),
+             (0.25, 0.88), (0.8, 0.88)]],
+        3: [[*zip(0.48 + 0.22 * np.sin(up), 0.3 - 0.18 * np.cos(up)),
+             *zip(0.48 + 0.26 * np.sin(up), 0.7 - 0.2 * np.cos(up))]],
+        4: [[(0.58, 0.1), (0.22, 0.62), (0.8, 0.62)], [(0.6, 0.35), (0.6, 0.92)]],
+        5: [[(0.74, 0.12), (0.32, 0.12), (0.28, 0.46),
+             *zip(0.47 + 0.25 * np.sin(up), 0.66 - 0.22 * np.cos(up)), (0.25, 0.84)]],
+        6: [[(0.66, 0.1), (0.42, 0.3), (0.3, 0.55),
+             *zip(0.5 - 0.2 * np.cos(t), 0.7 + 0.18 * np.sin(t))]],
+        7: [[(0.2, 0.12), (0.8, 0.12), (0.42, 0.92)]],
+        8: [np.c_[0.5 + 0.22 * np.sin(2 * t), 0.5 - 0.4 * np.cos(t)]],
+        9: [[*zip(0.5 + 0.2 * np.cos(t), 0.3 - 0.18 * np.sin(t)), (0.69, 0.5), (0.62, 0.92)]],
+    }
+    digits = [(d, [np.asarray(s, dtype=float) for s in ss]) for d, ss in strokes.items()]
+    for d, offset in [(2, (0.05, 0.1)), (7, (0.45, 0.5))]:  # small, off centre
+        digits.append((d, [0.45 * s + offset for s in dict(digits)[d]]))
+    return digits
+
+
+def _draw(page, strokes, box, touch):
+    """Draw ``strokes`` (unit square) in the page's pad at ``box`` (x, y, w, h)."""
+    x0, y0, w, h = box
+    margin = 0.1
+    for stroke in strokes:
+        # a point every 4 px, as a real pointer reports them
+        dense = [stroke[0]]
+        for a, b in zip(stroke[:-1], stroke[1:]):
+            n = max(1, int(np.hypot(*(b - a)) * w / 4))
+            dense += [a + (b - a) * k / n for k in range(1, n + 1)]
+        points = [(x0 + w * (margin + (1 - 2 * margin) * px),
+                   y0 + h * (margin + (1 - 2 * margin) * py)) for px, py in dense]
+        if touch:
+            page.send("Input.dispatchTouchEvent", type="touchStart",
+                      touchPoints=[{"x": points[0][0], "y": points[0][1]}])
+            for x, y in points[1:]:
+                page.send("Input.dispatchTouchEvent", type="touchMove",
+                          touchPoints=[{"x": x, "y": y}])
+            page.send("Input.dispatchTouchEvent", type="touchEnd", touchPoints=[])
+        else:
+            x, y = points[0]
+            page.send("Input.dispatchMouseEvent", type="mouseMoved", x=x, y=y)
+            page.send("Input.dispatchMouseEvent", type="mousePressed", x=x, y=y,
+                      button="left", buttons=1, clickCount=1)
+            for x, y in points[1:]:
+                page.send("Input.dispatchMouseEvent", type="mouseMoved", x=x, y=y,
+                          button="left", buttons=1)
+            page.send("Input.dispatchMouseEvent", type="mouseReleased", x=x, y=y,
+                      button="left", buttons=0, clickCount=1)
+
+
+# Resolves when the page has read its drawing, changed since version SINCE (or
+# failed): its state. Formatted with (SINCE, the number of 20 ms waits).
+TRYIT_SETTLED_JS = """
+(async () => {
+  const since = %d;
+  for (let i = 0; i < %d; i++) {
+    const s = window.skdigitTryIt;
+    if (s && (s.error || (s.ready && s.version > since && s.predictedVersion === s.version))) {
+      return {error: s.error, input: s.input, label: s.label,
+              probabilities: s.probabilities, timings: s.timings,
+              shown: document.getElementById('skdigit-tryit').dataset.label};
+    }
+    await new Promise(r => setTimeout(r, 20));
+  }
+  return null;
+})()
+"""
+
+TRYIT_PAD_JS = """
+(() => {
+  const pad = document.querySelector('.skdigit-tryit-pad');
+  if (!pad) return null;
+  pad.scrollIntoView({block: 'center'});
+  const r = pad.getBoundingClientRect();
+  return [r.x, r.y, r.width, r.height];
+})()
+"""
+
+
+def _pick_file(page, path):
+    """Choose ``path`` in the page's file input (as a reader picking a photo)."""
+    root = page.send("DOM.getDocument")["root"]["nodeId"]
+    node = page.send("DOM.querySelector", nodeId=root, selector=".skdigit-tryit-file")
+    page.send("DOM.setFileInputFiles", files=[str(path)], nodeId=node["nodeId"])
+
+
+def _mnist_png(folder):
+    """The first MNIST test digit (a 7), dark on light and 10 times larger, as a PNG."""
+    from PIL import Image
+
+    from skdigit import load_mnist
+
+    X, _ = load_mnist(subset="test", return_X_y=True)
+    image = Image.fromarray(255 - X[0].reshape(28, 28).astype(np.uint8))
+    path = Path(folder) / "mnist_test_0.png"
+    image.resize((280, 280), Image.Resampling.BILINEAR).save(path)
+    return path
+
+
+def check_tryit(endpoint, url, screenshot, width, height, timeout, folder):
+    """Draw digits on the try-it page at ``url`` and pick a PNG of one;
+    return (problems, summary)."""
+    from skdigit import load_pretrained
+
+    model = load_pretrained()
+    png = _mnist_png(folder)
+    page = DevTools(new_page(endpoint), timeout)
+    problems, agree, lines = [], 0, []
+    try:
+        for domain in ["Page", "Runtime", "Log", "Network", "DOM"]:
+            page.send(f"{domain}.enable")
+        page.send(
+            "Emulation.setDeviceMetricsOverride",
+            width=width, height=height, deviceScaleFactor=1, mobile=False,
+        )
+        page.send("Emulation.setTouchEmulationEnabled", enabled=True, maxTouchPoints=1)
+        page.send("Page.navigate", url=url)
+        if not page.wait_for("Page.loadEventFired", timeout):
+            problems.append(f"the page did not finish loading within {timeout} s")
+        box = page.evaluate(TRYIT_PAD_JS)
+        if box is None:
+            return problems + ["no drawing pad (.skdigit-tryit-pad) on the page"], ""
+        first_ms, timings = None, ""
+        inputs = [(f"drew {d} ({'touch' if i % 4 == 3 else 'mouse'})", d,
+                   functools.partial(_draw, page, strokes, box, touch=(i % 4 == 3)))
+                  for i, (d, strokes) in enumerate(_digit_strokes())]
+        inputs.append(("an MNIST test digit (a 7) as a PNG file", 7,
+                       functools.partial(_pick_file, page, png)))
+        intended = 0  # read as the digit drawn: reported, not required
+        for i, (what, digit, give) in enumerate(inputs):
+            if i:
+                page.evaluate("document.querySelector('.skdigit-tryit-clear').click()")
+            since = page.evaluate("window.skdigitTryIt ? window.skdigitTryIt.version : 0")
+            give()
+            state = page.evaluate(TRYIT_SETTLED_JS % (since, int(timeout * 40)))
+            if state is None:
+                problems.append(f"{what}: no prediction within {timeout} s")
+                break
+            if state["error"]:
+                problems.append(f"the page's model failed: {state['error']}")
+                break
+            if state["input"] is None or state["label"] is None:
+                problems.append(f"{what}: the page read a blank image")
+                continue
+            if first_ms is None:
+                first_ms = state["timings"].get("firstPrediction")
+                timings = ", ".join(f"{k} {v:.0f}" for k, v in state["timings"].items())
+            X = np.asarray(state["input"], dtype=np.float32).reshape(1, -1)
+            expected = int(model.predict(X)[0])
+            gap = float(np.abs(model.predict_proba(X)[0] - state["probabilities"]).max())
+            shown = state["shown"]
+            ok = shown == str(expected) and state["label"] == expected
+            agree += ok
+            intended += expected == digit
+            lines.append(f"{what}: the page shows {shown}, Python reads {expected}, "
+                         f"probabilities within {gap:.1e}")
+            if not ok:
+                problems.append(f"{what}: the page shows {shown}, the Python model reads "
+                                f"{expected} in the same 28x28 image")
+            if gap > 1e-4:
+                problems.append(f"{what}: probabilities differ from predict_proba by "
+                                f"{gap:.1e} (more than 1e-4)")
+        if len(lines) < 10:
+            problems.append(f"only {len(lines)} digits were read (at least ten must be)")
+        if first_ms is None:
+            problems.append("no prediction was shown")
+        elif first_ms > TRYIT_FIRST_PREDICTION_MS:
+            problems.append(f"first prediction shown {first_ms:.0f} ms after the navigation "
+                            f"began (at most {TRYIT_FIRST_PREDICTION_MS} ms)")
+        page.drain(0.5)
+        problems += event_problems(page.events)
+        shot = page.send("Page.captureScreenshot", format="png")
+        screenshot.write_bytes(base64.b64decode(shot["data"]))
+        summary = "\n".join([
+            f"{agree} of {len(lines)} digits read as the Python model reads them; "
+            f"first prediction {first_ms if first_ms is None else round(first_ms)} ms "
+            f"after the navigation began; {intended} read as the digit drawn; "
+            f"screenshot {screenshot}",
+            f"    the page's timings (ms since the navigation began): {timings}",
+            *(f"    {line}" for line in lines),
+        ])
+        return problems, summary
+    finally:
+        page.close()
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -323,6 +546,10 @@ def main(argv=None):
         "--page", action="append", metavar="PATH[:MIN_IMAGES]",
         help="a page to check, relative to the site root (repeatable; default: "
         + ", ".join(f"{p}:{n}" for p, n in DEFAULT_PAGES.items()) + ")",
+    )
+    parser.add_argument(
+        "--no-tryit", action="store_true",
+        help=f"do not draw digits on {TRYIT_PAGE} opened from disk",
     )
     parser.add_argument("--chromium", help="the Chromium binary (default: found on PATH)")
     parser.add_argument("--width", type=int, default=1280)
@@ -372,6 +599,20 @@ def main(argv=None):
                 for problem in dict.fromkeys(problems):
                     print(f"    - {problem}")
                 failed = failed or bool(problems)
+            if not args.no_tryit:
+                if not (site / TRYIT_PAGE).is_file():
+                    problems, summary = [f"{TRYIT_PAGE} is not in the site"], ""
+                else:
+                    problems, summary = check_tryit(
+                        endpoint, (site / TRYIT_PAGE).resolve().as_uri(),
+                        shots / "tryit_drawn.png", args.width, args.height, args.timeout,
+                        profile,
+                    )
+                status = "FAIL" if problems else "ok"
+                print(f"[{status}] {TRYIT_PAGE} (from disk, digits drawn): {summary}")
+                for problem in dict.fromkeys(problems):
+                    print(f"    - {problem}")
+                failed = failed or bool(problems)
         finally:
             process.terminate()
             try:
@@ -379,7 +620,9 @@ def main(argv=None):
             except subprocess.TimeoutExpired:
                 process.kill()
             server.shutdown()
-    print("check_site:", "FAILED" if failed else f"{len(pages)} pages passed")
+    passed = f"{len(pages)} pages passed" + ("" if args.no_tryit else
+                                              ", and the try-it page's digits")
+    print("check_site:", "FAILED" if failed else passed)
     return 1 if failed else 0
 
 

@@ -41,6 +41,9 @@ extensions = [
     # MathJax 3 served from _static (from the sphinx-mathjax-offline package)
     # rather than from a CDN, so that the pages render offline.
     "sphinx-mathjax-offline",
+    # the try-it page's model (exported from skdigit.load_pretrained) and
+    # onnxruntime-web (from docs/node_modules: npm ci --prefix docs), into _static/tryit
+    "tryit_assets",
 ]
 
 templates_path = ["_templates"]
@@ -126,7 +129,8 @@ html_theme_options = {
     "show_prev_next": False,
     "navigation_with_keys": False,
     "header_links_before_dropdown": 6,
-    "secondary_sidebar_items": ["page-toc"],
+    # the try-it page needs the width for its pad, image and probabilities
+    "secondary_sidebar_items": {"**": ["page-toc"], "user_guide/try_it": []},
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version", "theme-version"],
     # no icon links, version switcher or analytics: nothing is fetched from

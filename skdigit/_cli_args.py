@@ -272,7 +272,7 @@ def build_parser():
                         help="ONNX file to write (e.g. model.onnx)")
     export.add_argument(
         "--opset", type=_positive_int, default=None, metavar="N",
-        help="ONNX opset of the graph (default 18; Deskew needs 16 or later)",
+        help="ONNX opset of the graph (default 18; Deskew needs 13 or later)",
     )
 
     app = commands.add_parser(

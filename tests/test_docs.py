@@ -169,13 +169,17 @@ def test_site_builds_without_running_the_gallery(tmp_path, mnist_home, monkeypat
     # the user guide's deskewing figure is drawn from the MNIST test images
     monkeypatch.setenv("SKDIGIT_DATA_HOME", str(mnist_home))
     # build a copy, so that the gallery's outputs in docs/ are left alone
-    ignore = shutil.ignore_patterns("_build", "generated", "auto_examples", "__pycache__")
+    ignore = shutil.ignore_patterns("_build", "generated", "auto_examples", "__pycache__",
+                                    "node_modules")
     shutil.copytree(DOCS, tmp_path / "docs", ignore=ignore)
     shutil.copytree(EXAMPLES, tmp_path / "examples", ignore=ignore)
     result = subprocess.run(
         [
             sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going",
-            "-q", "-D", "plot_gallery=0", ".", "_build/html",
+            "-q", "-D", "plot_gallery=0",
+            # no onnxruntime-web (npm ci --prefix docs) here: the try-it page's model only
+            "-D", "tryit_require_runtime=0",
+            ".", "_build/html",
         ],
         capture_output=True, text=True, check=False, cwd=tmp_path / "docs",
     )
@@ -183,3 +187,7 @@ def test_site_builds_without_running_the_gallery(tmp_path, mnist_home, monkeypat
     html = tmp_path / "docs" / "_build" / "html"
     assert (html / "generated" / "skdigit.DigitLogisticClassifier.html").is_file()
     assert (html / "_static" / "mathjax" / "tex-chtml.js").is_file()
+    # the try-it page and its model, exported from the shipped weights by the build
+    assert (html / "user_guide" / "try_it.html").is_file()
+    model = (html / "_static" / "tryit" / "model.js").read_text()
+    assert model.startswith("window.SKDIGIT_MODEL = ") and "onnx_gz_b64" in model

@@ -10,8 +10,8 @@ from ._register import register_converters
 
 __all__ = ["OnnxExportError", "to_onnx"]
 
-# Opset of the exported graphs unless told otherwise: GridSample (Deskew) needs
-# 16; 18 is supported by ONNX Runtime 1.14 and later, onnxruntime-web included.
+# Opset of the exported graphs unless told otherwise: every skdigit graph
+# needs 13; 18 is supported by ONNX Runtime 1.14 and later, onnxruntime-web included.
 DEFAULT_OPSET = 18
 
 
@@ -89,7 +89,7 @@ def to_onnx(model, X=None, *, target_opset=None, zipmap=False, name="skdigit"):
         model's ``n_features_in_``.
     target_opset : int, default=None
         ONNX opset of the graph; None means 18. :class:`~skdigit.Deskew`
-        needs 16 or later (``GridSample``).
+        needs 13 or later.
     zipmap : bool, default=False
         For a classifier: if True, skl2onnx's ``ZipMap`` turns the
         probabilities into a list of dictionaries; the default keeps a plain
@@ -106,7 +106,7 @@ def to_onnx(model, X=None, *, target_opset=None, zipmap=False, name="skdigit"):
     ------
     OnnxExportError
         If a step has no converter, naming the step; or if its conversion
-        fails (e.g. ``Deskew`` with ``target_opset`` below 16).
+        fails (e.g. ``Deskew`` with ``target_opset`` below 13).
     sklearn.exceptions.NotFittedError
         If ``model`` is not fitted.
     skdigit.utils.MissingExtraError
