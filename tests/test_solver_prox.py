@@ -281,7 +281,7 @@ def test_face_newton_diagonal_metric_is_the_dense_one():
     rng = np.random.default_rng(2)
     K, p, q, gamma, l1 = 3, 7, 8, 1.7, 0.4
     diagonal = 0.5 + rng.random(q)
-    memory = _SparseMemory(3, np.tile(diagonal, K))
+    memory = _SparseMemory(3, diagonal)
     H = rng.standard_normal((K * q, K * q))
     H = H @ H.T / (K * q) + np.eye(K * q)
     for _ in range(3):  # genuine pairs y = H s: the model stays positive definite
@@ -321,7 +321,7 @@ def test_sparse_memory_has_the_dense_memory_factors():
     rng = np.random.default_rng(0)
     n, size = 40, 3
     M = np.tile(0.5 + rng.random(10), 4)  # the diagonal of one class's metric, tiled
-    dense, sparse_memory = _Memory(size, np.diag(M[:10])), _SparseMemory(size, M)
+    dense, sparse_memory = _Memory(size, np.diag(M[:10])), _SparseMemory(size, M[:10])
     for push in range(5):
         s = rng.standard_normal(n) * (rng.random(n) < 0.3)
         # (y in float32: what the diagonal metric's memory keeps)

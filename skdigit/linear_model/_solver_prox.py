@@ -174,7 +174,9 @@ class _SparseMemory(_Memory):
     stored ``y``); a pair whose rounded ``s . y`` is not safely positive is
     not kept.
 
-    ``M`` is the diagonal of the metric tiled over the classes, ``(K * n_dof,)``.
+    ``M`` is the diagonal of the metric, ``(n_dof,)``, the same for every class
+    (the flat index ``i`` of a pair's vector is class ``i // n_dof``, column
+    ``i % n_dof``).
     """
 
     def push(self, s, y):
@@ -195,7 +197,7 @@ class _SparseMemory(_Memory):
         Y[position] = rounded
         y = Y[position]
         self.order.append(position)
-        sM = values * self.M[index]
+        sM = values * self.M[index % self.M.size]
         for row in self.order:
             row_index, row_values = sparse_s[row]
             self._SY[position, row] = float(Y[row, index] @ values)
@@ -219,7 +221,7 @@ class _SparseMemory(_Memory):
             found = at < len(columns)
             found[found] = columns[at[found]] == index[found]
             S[k, at[found]] = values[found]
-        SM = S * self.M[columns]
+        SM = S * self.M[columns % self.M.size]
         Y = Y[order] if coords is None else Y[np.ix_(order, coords)]
         return SM, Y.astype(np.float64)
 
@@ -436,12 +438,14 @@ class ProximalQN(Solver):
         l1 = objective.penalty.l1
         K, p, q = coef.n_rows_w, coef.n_features, coef.n_dof
         M, inverse_norm2 = _metric(objective, self.curvature)
-        M_diag = np.tile(np.diag(M) if M.ndim == 2 else M, K)
         diagonal = M.ndim == 1
+        # the metric's diagonal for every coordinate: tiled only for an
+        # explicit M (few features); a diagonal one is read by column
+        M_diag = None if diagonal else np.tile(np.diag(M), K)
         descend = cd_model_diagonal if diagonal else cd_model
         first_gamma = _FIRST_CURVATURE[objective.binary] / self.curvature
         gamma = first_gamma
-        memory = _SparseMemory(self.memory, M_diag) if diagonal else _Memory(self.memory, M)
+        memory = _SparseMemory(self.memory, M) if diagonal else _Memory(self.memory, M)
         factors = {}
         penalized = np.zeros((K, q), dtype=bool)
         penalized[:, :p] = True
@@ -458,6 +462,7 @@ class ProximalQN(Solver):
                 optimality,
             )
         W, G = coef.as_rows(x), coef.as_rows(grad)
+        del grad  # (G holds it, as rows)
         value = smooth + l1 * l1_norm(W)
         n_iter = stalled = 0
         converged = False
@@ -474,7 +479,7 @@ class ProximalQN(Solver):
                 # the low-rank factors on the working set only: memory in
                 # proportion to it, not to K * n_features
                 U, QU, middle = memory.factors(gamma, K * q, coords)
-                B_diag = gamma * M_diag[coords] - np.einsum("il,il->i", U, QU)
+                B_diag = gamma * M[coords % q] - np.einsum("il,il->i", U, QU)
                 keep = B_diag > 0
                 coords, U, QU, B_diag = coords[keep], U[keep], QU[keep], B_diag[keep]
             else:
@@ -490,6 +495,7 @@ class ProximalQN(Solver):
                         gathered=diagonal)
             descend(D, DM, r, W, G, M, gamma, U, QU, B_diag, l1, p, coords, _MAX_SWEEPS,
                     _SWEEP_TOL)
+            del DM, U, QU  # K * n_dof and more: not held through the line search
             delta = float(np.vdot(G, D)) + l1 * (l1_norm(W + D) - l1_norm(W))
             if not delta < 0:
                 if len(memory):  # a stale model: start it afresh
@@ -521,6 +527,7 @@ class ProximalQN(Solver):
             decrease = value - value_new
             x, W, G, value = x_new, W_new, G_new, value_new
             optimality = objective.optimality(x, grad_new)
+            del grad_new  # (G holds it) not held through the next line search
             if report(x, value, optimality):
                 converged = True
                 message = "a callback asked to stop"
