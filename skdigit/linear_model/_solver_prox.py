@@ -524,6 +524,7 @@ class ProximalQN(Solver):
                 # gamma * M is the initial matrix of whitened L-BFGS:
                 # (y^T M^-1 y / s^T y) M, i.e. y^T y / s^T y in the whitened variables
                 gamma = inverse_norm2(y) / sy
+            del s, y  # (the memory keeps what it needs of them)
             decrease = value - value_new
             x, W, G, value = x_new, W_new, G_new, value_new
             optimality = objective.optimality(x, grad_new)
