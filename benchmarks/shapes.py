@@ -11,7 +11,9 @@ default ``tol``; skdigit runs at ``tol=1e-4`` and, where its objective is
 above scikit-learn's, at tighter ones (:data:`LADDER`). The target: within 2x
 of scikit-learn's time, at most 2x its peak memory, to an equal or lower
 objective. "peak" is the process's peak resident memory (imports and the
-data included), "fit's own" what the fit added to it. ``--quick`` runs smaller
+data included; the warm-up fit's freed memory given back to the system first,
+:func:`benchmarks.shapes_child.release_freed`), "fit's own" what the fit added
+to it. ``--quick`` runs smaller
 shapes of the same kinds; ``SKDIGIT_SHAPES=0,1,2`` runs only those of
 :data:`CASES`.
 """

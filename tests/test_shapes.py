@@ -281,3 +281,33 @@ def test_dask_wide_l1_uses_the_column_moments_of_the_chunks(no_gram):
     on_numpy = ours.fit(X, y).coef_.copy()
     on_dask = ours.fit(da.from_array(X, chunks=(40, 1_000)), y).coef_
     np.testing.assert_allclose(on_dask, on_numpy, rtol=1e-5, atol=1e-8)
+
+
+def test_wide_proximal_memory_is_bounded_and_still_reaches_saga(no_gram, monkeypatch):
+    """With a diagonal metric the kept curvature pairs are bounded in bytes
+    (:data:`WIDE_PAIRS_BYTES`, at least 3 pairs): at the floor the solver still
+    reaches saga's objective."""
+    from skdigit.linear_model import _solver_prox
+
+    sizes = []
+
+    class Recording(_solver_prox._SparseMemory):
+        def __init__(self, size, M):
+            sizes.append(size)
+            super().__init__(size, M)
+
+    monkeypatch.setattr(_solver_prox, "_SparseMemory", Recording)
+    monkeypatch.setattr(_solver_prox, "WIDE_PAIRS_BYTES", 1)
+    X, y = _wide(60, 800, 3)
+    C = 0.5
+    ours = DigitLogisticClassifier(C=C, l1_ratio=1.0, tol=1e-8, max_iter=5000).fit(X, y)
+    assert sizes == [3]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = reference_logistic(C=C, l1_ratio=1.0, solver="saga", tol=1e-6,
+                                    max_iter=3000).fit(X, y)
+    assert (_objective_value(ours, X, y, C, 1.0)
+            <= _objective_value(theirs, X, y, C, 1.0) * (1 + 1e-6))
+    monkeypatch.setattr(_solver_prox, "WIDE_PAIRS_BYTES", 40 * 2**20)
+    DigitLogisticClassifier(C=C, l1_ratio=1.0, max_iter=3).fit(X, y)
+    assert sizes[-1] == _solver_prox.MEMORY

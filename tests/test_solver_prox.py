@@ -268,3 +268,78 @@ def test_face_newton_never_raises_the_model_and_caches_factors():
         else:
             np.testing.assert_array_equal(D, start)
     assert taken >= 10
+
+
+def test_face_newton_diagonal_metric_is_the_dense_one():
+    """With a diagonal metric (given as its diagonal, as the solver does on wide
+    data) the step is the one of the same metric as a matrix, and no dense
+    block nor factor is formed."""
+    from skdigit.linear_model._cd_kernels import cd_model
+    from skdigit.linear_model._cd_reference import model_matrix
+    from skdigit.linear_model._solver_prox import _SparseMemory, face_newton
+
+    rng = np.random.default_rng(2)
+    K, p, q, gamma, l1 = 3, 7, 8, 1.7, 0.4
+    diagonal = 0.5 + rng.random(q)
+    memory = _SparseMemory(3, diagonal)
+    H = rng.standard_normal((K * q, K * q))
+    H = H @ H.T / (K * q) + np.eye(K * q)
+    for _ in range(3):  # genuine pairs y = H s: the model stays positive definite
+        s = rng.standard_normal(K * q) * (rng.random(K * q) < 0.5)
+        assert memory.push(s, H @ s)
+    U, QU, middle = memory.factors(gamma, K * q)
+    B = model_matrix(np.diag(diagonal), gamma, U, QU, K)
+    W = rng.standard_normal((K, q)) * (rng.random((K, q)) < 0.5)
+    G = rng.standard_normal((K, q))
+    coords = np.arange(K * q, dtype=np.int64)
+    optimum = np.zeros((K, q))
+    cd_model(optimum, np.zeros((K, q)), np.zeros(U.shape[1]), W, G, np.diag(diagonal), gamma,
+             U, QU, np.diag(B).copy(), l1, p, coords, 100_000, 1e-15)
+    x_opt = W + optimum
+    start = optimum + np.where(x_opt != 0, 0.05 * np.abs(x_opt) * rng.random(x_opt.shape), 0)
+    results = []
+    for M in (np.diag(diagonal), diagonal):
+        D = start.copy()
+        DM = D * diagonal
+        r = QU.T @ D.ravel()
+        factors = {}
+        accepted = face_newton(D, DM, r, W, G, M, gamma, U, QU, middle, l1, p, coords, factors)
+        results.append((accepted, D, DM, r, factors))
+    (ok_dense, *dense, _), (ok_diag, *diag, factors) = results
+    assert ok_dense and ok_diag and factors == {}
+    np.testing.assert_allclose(diag[0], optimum, rtol=1e-9, atol=1e-10)
+    for a, b in zip(dense, diag):
+        np.testing.assert_allclose(b, a, rtol=1e-10, atol=1e-12)
+
+
+def test_sparse_memory_has_the_dense_memory_factors():
+    """The diagonal metric's memory (each ``s`` on its support, ``s M`` not
+    kept) gives the factors of the dense memory, whole and on a working set,
+    as pairs are pushed past its size."""
+    from skdigit.linear_model._solver_prox import _Memory, _SparseMemory
+
+    rng = np.random.default_rng(0)
+    n, size = 40, 3
+    M = np.tile(0.5 + rng.random(10), 4)  # the diagonal of one class's metric, tiled
+    dense, sparse_memory = _Memory(size, np.diag(M[:10])), _SparseMemory(size, M[:10])
+    for push in range(5):
+        s = rng.standard_normal(n) * (rng.random(n) < 0.3)
+        # (y in float32: what the diagonal metric's memory keeps)
+        y = (s * M + 0.1 * rng.standard_normal(n)).astype(np.float32).astype(np.float64)
+        for memory in (dense, sparse_memory):
+            memory.push(s.reshape(4, 10), y.reshape(4, 10))
+        for coords in (None, np.sort(rng.choice(n, 15, replace=False))):
+            for a, b in zip(dense.factors(1.7, n, coords), sparse_memory.factors(1.7, n, coords)):
+                np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-14)
+    assert len(sparse_memory) == size
+
+
+def test_sparse_memory_skips_a_pair_without_curvature_once_rounded():
+    from skdigit.linear_model._solver_prox import _SparseMemory
+
+    memory = _SparseMemory(3, np.ones(4))
+    assert not memory.push(np.array([1.0, 0, 0, 0]), np.array([1e-12, 1.0, 0, 0]))
+    assert len(memory) == 0
+    assert memory.push(np.array([1.0, 0, 0, 0]), np.array([0.5, 1.0, 0, 0]))
+    assert len(memory) == 1
+

@@ -12,7 +12,7 @@ from .._persistence import ModelFileError
 from ..utils import import_optional
 from ._model import ENV_MODEL
 
-__all__ = ["SCRIPT_PATH", "build_command", "launch"]
+__all__ = ["SCRIPT_PATH", "build_command", "launch", "server_environment"]
 
 SCRIPT_PATH = Path(__file__).resolve().with_name("_streamlit_app.py")
 # Signals that stop the launcher and must stop the server with it.
@@ -48,6 +48,24 @@ def _forwarding_signals(process):
 #: The largest upload the app accepts, in megabytes: a 12-megapixel JPEG is
 #: 3 to 8 MB.
 MAX_UPLOAD_MB = 25
+
+
+#: glibc's threshold (bytes) above which the server's allocations are mapped
+#: on their own and given back to the system when freed. By default glibc
+#: raises it (up to 32 MB) as large blocks are freed, after which the decoded
+#: images of concurrent sessions (each thread with its own heap) are carved
+#: from heaps that keep the memory: 8 sessions reading 49-megapixel PNGs took
+#: the server's peak from 0.8 GB (1 MB here) to 1.6 GB, and it kept 1.2 GB.
+MMAP_THRESHOLD = 1 << 20
+
+
+def server_environment(environ=None):
+    """The environment of the server's process: ``environ`` (default
+    ``os.environ``) with glibc's ``MALLOC_MMAP_THRESHOLD_`` set to
+    :data:`MMAP_THRESHOLD` unless it is already set (ignored off glibc)."""
+    env = dict(os.environ if environ is None else environ)
+    env.setdefault("MALLOC_MMAP_THRESHOLD_", str(MMAP_THRESHOLD))
+    return env
 
 
 def build_command(port=None, extra_args=()):
@@ -124,7 +142,7 @@ def launch(model_path=None, port=None, data_home=None, extra_args=()):
     """
     import_optional("streamlit", extra="app", purpose="skdigit app")
     command = build_command(port=port, extra_args=extra_args)
-    env = dict(os.environ)
+    env = server_environment()
     if model_path is not None:
         path = Path(os.fspath(model_path)).expanduser().resolve()
         if not path.is_file():

@@ -82,8 +82,11 @@ def show_number(st, model, data, name):
     """
     from ..image import BlankImageError
 
+    from ._reads import reading_slot
+
     try:
-        reading = read_number(data, model)
+        with reading_slot():  # a bounded number of images decoded at once, all sessions
+            reading = read_number(data, model)
     except BlankImageError as exc:
         st.warning(f"**No digit found in {name}.** {exc}")
         st.stop()
@@ -91,8 +94,9 @@ def show_number(st, model, data, name):
         st.error(f"**Cannot read {name}.** {exc}")
         st.stop()
     st.metric("Number read", reading.text)
-    st.image(annotate(data, reading), caption=f"{name}: each digit's box and prediction",
-             width="stretch")
+    with reading_slot():  # annotate decodes the whole image again
+        annotated = annotate(data, reading)
+    st.image(annotated, caption=f"{name}: each digit's box and prediction", width="stretch")
     n_digits, per_row = len(reading.labels), 8
     for start in range(0, n_digits, per_row):
         for k, column in zip(range(start, min(n_digits, start + per_row)),

@@ -45,12 +45,14 @@ def _page_wording(message):
 
 def _read_digit(data, name, invert="auto"):
     """The 28x28 MNIST-style vector of an image's bytes, errors naming ``name``."""
+    from skdigit.app._reads import reading_slot
     from skdigit.image import load_digit_image
     from skdigit.utils import MNIST_SHAPE
 
     source = io.BytesIO(data)
     source.name = name  # what the reader's messages call the image
-    x = load_digit_image(source, invert=invert)
+    with reading_slot():  # a bounded number of images decoded at once, all sessions
+        x = load_digit_image(source, invert=invert)
     return x.reshape(MNIST_SHAPE[0] * MNIST_SHAPE[1]).astype("uint8", copy=False)
 
 

@@ -141,13 +141,54 @@ def _select_frame(img, frame, name):
         img.seek(frame)
 
 
+# Rows of the source converted at a time when a large image is reduced: its
+# conversions (to RGBA or L, to 32-bit integers) are made on bands of about
+# this many pixels, reduced at once, so that no converted copy of the whole
+# image is ever held (a 7,000 x 7,000 RGBA PNG is 196 MB a copy).
+_BAND_PIXELS = 1 << 21
+
+_ORIENTATION = 0x0112  # the EXIF tag ImageOps.exif_transpose reads
+
+
+def _convert_and_reduce(img, modes, factor, Image):
+    """``img`` converted to each of ``modes`` in turn, then reduced by ``factor``.
+
+    With ``factor > 1`` the image is processed in bands of whole blocks of
+    ``factor`` rows: each band is cropped, converted and reduced, and pasted
+    into the result, so that the memory needed beyond the decoded image is
+    that of one band and of the result. The conversions act pixel by pixel and
+    each band starts on a block boundary, so the result is the same as
+    converting the whole image and reducing it.
+    """
+    if factor == 1:
+        for mode in modes:
+            img = img.convert(mode)
+        return img
+    width, height = img.size
+    band = factor * max(1, _BAND_PIXELS // (width * factor))
+    out = None
+    for top in range(0, height, band):
+        piece = img.crop((0, top, width, min(top + band, height)))
+        for mode in modes:
+            piece = piece.convert(mode)
+        piece = piece.reduce(factor)
+        if out is None:
+            out = Image.new(piece.mode, (-(-width // factor), -(-height // factor)))
+        out.paste(piece, (0, top // factor))
+    return out
+
+
 def _pil_to_gray(img, Image, ImageOps):
     """Grayscale float32 array in [0, 1] of a PIL image (one frame), and its reduction.
 
     A JPEG file larger than the working resolution is decoded at a reduced
     scale (1/2, 1/4 or 1/8, Pillow's draft mode: the DCT is cut short), and
     straight to grayscale: a 12-megapixel photo costs a fraction of a full
-    decode, and its memory.
+    decode, and its memory. Other formats are decoded whole, but nothing else
+    of the image's size is made: no upright copy unless the EXIF orientation
+    asks for one, and the conversions to grayscale or RGBA made band by band
+    while reducing (:func:`_convert_and_reduce`). A 7,000 x 7,000 RGBA PNG
+    needs its decoded 196 MB and little more.
     """
     draft = 1.0
     if getattr(img, "format", None) == "JPEG" and reduction_factor(img.size) > 1:
@@ -156,24 +197,28 @@ def _pil_to_gray(img, Image, ImageOps):
         img.draft("L", (img.width // scale, img.height // scale))
         draft = width / img.width
     img.load()
-    img = ImageOps.exif_transpose(img)  # a copy, rotated/flipped upright
-    if img.mode == "P":
-        img = img.convert("RGBA" if "transparency" in img.info else "RGB")
-    has_alpha = img.mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in img.info
+    if img.getexif().get(_ORIENTATION, 1) in range(2, 9):
+        img = ImageOps.exif_transpose(img)  # a copy, rotated/flipped upright
+    modes = []  # the conversions to make, in turn
+    mode = img.mode
+    if mode == "P":
+        mode = "RGBA" if "transparency" in img.info else "RGB"
+        modes.append(mode)
+    has_alpha = mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in img.info
     if has_alpha:
-        img = img.convert("RGBA")
-    elif img.mode in ("I", "F", *_SIXTEEN_BIT_MODES):
+        if mode != "RGBA":
+            modes.append("RGBA")
+    elif mode in ("I", "F", *_SIXTEEN_BIT_MODES):
         pass  # high bit depth: scaled below
-    elif img.mode != "L":
-        img = img.convert("L")
+    elif mode != "L":
+        modes.append("L")
 
-    sixteen_bit = img.mode in _SIXTEEN_BIT_MODES
+    sixteen_bit = not modes and mode in _SIXTEEN_BIT_MODES
     factor = reduction_factor(img.size)
     total = factor * draft if draft != 1.0 else factor
-    if factor > 1:
-        if sixteen_bit:
-            img = img.convert("I")
-        img = img.reduce(factor)
+    if factor > 1 and sixteen_bit:
+        modes.append("I")
+    img = _convert_and_reduce(img, modes, factor, Image)
 
     arr = np.asarray(img)
     if has_alpha:

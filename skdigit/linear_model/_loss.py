@@ -196,9 +196,12 @@ class LogisticObjective:
         gradient : ndarray of shape (n_params,)
         """
         loss, grad_W, grad_b = self.data_loss_gradient(params)
-        W, _ = self.coef.unpack(np.asarray(params, dtype=np.float64))
-        value, grad_pen = self.penalty.smooth_value_gradient(W)
-        return loss + value, self.coef.pack(grad_W + grad_pen, grad_b)
+        value = 0.0
+        if self.penalty.l2:  # (no array of zeros for an L1 penalty)
+            W, _ = self.coef.unpack(np.asarray(params, dtype=np.float64))
+            value, grad_pen = self.penalty.smooth_value_gradient(W)
+            grad_W += grad_pen  # in place: grad_W is this call's own array
+        return loss + value, self.coef.pack(grad_W, grad_b)
 
     def reduced_precision(self):
         """This objective on the layout's float32-accurate variant, or None.
