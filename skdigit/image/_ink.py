@@ -311,9 +311,9 @@ def _sheet(small, threshold):
 def _edge_step(small, paper, paper_is_bright):
     """How much lighter (darker) the paper is than what lies just beyond its edge.
 
-    The median, over the sheet's edge off the frame's border, of the level
-    two pixels inside minus two pixels outside: a sheet's edge is a step, a
-    threshold drawn through light falling off across a page is not.
+    The median level of a two-pixel band inside the sheet's edge (off the
+    frame's border) minus that of a band outside it: a sheet's edge is a
+    step, a threshold drawn through light falling off across a page is not.
     """
     inner = paper & ~ndimage.binary_erosion(paper, iterations=2, border_value=1)
     outer = ndimage.binary_dilation(paper, iterations=2) & ~paper

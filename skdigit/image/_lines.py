@@ -6,10 +6,11 @@ ink, near horizontal and near vertical (a photo turns the paper by up to
 :data:`MAX_TILT` degrees). A *family* of at least three parallel lines, each
 crossing a good part of the frame, is ruling; a single long stroke (a tall
 "1") is not, but across ruling, a single thin line many times longer than
-the ruling's spacing is printed too (a margin). Each line's pixels are then removed from the ink, except where
-the writing crosses it (ink continues on both sides of the line) or is
-clearly darker than the line's own print, so that a digit written across a
-line keeps its stroke.
+the ruling's spacing is printed too (a margin). Each line's pixels are then
+removed from the ink, except where the writing crosses it (ink continues on
+both sides of the line) or is clearly darker than the line's own print, so
+that a digit written across a line keeps its stroke; what is left of a line
+lying on it alone goes too.
 """
 
 import numpy as np
@@ -211,7 +212,7 @@ def remove_lines(x, candidates, noise):
     for transpose, angles, dists in found[:n_families]:
         _remove_lines(x, candidates, noise, factor, transpose, angles, dists)
     for transpose, angles, dists in found[n_families:]:  # margins, one by one
-        for line in zip(angles, dists):
-            _remove_lines(x, candidates, noise, factor, transpose, *([v] for v in line),
+        for angle_k, dist_k in zip(angles, dists):
+            _remove_lines(x, candidates, noise, factor, transpose, [angle_k], [dist_k],
                           shown=True)
     return x, angle
