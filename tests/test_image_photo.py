@@ -307,3 +307,32 @@ def test_letters_and_scribbles_are_not_read_as_digits(mnist_home):
     scribbles = next(c for c in REJECT_CONDITIONS if c.kind == "scribble")
     assert sum(_no_digit_read(c, model) for c in _cases(letters, 10, 8, mnist_home)) >= 8
     assert sum(_no_digit_read(c, model) for c in _cases(scribbles, 10, 9, mnist_home)) >= 5
+
+
+def test_a_ruling_line_is_refitted_to_its_ink_and_a_missed_one_filled_in():
+    # The Hough transform's quarter-degree steps left the far end of a long
+    # line off its band (a row of "1"s on blank ruled paper); a line that
+    # writing runs along is no thin peak and was missed (the number read as
+    # one wide segment).
+    from skdigit.image._lines import _fill_gaps, _refined
+
+    # Near-vertical lines in "transposed" terms: x = rho / cos - y tan.
+    side = 800
+    candidates = np.zeros((side, 400), dtype=bool)
+    true_angle = np.deg2rad(3.1)
+    ys = np.arange(side)
+    for rho in (100.0, 200.0, 300.0):
+        xs = np.rint((rho - ys * np.sin(true_angle)) / np.cos(true_angle)).astype(int)
+        candidates[ys, xs] = candidates[ys, xs + 1] = True
+    angles, dists = _refined(candidates, np.deg2rad([3.0]), np.array([100.0]), 1, False)
+    assert abs(np.rad2deg(angles[0]) - 3.1) < 0.05
+    assert abs(dists[0] - 100.5) < 1.0  # the two-pixel line's middle
+    # Lines at 100 and 300 found, the one at 200 missed: filled in; none at 400.
+    angles, dists = _fill_gaps(candidates, np.deg2rad([3.1, 3.1]), np.array([100.0, 300.0]),
+                               100.0, float(side))
+    assert np.allclose(dists, [100.0, 200.0, 300.0])
+    empty = candidates.copy()
+    empty[:, 150:250] = False
+    _, dists = _fill_gaps(empty, np.deg2rad([3.1, 3.1]), np.array([100.0, 300.0]), 100.0,
+                          float(side))
+    assert np.allclose(dists, [100.0, 300.0])

@@ -27,6 +27,7 @@ _LENGTH_TO_SPACING = 3.0
 _MIN_SIDE = 100  # smaller images (an MNIST array) have no ruling to look for
 _MIN_GAP = 0.03  # of the frame's side across the lines: distinct lines are this far apart
 _DARKER = 1.6  # ink this many times the line's contrast is writing, kept
+_GAP_SUPPORT = 0.8  # a line filled into a gap of the family has this much ink along it
 _MARGIN_SPACINGS = 4.0  # a single line across ruling this many spacings long is printed
 
 
@@ -59,13 +60,16 @@ def _families(small, min_votes):
     near = np.abs(peak_angles - centre) <= np.deg2rad(2.0)
     votes, peak_angles, peak_dists = votes[near], peak_angles[near], peak_dists[near]
     # Distinct lines: peaks closer than _MIN_GAP of the side (one line seen at
-    # neighbouring angles) count once.
+    # neighbouring angles) count once, as the peak with the most votes (the
+    # line's own angle: another would leave one of its ends off the band).
     order = np.argsort(peak_dists)
     gap = max(3.0, _MIN_GAP * small.shape[1])
     lines, last = [], -np.inf
     for i in order:
         if peak_dists[i] - last >= gap:
             lines.append(i)
+        elif votes[i] > votes[lines[-1]]:
+            lines[-1] = i
         last = peak_dists[i]
     if len(lines) < _MIN_LINES:
         return None
@@ -74,7 +78,41 @@ def _families(small, min_votes):
     spacing = float(np.median(np.diff(np.sort(peak_dists[lines]))))
     if np.median(votes[lines]) < _LENGTH_TO_SPACING * spacing:
         return None
-    return peak_angles[lines], peak_dists[lines]
+    return _fill_gaps(small, peak_angles[lines], peak_dists[lines], spacing,
+                      float(np.median(votes[lines])))
+
+
+def _support(small, angle, dist):
+    """Pixels of ``small`` within one pixel of the near-vertical line ``(angle, dist)``."""
+    rows = np.arange(small.shape[0])
+    cols = np.rint((dist - rows * np.sin(angle)) / np.cos(angle)).astype(int)
+    hits = np.zeros(len(rows), dtype=bool)
+    for shift in (-1, 0, 1):
+        c = cols + shift
+        inside = (c >= 0) & (c < small.shape[1])
+        hits[inside] |= small[rows[inside], c[inside]]
+    return int(np.count_nonzero(hits))
+
+
+def _fill_gaps(small, angles, dists, spacing, votes):
+    """The family with the lines it lacks between two found ones added.
+
+    A line that writing runs along gathers a broad ridge of votes, not a thin
+    peak, and is missed; where two found lines are twice the spacing apart,
+    the line between them (angle and offset halfway) is added if ink lies
+    along at least :data:`_GAP_SUPPORT` of the family's typical votes.
+    """
+    order = np.argsort(dists)
+    angles, dists = list(angles[order]), list(dists[order])
+    k = 1
+    while k < len(dists):
+        if abs(dists[k] - dists[k - 1] - 2 * spacing) <= 0.2 * spacing:
+            angle, dist = (angles[k] + angles[k - 1]) / 2, (dists[k] + dists[k - 1]) / 2
+            if _support(small, angle, dist) >= _GAP_SUPPORT * votes:
+                angles.insert(k, angle)
+                dists.insert(k, dist)
+        k += 1
+    return np.array(angles), np.array(dists)
 
 
 def _margins(small, spacing):
@@ -110,6 +148,39 @@ def _band(shape, angles, dists, factor, transpose):
     return best
 
 
+def _refined(candidates, angles, dists, factor, transpose):
+    """Each line's angle and offset refitted to the ink along it, at the working resolution.
+
+    The Hough transform's steps (a quarter degree, one reduced pixel) leave a
+    long line's far end a few pixels off its band. Each line is refitted by
+    least squares to the candidate pixels within ``factor + 2`` pixels of it,
+    then to those within 1.5 pixels of that fit (writing crossing the line
+    weighs little); a line with too few pixels along it is kept as found.
+    Returns the lines in the units of :func:`_band`.
+    """
+    rows, cols = np.nonzero(candidates)
+    xs, ys = (rows, cols) if transpose else (cols, rows)
+    xs, ys = xs.astype(np.float64), ys.astype(np.float64)
+    centre = (factor - 1) / 2
+    out_angles, out_dists = [], []
+    for angle, dist in zip(angles, dists):
+        c, s = np.cos(angle), np.sin(angle)
+        rho = dist * factor + centre * (c + s)
+        near = np.abs(xs * c + ys * s - rho) <= factor + 2
+        for reach in (None, 1.5):
+            if reach is not None:
+                near = np.abs(xs * c + ys * s - rho) <= reach
+            if np.count_nonzero(near) < 20:
+                break
+            q, p = np.polyfit(ys[near], xs[near], 1)  # x = p + q * y along the line
+            norm = np.hypot(1.0, q)
+            c, s, rho = 1 / norm, -q / norm, p / norm
+        angle = float(np.arctan2(s, c))
+        out_angles.append(angle)
+        out_dists.append((rho - centre * (np.cos(angle) + np.sin(angle))) / factor)
+    return np.array(out_angles), np.array(out_dists)
+
+
 def _crossed(outside, reach, axis):
     """Pixels with ink within ``reach`` on both sides along ``axis``."""
     before = np.zeros_like(outside)
@@ -134,6 +205,8 @@ def _remove_lines(x, candidates, noise, factor, transpose, angles, dists, *, sho
     frame for a family of ruling, or only where it shows (``shown``: a
     margin, which stops at the sheet's edge).
     """
+    if not shown:  # ruling, across the whole frame: its far ends matter
+        angles, dists = _refined(candidates, angles, dists, factor, transpose)
     dist = _band(x.shape, angles, dists, factor, transpose)
     near = dist <= factor + 1
     on_line = near & candidates
