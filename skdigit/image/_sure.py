@@ -86,7 +86,7 @@ def digit_likeness(X, *, path=None):
     ----------
     X : array-like of shape (n_samples, 784) or (784,)
         Prepared digits, as :func:`load_digit_image` or
-        :attr:`NumberReading.digits` give them: white ink on black, pixel
+        ``NumberReading.digits`` give them: white ink on black, pixel
         intensities 0-255, 28x28 flattened.
     path : str or os.PathLike, default=None
         A detector file written by ``python -m skdigit.image._sure_fit``;
