@@ -100,11 +100,11 @@ def save_pretrained(pipeline, path=PRETRAINED_PATH):
     -------
     path : pathlib.Path
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "wb") as f:
+    from .utils import atomic_write
+
+    with atomic_write(path) as f:  # a killed run leaves the old file whole
         np.savez_compressed(f, **_state(pipeline))
-    return path
+    return Path(path)
 
 
 def load_pretrained(path=None):

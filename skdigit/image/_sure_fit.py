@@ -185,12 +185,12 @@ def fit_detector(*, n_negatives=15_000, n_positives=50_000, C=0.03, seed=0, data
 
 
 def save_detector(state, path=DETECTOR_PATH):
-    """Write the detector's arrays to a ``.npz`` file; returns the path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "wb") as f:
+    """Write the detector's arrays to a ``.npz`` file, atomically; returns the path."""
+    from ..utils import atomic_write
+
+    with atomic_write(path) as f:
         np.savez_compressed(f, **state)
-    return path
+    return Path(path)
 
 
 def main(argv=None):
