@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 import pytest
 import sklearn
-from _sklearn_versions import needs_sklearn
+from _sklearn_versions import SKLEARN_VERSION, needs_sklearn
 from sklearn.datasets import load_iris
 from sklearn.exceptions import UndefinedMetricWarning, UnsetMetadataPassedError
 from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
@@ -20,6 +20,7 @@ from sklearn.metrics import (
 from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold, cross_validate
 from sklearn.pipeline import make_pipeline
 from sklearn.utils._param_validation import InvalidParameterError
+from sklearn.utils.fixes import parse_version
 
 from skdigit import DigitLogisticClassifier, DigitLogisticClassifierCV, PixelNormalizer
 from skdigit.linear_model import logistic_regression_path
@@ -458,3 +459,73 @@ def test_cv_on_a_dataframe_scores_without_feature_name_warnings(digits_cv):
         clf = DigitLogisticClassifierCV(Cs=[0.1, 1.0], cv=3).fit(frame, y)
         clf.predict(frame)
     np.testing.assert_array_equal(clf.feature_names_in_, frame.columns)
+
+
+def _layout(value):
+    """The structure of a fitted CV attribute: its type, keys, shape, and dtype kind."""
+    if isinstance(value, dict):
+        return ("dict", [k.item() for k in value], [_layout(v) for v in value.values()])
+    if isinstance(value, np.ndarray):
+        return ("ndarray", value.shape, value.dtype.kind)
+    return (type(value).__name__,)
+
+
+_DEFAULT = object()  # leave l1_ratios at the class's default
+
+
+@pytest.mark.skipif(
+    not (parse_version("1.9") <= SKLEARN_VERSION < parse_version("1.10")),
+    reason="scikit-learn 1.9's defaults (l1_ratios None, legacy layout) are the reference",
+)
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("refit", [True, False])
+@pytest.mark.parametrize("use_legacy_attributes", [True, False])
+@pytest.mark.parametrize(
+    "l1_ratios, penalty",
+    [(_DEFAULT, None), (None, None), ((0.0,), None), (np.array([0.0, 1.0]), None),
+     (_DEFAULT, "l1"), (None, "l2")],
+    ids=["default", "None", "(0,)", "[0,1]", "default-penalty-l1", "None-penalty-l2"],
+)
+def test_cv_attribute_layouts_are_sklearn_19s(l1_ratios, penalty, use_legacy_attributes,
+                                               refit, n_classes):
+    """Every fitted CV attribute has the structure scikit-learn 1.9 gives it.
+
+    Run side by side with the installed ``LogisticRegressionCV`` in the same
+    configuration: with the default ``l1_ratios`` (``None`` in 1.9) the legacy
+    arrays have no ``l1_ratios`` axis, ``l1_ratios_`` is ``[None]`` and the
+    refit's ``l1_ratio_`` an array of None; an explicit ``l1_ratios`` keeps
+    the axis. (A 1.9-style slice ``coefs_paths_[c][fold, i_C, :-1]`` on the
+    default layout used to select the empty ``l1_ratios`` axis.)
+    """
+    X, y = load_iris(return_X_y=True)
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    y = y if n_classes == 3 else (y == 1).astype(int)
+    params = dict(Cs=[0.1, 1.0, 10.0], cv=3, refit=refit, tol=1e-3, max_iter=300,
+                  scoring="neg_log_loss", use_legacy_attributes=use_legacy_attributes)
+    if l1_ratios is not _DEFAULT:
+        params["l1_ratios"] = l1_ratios
+    if penalty is not None:
+        params["penalty"] = penalty
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # 1.9's FutureWarnings, ConvergenceWarnings
+        solver = "saga" if l1_ratios is not _DEFAULT and np.any(np.asarray(l1_ratios)) \
+            or penalty == "l1" else "lbfgs"
+        theirs = LogisticRegressionCV(solver=solver, **params).fit(X, y)
+        ours = DigitLogisticClassifierCV(**params).fit(X, y)
+    for name in ("coefs_paths_", "scores_", "n_iter_", "C_", "l1_ratio_", "l1_ratios_"):
+        if name == "l1_ratios_" and l1_ratios is _DEFAULT and not use_legacy_attributes:
+            continue
+        assert _layout(getattr(ours, name)) == _layout(getattr(theirs, name)), name
+    if l1_ratios is _DEFAULT and not use_legacy_attributes:
+        # the modern layout's default is scikit-learn 1.10's l1_ratios=(0.0,)
+        # (1.9's None gives [None]): the values tried
+        assert ours.l1_ratios_.tolist() == [1.0 if penalty == "l1" else 0.0]
+        return
+    if use_legacy_attributes and l1_ratios is _DEFAULT:
+        # 1.9's slice of one fold's path at one C: every class's weights and intercept
+        key = list(theirs.coefs_paths_)[0]
+        assert ours.coefs_paths_[key][0, 1, :-1].shape == (X.shape[1],)
+    assert [v is None for v in np.ravel(ours.l1_ratio_)] == [
+        v is None for v in np.ravel(theirs.l1_ratio_)
+    ]
+    assert [v is None for v in ours.l1_ratios_] == [v is None for v in theirs.l1_ratios_]

@@ -69,14 +69,9 @@ _LIBLINEAR = (
 )
 _MESSAGE = "the ConvergenceWarning is skdigit's ('<solver> failed to converge ...'), not the "
 _DEFAULTS_110 = (
-    "skdigit has scikit-learn 1.10's defaults (l1_ratios=(0.0,), use_legacy_attributes="
+    "skdigit has scikit-learn 1.10's defaults (l1_ratios: (0.0,), use_legacy_attributes="
     "False; scoring=None stays accuracy; n_jobs sets the kernels' threads), so scikit-learn "
     "1.9's FutureWarning about that default is not given"
-)
-_LEGACY_AXIS = (
-    "use_legacy_attributes=True with the default l1_ratios=(0.0,) keeps the l1_ratios axis "
-    "of the legacy arrays (as an explicit l1_ratios does in scikit-learn); scikit-learn 1.9's "
-    "default l1_ratios is None, which drops it"
 )
 _PRIVATE = "calls a private helper of scikit-learn's _logistic.py"
 _TOL = (
@@ -110,8 +105,6 @@ KNOWN_DIFFERENCES = [
     (r"^test_newton_cholesky_fallback_to_lbfgs$",
      "checks that scikit-learn's newton-cholesky falls back to its lbfgs (n_iter_ of the "
      "fallback); ours runs preconditioned-lbfgs for that name", AssertionError),
-    (r"^test_(multinomial_cv_iris|LogisticRegressionCV_on_folds)\b", _LEGACY_AXIS,
-     AssertionError),
     (r"^test_(logisticregressioncv_warns_with_use_legacy_attributes|l1_ratio_None_deprecated"
      r"|logisticregression_warns_with_n_jobs|lr_scoring_warns)$", _DEFAULTS_110,
      pytest.fail.Exception),

@@ -15,8 +15,11 @@ scikit-learn 1.9 still has by default, for code written against it:
 - ``C_``, ``l1_ratio_``: arrays of shape ``(n_classes,)`` (``(1,)`` for two
   classes), the chosen value repeated.
 
-With ``l1_ratios=None`` (deprecated in scikit-learn 1.8) the ``l1_ratios``
-axis is dropped from these arrays and ``l1_ratios_`` is ``[None]``, as there.
+With the default ``l1_ratios="auto"`` (scikit-learn 1.9's default is
+``None``) and with ``l1_ratios=None`` (deprecated in scikit-learn 1.8), the
+``l1_ratios`` axis is dropped from these arrays, ``l1_ratios_`` is ``[None]``
+and ``l1_ratio_`` holds None after a refit (0.0 without one), as there: 1.9's
+``coefs_paths_[c][fold, i_C, :-1]`` is then one fold's weights at one ``C``.
 """
 
 import numpy as np
@@ -24,7 +27,7 @@ import numpy as np
 __all__ = ["to_legacy_attributes"]
 
 
-def to_legacy_attributes(estimator, *, l1_ratios_given):
+def to_legacy_attributes(estimator, *, l1_ratios_given, refit):
     """Rewrite ``estimator``'s fitted CV attributes in the legacy layout, in place.
 
     Parameters
@@ -45,7 +48,7 @@ def to_legacy_attributes(estimator, *, l1_ratios_given):
     if not l1_ratios_given:
         scores, paths, n_iter = scores[:, :, 0], paths[:, :, 0], n_iter[:, :, :, 0]
         estimator.l1_ratios_ = np.array([None], dtype=object)
-        l1_ratio = None
+        l1_ratio = None if refit else 0.0
     else:
         l1_ratio = estimator.l1_ratio_
     estimator.scores_ = {k: scores.copy() for k in keys}

@@ -146,9 +146,14 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
         ``l1_ratio`` is 0 (scikit-learn 1.10's grid), otherwise the glmnet grid
         above. ``None`` uses ``Cs``; setting both ``alphas`` and a ``Cs`` other
         than its default raises ``ValueError``.
-    l1_ratios : array-like of shape (n_l1_ratios,), default=(0.0,)
-        Elastic-net mixing parameters to try, each in [0, 1]. ``None`` is
-        deprecated, as in scikit-learn 1.8 (read as ``(0.0,)``).
+    l1_ratios : array-like of shape (n_l1_ratios,) or "auto", default="auto"
+        Elastic-net mixing parameters to try, each in [0, 1]. ``"auto"`` is
+        ``(0.0,)``, scikit-learn 1.10's default (``(1.0,)`` with the
+        deprecated ``penalty="l1"``), and with ``use_legacy_attributes=True``
+        gives the layout of scikit-learn 1.9's default, ``None``: legacy
+        arrays without the ``l1_ratios`` axis. ``None`` is deprecated, as in
+        scikit-learn 1.8 (read as ``"auto"``, with 1.9's warning, and
+        ``l1_ratios_`` is ``[None]``).
     fit_intercept : bool, default=True
     cv : int, cross-validation generator or iterable, default=None
         As in scikit-learn: None is 5-fold; an int is the number of
@@ -200,13 +205,14 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
         ``LogisticRegressionCV(use_legacy_attributes=False)`` and the default
         from scikit-learn 1.10. ``True``: scikit-learn 1.9's legacy layout
         (``scores_`` and ``coefs_paths_`` dicts by class with the ``C`` axis
-        before the ``l1_ratio`` axis, ``n_iter_`` of shape ``(1, n_folds, n_cs,
+        before the ``l1_ratios`` axis, ``n_iter_`` of shape ``(1, n_folds, n_cs,
         n_l1_ratios)``, ``C_`` and ``l1_ratio_`` arrays; see
-        ``skdigit.linear_model._cv_attributes``). One difference: scikit-learn
-        1.9's default ``l1_ratios`` is ``None``, whose legacy arrays have no
-        ``l1_ratios`` axis; skdigit's default is 1.10's ``(0.0,)``, which keeps
-        it. Pass ``l1_ratios=None`` (deprecated, with 1.9's warning) for 1.9's
-        default layout.
+        ``skdigit.linear_model._cv_attributes``), with the shapes scikit-learn
+        1.9 gives in the same configuration: with the default ``l1_ratios``
+        (or ``None``) the ``l1_ratios`` axis is dropped (``coefs_paths_[c]`` of
+        shape ``(n_folds, n_cs, n_dof)``, ``n_iter_`` ``(1, n_folds, n_cs)``),
+        ``l1_ratios_`` is ``[None]`` and, after a refit, so is every entry of
+        ``l1_ratio_``; an explicit ``l1_ratios`` keeps the axis.
 
     Attributes
     ----------
@@ -227,6 +233,9 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
         The grid as ``alpha`` values, ``1 / (Cs_ * sum(sample_weight))``, in the
         order of ``Cs_`` (descending).
     l1_ratios_ : ndarray of shape (n_l1_ratios,)
+        The ``l1_ratio`` values tried; ``[None]`` for ``l1_ratios=None``, and
+        for the default with ``use_legacy_attributes=True`` (scikit-learn
+        1.9's values).
     scores_ : ndarray of shape (n_folds, n_l1_ratios, n_cs)
         Validation scores.
     coefs_paths_ : ndarray of shape (n_folds, n_l1_ratios, n_cs, n_rows_w, n_dof)
@@ -273,7 +282,7 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
     _parameter_constraints: dict = {
         "Cs": [Interval(Integral, 1, None, closed="left"), "array-like", None],
         "alphas": [Interval(Integral, 1, None, closed="left"), "array-like", None],
-        "l1_ratios": ["array-like", None],
+        "l1_ratios": ["array-like", StrOptions({"auto"}), None],
         "fit_intercept": ["boolean"],
         "cv": ["cv_object"],
         "scoring": [StrOptions(set(get_scorer_names())), callable, None],
@@ -298,7 +307,7 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
         self,
         *,
         Cs=10,
-        l1_ratios=(0.0,),
+        l1_ratios="auto",
         fit_intercept=True,
         cv=None,
         scoring=None,
@@ -465,7 +474,9 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
         self.alphas_ = _to_alpha(self.Cs_, weight_sum)
         self.alpha_ = float(_to_alpha(self.C_, weight_sum))
         if self.use_legacy_attributes:
-            to_legacy_attributes(self, l1_ratios_given=l1_ratios_given)
+            to_legacy_attributes(self, l1_ratios_given=l1_ratios_given, refit=self.refit)
+        elif self.l1_ratios is None:
+            self.l1_ratios_ = np.array([None], dtype=object)  # as scikit-learn 1.9
         return self
 
     def _template(self, classes, X):

@@ -322,19 +322,22 @@ def resolve_cv_regularization(penalty, l1_ratios):
     deprecated (a ``FutureWarning``) and, when set, decides (``"l2"``: 0,
     ``"l1"``: 1, ``"elasticnet"``: the ``l1_ratios`` given);
     ``l1_ratios=None`` is deprecated too and means the penalty's value (0
-    unless ``penalty="l1"``).
+    unless ``penalty="l1"``). ``"auto"``, skdigit's default, means the same
+    as ``None`` without the warning: scikit-learn 1.10's ``(0.0,)``, or the
+    penalty's value.
 
     Parameters
     ----------
     penalty : {"deprecated", "l1", "l2", "elasticnet"}
-    l1_ratios : array-like or None
+    l1_ratios : array-like, None or "auto"
 
     Returns
     -------
     l1_ratios : ndarray of shape (n_l1_ratios,)
     given : bool
-        False for ``l1_ratios=None`` (scikit-learn's legacy attributes then
-        drop the ``l1_ratios`` axis).
+        False for ``l1_ratios=None`` and ``"auto"`` (scikit-learn 1.9's
+        default, ``None``: its legacy attributes then have no ``l1_ratios``
+        axis).
 
     Raises
     ------
@@ -346,9 +349,12 @@ def resolve_cv_regularization(penalty, l1_ratios):
     >>> from skdigit.linear_model._penalties import resolve_cv_regularization
     >>> resolve_cv_regularization("deprecated", (0.0, 0.5))
     (array([0. , 0.5]), True)
+    >>> resolve_cv_regularization("deprecated", "auto")
+    (array([0.]), False)
     """
-    given = l1_ratios is not None
-    if not given:
+    default = isinstance(l1_ratios, str) and l1_ratios == "auto"
+    given = l1_ratios is not None and not default
+    if l1_ratios is None:
         warnings.warn(
             "'l1_ratios=None' was deprecated in version 1.8 and will trigger an "
             "error in 1.10. Use an array-like with values in [0, 1] instead.",
@@ -367,7 +373,7 @@ def resolve_cv_regularization(penalty, l1_ratios):
         if not given:
             raise ValueError(
                 "l1_ratios must be an array-like of numbers between 0 and 1 when "
-                "penalty='elasticnet'; got l1_ratios=None."
+                f"penalty='elasticnet'; got l1_ratios={l1_ratios!r}."
             )
     elif not given:
         return np.array([0.0]), given
