@@ -49,8 +49,8 @@ def evaluation(y_test, y_pred, positive_label):
 # The convergence advice in ``skdigit train``, whose pipeline already scales
 # its features: the flags that set max_iter and tol.
 _TRAIN_WORDING = [
-    (r"Increase max_iter \(now (\d+)\), scale the features to \[0, 1\] "
-     r"\(skdigit\.PixelNormalizer for pixels\), or loosen tol\.",
+    (r"Increase the number of iterations \(max_iter=(\d+)\), scale the features to "
+     r"\[0, 1\] \(skdigit\.PixelNormalizer for pixels\), or loosen tol\.",
      r"Give a larger --max-iter (now \1), or a looser --tol."),
     (r"Loosen tol, or scale the features to \[0, 1\] \(skdigit\.PixelNormalizer "
      r"for pixels\)\.",

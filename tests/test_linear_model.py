@@ -20,7 +20,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 from sklearn.utils._param_validation import InvalidParameterError
 
-from skdigit import DigitLogisticClassifier
+from skdigit import DigitLogisticClassifier, DigitLogisticClassifierCV
 from skdigit.linear_model import _loss, logistic_regression_path
 
 
@@ -204,6 +204,49 @@ def test_convergence_warning_when_max_iter_is_reached(digits):
         warnings.simplefilter("error", ConvergenceWarning)
         warnings.filterwarnings("ignore", message=".*failed to converge")
         DigitLogisticClassifier(max_iter=3).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "solver, l1_ratio, sklearn_filter",
+    [
+        # scikit-learn's lbfgs: skdigit's default and both L-BFGS solvers
+        ("auto", 0.0, "lbfgs failed to converge"),
+        ("lbfgs", 0.0, "lbfgs failed to converge"),
+        ("preconditioned-lbfgs", 0.0, "lbfgs failed to converge"),
+        # a scikit-learn name that skdigit runs as its own solver: its phrase
+        ("newton-cg", 0.0, "newton-cg failed to converge"),
+        ("saga", 0.5, "The max_iter was reached which means the coef_ did not converge"),
+        ("sag", 0.0, ".*The max_iter was reached which means the coef_ did not converge"),
+    ],
+)
+@pytest.mark.parametrize("cv", [False, True])
+def test_convergence_warning_obeys_filters_written_for_sklearn(digits, solver, l1_ratio,
+                                                                sklearn_filter, cv):
+    """A warnings filter written for LogisticRegression's message silences ours.
+
+    ``warnings.filterwarnings(message=...)`` matches the start of the
+    message: ours began "preconditioned-lbfgs failed ..." (a fit) or "the fit
+    at C=0.1 failed ..." (a path, the CV), which a filter for scikit-learn's
+    "lbfgs failed to converge" let through.
+    """
+    X, y = digits
+    X, y = X[:300], y[:300]
+    if cv:
+        est = DigitLogisticClassifierCV(Cs=[0.1, 1.0], cv=2, max_iter=3, solver=solver,
+                                        l1_ratios=[l1_ratio])
+    else:
+        est = DigitLogisticClassifier(max_iter=3, solver=solver, l1_ratio=l1_ratio)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        warnings.filterwarnings("ignore", message=sklearn_filter, category=ConvergenceWarning)
+        est.fit(X, y)
+    # and it still says why it stopped, what ran, what to do, and where to read more
+    with pytest.warns(ConvergenceWarning) as record:
+        clone(est).fit(X, y)
+    message = str(record[0].message)
+    assert "max_iter=3 reached" in message and "Increase the number of iterations" in message
+    ran = "proximal-qn" if l1_ratio else "lbfgs"
+    assert ran in message and "#convergence-and-warnings" in message
 
 
 def test_no_warning_when_converged(digits):
@@ -563,7 +606,7 @@ def test_convergence_warning_when_it_stops_above_tol(params):
     assert clf.n_iter_[0] < 10000
     message = str(record[0].message)
     assert "no further decrease is representable" in message
-    assert "> tol=1e-15" in message and "Increase max_iter" not in message
+    assert "> tol=1e-15" in message and "Increase the number of iterations" not in message
     assert "https://" in message and "convergence" in message
 
 
@@ -572,9 +615,11 @@ def test_convergence_warning_links_to_the_docs(digits):
     with pytest.warns(ConvergenceWarning, match="failed to converge") as record:
         DigitLogisticClassifier(max_iter=2).fit(X, y)
     message = str(record[0].message)
-    assert "max_iter=2 reached" in message and "Increase max_iter (now 2)" in message
+    assert "max_iter=2 reached" in message
+    assert "Increase the number of iterations (max_iter=2)" in message
     from skdigit.linear_model._convergence import CONVERGENCE_DOCS
 
     assert message.endswith(f"See {CONVERGENCE_DOCS}")
-    with pytest.warns(ConvergenceWarning, match=r"the fit at C=0\.1 failed to converge"):
+    with pytest.warns(ConvergenceWarning, match=r"^lbfgs failed to converge after 2 "
+                      r"iteration\(s\) at C=0\.1 \(preconditioned-lbfgs stopped"):
         logistic_regression_path(X[:300], y[:300], Cs=[0.1], max_iter=2)

@@ -391,7 +391,8 @@ class DigitLogisticClassifier(
             )
         self.solver_ = solver
         if not result.converged:
-            warn_not_converged([(solver, result)], max_iter=self.max_iter, tol=self.tol)
+            warn_not_converged([(None, result)], max_iter=self.max_iter, tol=self.tol,
+                               solver=self.solver)
         for name, value in self._unpack(objective, result.params, X.dtype).items():
             setattr(self, name, value)
         self.n_iter_ = np.array([result.n_iter], dtype=np.int32)

@@ -468,7 +468,8 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
             final = np.mean([paths[f, r, c] for f, (r, c) in enumerate(per_fold)], axis=0)
             self.refit_n_iter_ = 0
             self.solver_ = full.solver_for(self.C_, self.l1_ratio_)
-        warn_path_not_converged(not_converged, max_iter=self.max_iter, tol=self.tol)
+        warn_path_not_converged(not_converged, max_iter=self.max_iter, tol=self.tol,
+                                solver=self.solver)
         W, b = full.coef.unpack(final)
         self.coef_, self.intercept_ = W.astype(X.dtype), b.astype(X.dtype)
         self.alphas_ = _to_alpha(self.Cs_, weight_sum)

@@ -303,18 +303,19 @@ def c_grid(Cs, l1_ratios, fitter=None):
     return np.logspace(np.log10(c_min), np.log10(c_min) + _L1_GRID_DECADES, int(Cs))
 
 
-def warn_path_not_converged(not_converged, *, max_iter, tol):
+def warn_path_not_converged(not_converged, *, max_iter, tol, solver):
     """One ConvergenceWarning for the fits of paths that stopped before ``tol`` held.
 
     ``not_converged`` holds ``(C, SolverResult)`` pairs (:meth:`PathFitter.path`);
-    the first fit at each ``C`` is named.
+    the first fit at each ``C`` is named. ``solver`` is the estimator's
+    (see :func:`~._convergence.warn_not_converged`).
     """
     first = {}
     for C, result in not_converged:
         first.setdefault(C, result)
     warn_not_converged(
-        [(f"the fit at C={C:.4g}", result) for C, result in sorted(first.items())],
-        max_iter=max_iter, tol=tol,
+        [(f"at C={C:.4g}", result) for C, result in sorted(first.items())],
+        max_iter=max_iter, tol=tol, solver=solver,
     )
 
 
@@ -420,6 +421,6 @@ def logistic_regression_path(
     params, n_iter, not_converged = fitter.path(
         Cs, l1_ratio, tol=tol, max_iter=max_iter, params0=params0, verbose=verbose
     )
-    warn_path_not_converged(not_converged, max_iter=max_iter, tol=tol)
+    warn_path_not_converged(not_converged, max_iter=max_iter, tol=tol, solver=solver)
     coefs = np.stack([fitter.coef.as_rows(p) for p in params])
     return coefs, Cs, n_iter

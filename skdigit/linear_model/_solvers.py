@@ -58,6 +58,8 @@ class SolverResult:
     optimality : float or None, default=None
         :meth:`LogisticObjective.optimality` at ``params``, where the solver
         knows it without another pass over the data.
+    solver : str or None, default=None
+        The name of the solver that ran (set by :meth:`Solver.solve`).
     """
 
     params: np.ndarray
@@ -65,6 +67,7 @@ class SolverResult:
     converged: bool
     message: str
     optimality: float = None
+    solver: str = None
 
 
 class Solver:
@@ -116,7 +119,8 @@ class Solver:
         self.check(objective)
         params0 = np.array(params0, dtype=np.float64)
         if max_iter == 0:
-            return SolverResult(params0, 0, False, "max_iter=0: no iteration run")
+            return SolverResult(params0, 0, False, "max_iter=0: no iteration run",
+                                solver=self.name)
         # The kernels use every core; BLAS threads spinning around the
         # optimizer's small vector work would take them (utils._threads).
         with single_threaded_blas():
@@ -126,6 +130,7 @@ class Solver:
             )
         # one representation of the multinomial optimum, whatever the solver
         result.params = objective.centred(result.params)
+        result.solver = self.name
         return result
 
     def _solve(self, objective, params0, *, tol, max_iter, report):
