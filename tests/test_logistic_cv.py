@@ -529,3 +529,41 @@ def test_cv_attribute_layouts_are_sklearn_19s(l1_ratios, penalty, use_legacy_att
         v is None for v in np.ravel(theirs.l1_ratio_)
     ]
     assert [v is None for v in ours.l1_ratios_] == [v is None for v in theirs.l1_ratios_]
+
+
+@pytest.mark.parametrize("l1_ratios", [(0.0,), (0.0, 0.5)])
+def test_cv_choice_does_not_depend_on_the_shared_metric(digits_cv, monkeypatch, l1_ratios):
+    """The folds' metric, computed once on all the rows, changes no score nor the choice.
+
+    The second moments of the features (the preconditioner of the L-BFGS
+    solver, the proximal solver's metric) are computed on every row, the
+    validation rows included, and shared by the folds. They are a change of
+    variables: the path to a fold's optimum changes, not the optimum, and
+    ``tol`` is tested in the original coefficients. The same CV with each
+    fold computing its own metric from its training rows only gives the same
+    scores (to the solvers' accuracy at this ``tol``) and the same ``C_``.
+    """
+    from skdigit.linear_model._loss import LogisticObjective
+
+    X, y = digits_cv
+    X, y = X[:400], y[:400]
+    params = dict(Cs=[0.01, 0.1, 1.0, 10.0], l1_ratios=l1_ratios, cv=3, tol=1e-7,
+                  max_iter=5000, scoring="neg_log_loss")
+    shared = DigitLogisticClassifierCV(**params).fit(X, y)
+    computed = []
+    real_gram_eigh = LogisticObjective.gram_eigh
+
+    def gram_eigh(self):
+        if self._gram_eigh is None:
+            computed.append(self.layout.shape[0])
+        return real_gram_eigh(self)
+
+    # each fold's objective keeps none of the full data's moments: it
+    # computes its own, from its training rows, when a solver asks
+    monkeypatch.setattr(LogisticObjective, "share_moments", lambda self, other: None)
+    monkeypatch.setattr(LogisticObjective, "gram_eigh", gram_eigh)
+    per_fold = DigitLogisticClassifierCV(**params).fit(X, y)
+    assert sorted(set(computed)) == [266, 267, 400]  # the folds' training rows, all rows
+    np.testing.assert_allclose(per_fold.scores_, shared.scores_, rtol=0, atol=1e-5)
+    assert (per_fold.C_, per_fold.l1_ratio_) == (shared.C_, shared.l1_ratio_)
+    np.testing.assert_allclose(per_fold.coef_, shared.coef_)

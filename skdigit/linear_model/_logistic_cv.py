@@ -119,10 +119,14 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
     same path on each fold, with the fold's packed data built once, each fit
     warm-started from the fold's previous one only (never from a solution
     that saw the fold's validation rows, which would leak them into its
-    scores). The second moments of the data, the
-    solvers' metric (the preconditioner), are computed once and shared by
-    every fit: a change of variables, which changes the path to each optimum
-    but not the optimum. The best ``(C, l1_ratio)`` by mean validation score
+    scores). The second moments of the features, the
+    solvers' metric (the preconditioner), are computed once on all the rows
+    and shared by every fit, the folds' included: they see a fold's
+    validation rows but no label (but through ``class_weight="balanced"``,
+    computed on all the labels as in scikit-learn), and are a change of
+    variables, which changes the path to each optimum but not the optimum
+    (``tol`` is tested in the original coefficients), so the scores and the
+    choice are those of folds with their own metric, within ``tol``. The best ``(C, l1_ratio)`` by mean validation score
     selects the final coefficients from the full data's path (the refit). The
     API is that of
     scikit-learn 1.9's :class:`~sklearn.linear_model.LogisticRegressionCV` in
