@@ -627,7 +627,8 @@ def test_logistic_regression_callback_fitted_estimator(n_classes, fit_intercept)
 # - test_logisticregressioncv_warns_with_use_legacy_attributes,
 #   test_l1_ratio_None_deprecated's default-l1_ratios warning, and
 #   test_get_default_scorer's FutureWarning on scoring: skdigit's defaults are
-#   already scikit-learn 1.10's (use_legacy_attributes=False, l1_ratios=(0.0,));
+#   already scikit-learn 1.10's (use_legacy_attributes=False, l1_ratios trying
+#   (0.0,); with use_legacy_attributes=True, 1.9's default layout);
 #   its default scoring stays accuracy, without the warning that 1.9 gives
 #   about 1.11 (named difference). l1_ratios=None itself warns as in 1.9.
 # - the sag/saga/newton-cg comparisons between scikit-learn's solvers: our
@@ -685,7 +686,7 @@ def test_logistic_cv(use_legacy_attributes):
     y = np.sign(X_ref.dot(5 * rng.randn(n_features)))
     X_ref -= X_ref.mean()
     X_ref /= X_ref.std()
-    lr_cv = LRCV(Cs=[1.0], fit_intercept=False, random_state=0, cv=n_cv,
+    lr_cv = LRCV(Cs=[1.0], l1_ratios=(0.0,), fit_intercept=False, random_state=0, cv=n_cv,
                  scoring="neg_log_loss", use_legacy_attributes=use_legacy_attributes,
                  tol=1e-8)
     lr_cv.fit(X_ref, y)
@@ -772,10 +773,12 @@ def test_multinomial_cv_iris_layout():
         clf = LRCV(cv=folds, use_legacy_attributes=True, scoring="neg_log_loss").fit(X_, y)
     assert clf.coef_.shape == (3, n_features)
     assert_array_equal(clf.classes_, [0, 1, 2])
+    # the default l1_ratios: scikit-learn 1.9's legacy layout of its default,
+    # without the l1_ratios axis
     coefs_paths = np.asarray(list(clf.coefs_paths_.values()))
-    assert coefs_paths.shape == (3, 2, 10, 1, n_features + 1)
+    assert coefs_paths.shape == (3, 2, 10, n_features + 1)
     assert clf.Cs_.shape == (10,)
-    assert np.asarray(list(clf.scores_.values())).shape == (3, 2, 10, 1)
+    assert np.asarray(list(clf.scores_.values())).shape == (3, 2, 10)
 
 
 @pytest.mark.parametrize("enable_metadata_routing", [False, True])
@@ -939,9 +942,9 @@ def test_LogisticRegressionCV_on_folds():
             warnings.simplefilter("ignore", ConvergenceWarning)
             lr = LR(C=lrcv.Cs_[idx_C], tol=1e-8, max_iter=1000).fit(X_[train], y[train])
         for cl in np.unique(y):
-            assert_allclose(lrcv.coefs_paths_[cl][idx_fold, idx_C, 0, :-1], lr.coef_[cl],
+            assert_allclose(lrcv.coefs_paths_[cl][idx_fold, idx_C, :-1], lr.coef_[cl],
                             rtol=1e-3, atol=1e-5)
-            assert_allclose(lrcv.coefs_paths_[cl][idx_fold, idx_C, 0, -1], lr.intercept_[cl],
+            assert_allclose(lrcv.coefs_paths_[cl][idx_fold, idx_C, -1], lr.intercept_[cl],
                             rtol=1e-3, atol=1e-5)
 
 
