@@ -317,6 +317,32 @@ def test_page_without_a_model_uses_the_shipped_one(app_test, page_env):
     assert at.file_uploader
 
 
+def test_first_page_and_first_prediction_call_no_numba_kernel(
+    app_test, page_env, confident_test_digit
+):
+    """With the shipped model, the first page and the first upload's prediction run
+    the kernels' NumPy twins: after installing, nothing waits for numba to compile."""
+    import streamlit as st
+
+    from skdigit.preprocessing import _deskew, _scattering
+
+    def refuse(*args):
+        raise AssertionError("a numba kernel was called")
+
+    for module, name in ((_scattering, "scatter_images"), (_deskew, "deskew_images"),
+                         (_deskew, "image_skews")):
+        page_env.setattr(module, name, refuse)
+    st.cache_resource.clear()  # the model is loaded again, by this run
+    at = app_test.from_file(str(SCRIPT_PATH), default_timeout=60).run()
+    assert not at.exception and not at.error
+    image, label = confident_test_digit
+    paper = np.kron(255 - image, np.ones((4, 4), np.uint8))
+    at.file_uploader[0].set_value(("digit.png", _png(paper), "image/png")).run()
+    assert not at.exception and not at.error
+    (metric,) = at.metric
+    assert metric.value == str(label)
+
+
 def test_page_invert_control(app_test, page_env, confident_test_digit):
     """The page's "Ink" choice is the reader's invert: forcing the wrong one
     changes what the model sees; the right one reads the digit."""

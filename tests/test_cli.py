@@ -1023,3 +1023,23 @@ def test_progress_is_a_bar_on_a_terminal_and_lines_elsewhere():
     with progress_bar(4, desc="Work", file=log, enabled=False) as bar:
         bar.update(4)
     assert log.getvalue().count("\n") == 1
+
+
+def test_readme_synopsis_names_every_command_and_option():
+    """The README's command-line synopsis lists each subcommand with every option
+    its --help shows."""
+    import argparse
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    block = readme.split("## The command line", 1)[1].split("```text", 1)[1].split("```", 1)[0]
+    synopsis = {entry.split()[1]: entry
+                for entry in re.split(r"\n(?=skdigit )", block.strip())}
+    (commands,) = [action for action in _cli.build_parser()._actions
+                   if isinstance(action, argparse._SubParsersAction)]
+    assert set(synopsis) == set(commands.choices)
+    for name, parser in commands.choices.items():
+        shown = [option for action in parser._actions if action.help != argparse.SUPPRESS
+                 for option in action.option_strings if option.startswith("--")]
+        missing = [option for option in shown if option != "--help"
+                   and not re.search(rf"\[{re.escape(option)}\b", synopsis[name])]
+        assert not missing, f"README's 'skdigit {name}' lacks {missing}"

@@ -36,7 +36,7 @@ from skdigit.preprocessing import Deskew, PixelNormalizer, TargetBinarizer
 from skdigit.preprocessing import _deskew
 from skdigit.preprocessing._deskew_kernels import image_moments
 from skdigit.preprocessing._deskew_reference import deskew_reference, image_moments_reference
-from skdigit.utils import check_image_shape, infer_image_shape
+from skdigit.utils import _numba_cache, check_image_shape, infer_image_shape
 
 
 @pytest.fixture(scope="module")
@@ -475,7 +475,27 @@ def test_deskew_keeps_scale_and_float_dtypes(digits):
     assert out01.max() <= 1
 
 
-def test_deskew_does_not_touch_input_and_handles_layouts(digits):
+def test_deskew_of_a_few_images_runs_the_numpy_twin(digits, monkeypatch):
+    """Below NUMPY_TWIN_BELOW images: no kernel called (nothing to compile on a first
+    run), the same images and skews as the kernel's, dense or sparse."""
+    X = np.array(digits[0][:_numba_cache.NUMPY_TWIN_BELOW - 1])
+    kernel_out, kernel_skew = Deskew().fit_transform(X), Deskew().fit(X).skew(X)
+
+    def refuse(*args):
+        raise AssertionError("the numba kernel was called")
+
+    monkeypatch.setattr(_deskew, "deskew_images", refuse)
+    monkeypatch.setattr(_deskew, "image_skews", refuse)
+    for given in (X, sp.csr_matrix(X)):
+        # the kernel's own tolerance against its twin (test_deskew_matches_reference)
+        assert_allclose(Deskew().fit_transform(given), kernel_out, rtol=1e-5, atol=1e-5 * 16)
+        assert_allclose(Deskew().fit(given).skew(given), kernel_skew, rtol=1e-10, atol=1e-12)
+    assert Deskew().fit_transform(X.astype(np.float32)).dtype == np.float32
+
+
+def test_deskew_does_not_touch_input_and_handles_layouts(digits, monkeypatch):
+    # the compiled kernel for every batch (not only from NUMPY_TWIN_BELOW images)
+    monkeypatch.setattr(_numba_cache, "NUMPY_TWIN_BELOW", 0)
     X = np.array(digits[0][:50])
     X_copy = X.copy()
     expected = Deskew().fit_transform(X)

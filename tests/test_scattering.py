@@ -10,6 +10,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from skdigit import Scattering2D, load_mnist, make_digit_pipeline
 from skdigit.preprocessing import _scattering
+from skdigit.utils import _numba_cache
 from skdigit.preprocessing._scattering_fft import fft_batch, fft_batch_numpy, fft_plan
 from skdigit.preprocessing._scattering_filters import padded_shape, scattering_filters
 from skdigit.preprocessing._scattering_kernels import (
@@ -222,15 +223,17 @@ def test_input_beyond_float32_coefficients_is_a_clear_error(value):
 
 
 def test_chunks_do_not_change_the_result(monkeypatch):
+    monkeypatch.setattr(_numba_cache, "NUMPY_TWIN_BELOW", 0)  # the kernel for any batch
     X = np.random.default_rng(5).random((7, 784))
     S = Scattering2D().fit_transform(X)
     monkeypatch.setattr(_scattering, "_CHUNK_BYTES", 1)  # one image per chunk
     np.testing.assert_array_equal(Scattering2D().fit_transform(X), S)
 
 
-def test_threads_do_not_change_the_result():
+def test_threads_do_not_change_the_result(monkeypatch):
     import numba
 
+    monkeypatch.setattr(_numba_cache, "NUMPY_TWIN_BELOW", 0)  # the kernel for any batch
     X = np.random.default_rng(8).random((2 * LANES + 1, 784))
     S = Scattering2D().fit_transform(X)
     threads = numba.get_num_threads()
@@ -241,6 +244,26 @@ def test_threads_do_not_change_the_result():
         numba.set_num_threads(threads)
     # nor the images an image is transformed with
     np.testing.assert_array_equal(Scattering2D().fit_transform(X[::-1]), S[::-1])
+
+
+def test_a_few_images_use_the_numpy_twin_not_the_kernel(monkeypatch):
+    """Below NUMPY_TWIN_BELOW images the kernel is not called (nothing for numba
+    to compile on a first run); the twin's coefficients agree with the kernel's."""
+    calls = []
+    kernel = _scattering.scatter_images
+    monkeypatch.setattr(_scattering, "scatter_images",
+                        lambda images, *args: calls.append(len(images)) or kernel(images, *args))
+    X = 255 * np.random.default_rng(9).random((_numba_cache.NUMPY_TWIN_BELOW, 784))
+    scattering = Scattering2D().fit(X)
+    few = scattering.transform(X[:-1])
+    assert calls == [] and few.dtype == np.float32
+    filters = scattering_filters((28, 28), 2, 8)
+    np.testing.assert_allclose(
+        few, scattering_numpy(X[:-1].astype(np.float32).reshape(-1, 28, 28), filters, 2),
+        rtol=1e-6)
+    many = scattering.transform(X)
+    assert calls == [len(X)]
+    np.testing.assert_allclose(few, many[:-1], rtol=1e-4, atol=1e-5 * np.abs(many).max())
 
 
 def _drawn_digits(cy, cx):

@@ -11,7 +11,9 @@ from sklearn.base import (
 from sklearn.utils.validation import validate_data
 
 from ..utils import DocLinkMixin, check_image_shape, parallel_kernel_lock
-from ._deskew_kernels import deskew_images, image_skews
+from ..utils._numba_cache import use_numpy_twin
+from ._deskew_kernels import MU02_EPS, deskew_images, image_skews
+from ._deskew_reference import deskew_reference, image_moments_reference
 
 __all__ = ["Deskew"]
 
@@ -136,7 +138,10 @@ class Deskew(DocLinkMixin, OneToOneFeatureMixin, TransformerMixin, BaseEstimator
       output no dense copy of the whole input is made.
     - ``X`` is never modified; the images are processed in parallel by a
       compiled (numba) kernel, whose thread count follows
-      :func:`numba.set_num_threads`.
+      :func:`numba.set_num_threads`. Fewer than 32 images are processed by
+      the kernel's plain NumPy/SciPy twin instead (the same map, equal to
+      float32 rounding), so that deskewing a few images never waits for numba
+      to compile the kernel on a first run.
 
     References
     ----------
@@ -245,6 +250,9 @@ class Deskew(DocLinkMixin, OneToOneFeatureMixin, TransformerMixin, BaseEstimator
             features does not match the image shape.
         """
         X, (n_rows, n_cols) = self._validate_for_transform(X)
+        if use_numpy_twin(X.shape[0]):  # a few images: no kernel to compile
+            dense = X.toarray() if sp.issparse(X) else X
+            return deskew_reference(dense, (n_rows, n_cols))[0]
         out = np.empty(X.shape, dtype=X.dtype)
         skew = np.empty(X.shape[0], dtype=np.float64)
         with parallel_kernel_lock():
@@ -272,6 +280,10 @@ class Deskew(DocLinkMixin, OneToOneFeatureMixin, TransformerMixin, BaseEstimator
             lies in a single row.
         """
         X, (n_rows, n_cols) = self._validate_for_transform(X)
+        if use_numpy_twin(X.shape[0]):  # a few images: no kernel to compile
+            dense = X.toarray() if sp.issparse(X) else X
+            return np.array([_skew_reference(image.reshape(n_rows, n_cols))
+                             for image in dense], dtype=np.float64).reshape(-1)
         skew = np.empty(X.shape[0], dtype=np.float64)
         with parallel_kernel_lock():
             for rows, block in _dense_blocks(X):
@@ -285,6 +297,12 @@ class Deskew(DocLinkMixin, OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         tags.input_tags.sparse = True
         tags.transformer_tags.preserves_dtype = ["float32", "float64"]
         return tags
+
+
+def _skew_reference(image):
+    """The skew of one 2-D image, as :func:`image_skews` defines it (NumPy)."""
+    total, _, _, mu11, mu02, _ = image_moments_reference(image)
+    return mu11 / mu02 if total > 0 and mu02 > MU02_EPS else 0.0
 
 
 def _dense_blocks(X):
