@@ -204,6 +204,31 @@ def _closing_size(gray, light, paper):
     return int(np.clip(4 * width, low, _background_size(gray.shape, _MAX_BACKGROUND_FRACTION)))
 
 
+def _flattened(gray, paper):
+    """``gray`` with the sheet's light evened out: a shadow across it, light falling off.
+
+    The sheet's background (a median over an eighth of the frame's smaller
+    side, on a reduced copy) is subtracted and the paper's level added back:
+    what remains are the marks. Off the sheet the background is the nearest
+    paper's.
+    """
+    small, on_paper, factor = _reduced(gray, paper)
+    level = paper_level(gray, paper)
+    if not on_paper.any():
+        return gray
+    # Off the sheet, the nearest paper's level (not the paper's median: a
+    # lit strip along the sheet's edge would stand out against it).
+    nearest = ndimage.distance_transform_edt(~on_paper, return_distances=False,
+                                             return_indices=True)
+    filled = small[tuple(nearest)]
+    background = ndimage.median_filter(filled, size=max(3, min(small.shape) // 8))
+    if factor > 1:
+        background = ndimage.zoom(background, factor, order=1, grid_mode=True, mode="nearest")
+        pad = [(0, max(0, n - b)) for n, b in zip(gray.shape, background.shape)]
+        background = np.pad(background, pad, mode="edge")[: gray.shape[0], : gray.shape[1]]
+    return np.where(paper, gray - background + level, gray)
+
+
 def polarity_is_light(gray, paper=None):
     """Whether the ink is lighter than its background (chalk on a board, MNIST arrays).
 
@@ -214,8 +239,11 @@ def polarity_is_light(gray, paper=None):
     desk); but an extreme covering more than ``_MARK_SHARE`` of the image
     is no ink: it is the paper itself, seen beyond a darker desk whose level
     the border gave (on a sheet that was found, ``_MARK_SHARE_ON_PAPER`` of
-    it: the lit part of a sheet half in shadow).
+    it: the lit part of a sheet half in shadow). On a sheet, the levels are
+    first evened out (:func:`_flattened`): a shadow across it is no mark.
     """
+    if paper is not None:
+        gray = _flattened(gray, paper)
     level = paper_level(gray, paper)
     region = gray[paper] if paper is not None else gray
     lo, hi = _robust_extremes(np.where(paper, gray, level) if paper is not None else gray)
