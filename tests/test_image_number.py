@@ -88,6 +88,18 @@ def test_a_cap_hanging_off_to_the_right_joins_its_digit():
     assert top <= 40 and right >= 600
 
 
+def test_a_slanted_stroke_broken_where_the_pen_skipped_is_one_digit():
+    # The two pieces of a slanted "1" share a few columns only: they were
+    # read as two digits. One lies wholly above the other, as two digits
+    # side by side on a line never do.
+    lower, upper = [(400, 250), (440, 160)], [(448, 142), (490, 50)]
+    page = _lines([lower, upper] + _one(100) + _one(600))
+    assert len(_segments(page)) == 3
+    reading = read_number(page, _EchoModel())
+    left, top, right, bottom = reading.boxes[1]
+    assert top <= 50 and bottom >= 250 and left <= 400 and right >= 490
+
+
 def test_specks_are_dropped():
     clean = _lines(_one(100) + _five(300))
     dusty = clean.copy()

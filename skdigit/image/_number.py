@@ -23,7 +23,9 @@ __all__ = ["NumberReading", "digit_and_count", "read_number", "segment_digits"]
 
 # Two ink components are parts of one digit when their column ranges overlap
 # by at least this fraction of the narrower one (a 5's detached cap, the two
-# strokes of a 4 or a 7 written in two goes).
+# strokes of a 4 or a 7 written in two goes), or overlap at all while one
+# lies wholly above the other (a slanted stroke broken where the pen
+# skipped: neighbouring digits on a line share rows).
 _JOIN_OVERLAP = 0.5
 # Specks: components holding less than this fraction of the largest one's ink
 # are dropped before joining. Once joined, a group lower than _SMALL of the
@@ -40,6 +42,13 @@ _MIN_HEIGHT = 0.02
 def _overlap(a, b):
     """Columns shared by two parts or groups ``[label(s), top, bottom, left, right, mass]``."""
     return min(a[4], b[4]) - max(a[3], b[3])
+
+
+def _joined(a, b):
+    """Whether two parts (or groups) are parts of one digit (see ``_JOIN_OVERLAP``)."""
+    shared = _overlap(a, b)
+    stacked = min(a[2], b[2]) <= max(a[1], b[1])
+    return shared >= _JOIN_OVERLAP * min(a[4] - a[3], b[4] - b[3]) or (stacked and shared > 0)
 
 
 def _merge(group, part):
@@ -79,7 +88,7 @@ def _group(parts, min_height=0):
     groups = []  # [labels, top, bottom, left, right, mass]
     for part in parts:
         for g in groups:
-            if _overlap(part, g) >= _JOIN_OVERLAP * min(part[4] - part[3], g[4] - g[3]):
+            if _joined(part, g):
                 _merge(g, part)
                 break
         else:
