@@ -99,6 +99,19 @@ def test_a_shadow_edge_across_the_page_is_not_ink():
     assert len(reading) == 1
 
 
+def test_a_marker_loop_on_a_sheet_is_dark_ink():
+    # The inside of a thick "0" is paper; a background estimated over a
+    # window smaller than the loop took it for ink and the ink for paper.
+    def loop(draw, size):
+        w, h = size
+        draw.ellipse([w // 2 - 45, h // 2 - 60, w // 2 + 45, h // 2 + 60], outline=30, width=32)
+
+    photo = _desk_photo(loop)
+    gray = photo.astype(np.float32) / 255
+    assert not polarity_is_light(gray, paper_region(gray))
+    assert len(read_number(photo, _EchoModel())) == 1
+
+
 def test_chalk_on_a_board_is_light_ink():
     def chalk(draw, size):
         w, h = size

@@ -207,7 +207,7 @@ def _closing_size(gray, light, paper):
 def _flattened(gray, paper):
     """``gray`` with the sheet's light evened out: a shadow across it, light falling off.
 
-    The sheet's background (a median over an eighth of the frame's smaller
+    The sheet's background (a median over a quarter of the frame's smaller
     side, on a reduced copy) is subtracted and the paper's level added back:
     what remains are the marks. Off the sheet the background is the nearest
     paper's.
@@ -221,12 +221,12 @@ def _flattened(gray, paper):
     nearest = ndimage.distance_transform_edt(~on_paper, return_distances=False,
                                              return_indices=True)
     filled = small[tuple(nearest)]
-    background = ndimage.median_filter(filled, size=max(3, min(small.shape) // 8))
+    background = ndimage.median_filter(filled, size=max(3, min(small.shape) // 4))
     if factor > 1:
         background = ndimage.zoom(background, factor, order=1, grid_mode=True, mode="nearest")
         pad = [(0, max(0, n - b)) for n, b in zip(gray.shape, background.shape)]
         background = np.pad(background, pad, mode="edge")[: gray.shape[0], : gray.shape[1]]
-    return np.where(paper, gray - background + level, gray)
+    return np.where(paper, np.clip(gray - background + level, 0, 1), gray)
 
 
 def polarity_is_light(gray, paper=None):
