@@ -680,7 +680,7 @@ def check_tryit(endpoint, url, screenshot, width, height, timeout, folder):
         elif best > TRYIT_FIRST_PREDICTION_MS:
             problems.append(
                 "first prediction shown " + " and ".join(f"{ms:.0f}" for ms, _, _ in first)
-                + f" ms after the navigation began (twice; at most "
+                + " ms after the navigation began (at most "
                 f"{TRYIT_FIRST_PREDICTION_MS} ms; load average {load_average:.1f})")
         page.drain(0.5)
         problems += event_problems(page.events)
