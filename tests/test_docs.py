@@ -16,6 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import skdigit
@@ -191,3 +192,34 @@ def test_site_builds_without_running_the_gallery(tmp_path, mnist_home, monkeypat
     assert (html / "user_guide" / "try_it.html").is_file()
     model = (html / "_static" / "tryit" / "model.js").read_text()
     assert model.startswith("window.SKDIGIT_MODEL = ") and "onnx_gz_b64" in model
+
+
+def test_tryit_detector_is_digit_likeness():
+    """The try-it page's digit detector, exported by the docs build, scores as
+    skdigit.image.digit_likeness (on MNIST test digits and on a letter)."""
+    from skdigit import load_mnist
+    from skdigit.image import digit_likeness, load_digit_image
+
+    sys.path.insert(0, str(DOCS / "sphinxext"))
+    try:
+        from tryit_assets import detector_pipeline
+    finally:
+        sys.path.remove(str(DOCS / "sphinxext"))
+    X = load_mnist(subset="test", return_X_y=True)[0][:200].astype(np.float32)
+    H = np.zeros((28, 28), dtype=np.uint8)
+    H[4:24, 8:11] = H[4:24, 18:21] = H[13:16, 8:21] = 255
+    X = np.vstack([X, load_digit_image(H)[None]]).astype(np.float32)
+    expected = digit_likeness(X)
+    assert expected[-1] < 0 <= np.median(expected[:-1])  # a letter, and digits
+    detector = detector_pipeline()
+    np.testing.assert_allclose(detector.predict(X), expected, atol=1e-4)
+
+    onnxruntime = pytest.importorskip("onnxruntime")
+    from skdigit.onnx import to_onnx
+
+    session = onnxruntime.InferenceSession(to_onnx(detector).SerializeToString(),
+                                           providers=["CPUExecutionProvider"])
+    (score,) = session.run(None, {"X": X})
+    assert score.shape == (len(X), 1)
+    np.testing.assert_allclose(score[:, 0], expected, atol=1e-3)
+    assert np.array_equal(score[:, 0] >= 0, expected >= 0)

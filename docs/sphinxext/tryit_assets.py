@@ -5,10 +5,12 @@ A Sphinx extension. When the build starts (``config-inited``) it writes, into
 files land in ``_static/tryit/`` of the site):
 
 - ``model.js``: the model shipped with skdigit (:func:`skdigit.load_pretrained`,
-  the default scattering pipeline fitted on MNIST), exported with
-  :func:`skdigit.onnx.to_onnx` at this build, never downloaded. The ONNX bytes
-  are gzipped and base64-encoded into a classic script that sets
-  ``window.SKDIGIT_MODEL``.
+  the default scattering pipeline fitted on MNIST) and the digit detector of
+  :func:`skdigit.image.digit_likeness` (:func:`detector_pipeline`), exported
+  with :func:`skdigit.onnx.to_onnx` at this build, never downloaded, with the
+  minimum probability of ``is_digit``. The ONNX bytes are gzipped and
+  base64-encoded into a classic script that sets ``window.SKDIGIT_MODEL``
+  (the detector in its ``detector``).
 - ``ort.wasm.min.js``: onnxruntime-web's WebAssembly-only build (a classic
   script defining ``window.ort``), copied from ``docs/node_modules`` (``npm ci
   --prefix docs`` installs the version pinned in ``docs/package-lock.json``),
@@ -61,23 +63,69 @@ def _write_if_changed(path, text):
         path.write_text(text, encoding="utf-8")
 
 
+def detector_pipeline():
+    """The digit detector of :func:`skdigit.image.digit_likeness` as a fitted pipeline.
+
+    Its feature steps (Deskew, PixelNormalizer, Scattering2D), then a
+    ``StandardScaler`` and a ``LinearRegression`` holding the shipped arrays
+    (``skdigit/data/not_a_digit.npz``: mean, scale, coefficients, the
+    intercept less the threshold): ``predict`` gives ``digit_likeness``, and
+    :func:`skdigit.onnx.to_onnx` exports it (output ``"variable"``, shape
+    ``(n, 1)``).
+    """
+    import numpy as np
+    from sklearn.linear_model import LinearRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from skdigit.image._sure import load_detector
+
+    state = load_detector()
+    n_features = len(state["coef"])
+    scaler = StandardScaler()
+    scaler.mean_ = np.asarray(state["mean"], dtype=np.float64)
+    scaler.scale_ = np.asarray(state["scale"], dtype=np.float64)
+    scaler.var_ = scaler.scale_**2
+    scaler.n_features_in_, scaler.n_samples_seen_ = n_features, 1
+    score = LinearRegression()
+    score.coef_ = np.asarray(state["coef"], dtype=np.float64)
+    score.intercept_ = float(state["intercept"]) - float(state["threshold"])
+    score.n_features_in_ = n_features
+    return Pipeline([*state["steps"].steps, ("scale", scaler), ("likeness", score)])
+
+
+def _onnx_info(model, name):
+    from skdigit.onnx import to_onnx
+
+    onx = to_onnx(model, name=name)
+    data = onx.SerializeToString()
+    return {
+        "steps": [step for step, _ in model.steps],
+        "opset": max(o.version for o in onx.opset_import if o.domain in {"", "ai.onnx"}),
+        "bytes": len(data),
+        "onnx_gz_b64": _b64gz(data),
+    }
+
+
 def _model_script():
     import numpy as np
 
     from skdigit import __version__, load_pretrained
-    from skdigit.onnx import to_onnx
+    from skdigit.image._sure import MIN_PROBABILITY
 
     model = load_pretrained()
-    onx = to_onnx(model, name="skdigit_pretrained")
-    data = onx.SerializeToString()
     info = {
         "name": "skdigit.load_pretrained() (the default scattering pipeline)",
         "skdigit": __version__,
-        "steps": [name for name, _ in model.steps],
         "classes": [int(c) for c in np.asarray(model.classes_)],
-        "opset": max(o.version for o in onx.opset_import if o.domain in {"", "ai.onnx"}),
-        "bytes": len(data),
-        "onnx_gz_b64": _b64gz(data),
+        **_onnx_info(model, "skdigit_pretrained"),
+        # is_digit: the model's probability at least this, and the detector's
+        # score (digit_likeness) at least 0
+        "min_probability": MIN_PROBABILITY,
+        "detector": {
+            "name": "skdigit.image.digit_likeness (the shipped digit detector)",
+            **_onnx_info(detector_pipeline(), "skdigit_digit_likeness"),
+        },
     }
     return "window.SKDIGIT_MODEL = " + json.dumps(info) + ";\n"
 

@@ -9,8 +9,11 @@
  * window.skdigitTryIt is the page's state, for the browser check
  * (docs/check_site.py): `input` is the 28x28 image the model last read (784
  * intensities 0-255, row after row), `label` and `probabilities` what it gave,
+ * `likeness` the digit detector's score (skdigit.image.digit_likeness) and
+ * `isDigit` the page's decision (skdigit.image.is_digit),
  * `version`/`predictedVersion` whether that prediction is of the current
- * drawing, `timings` (ms since the page's navigation began).
+ * drawing, `timings` (ms since the page's navigation began), and
+ * `prepare(rgba, width, height)` the preparation itself.
  */
 (function () {
   "use strict";
@@ -22,13 +25,20 @@
 
   const state = (window.skdigitTryIt = {
     ready: false, error: null, version: 0, predictedVersion: 0, predictions: 0,
-    input: null, label: null, probabilities: null, timings: {},
+    input: null, label: null, probabilities: null, likeness: null, isDigit: null,
+    timings: {},
   });
 
-  // ---- the preparation (skdigit.image, steps 7-8, for one digit) ----------
+  // ---- the preparation (skdigit.image, steps 5, 7 and 8, for one digit) ----
 
-  // Ink in [0, 1] per pixel of an RGBA image: the paper's level is the median
-  // of the border; ink is whichever way the strokes differ from it.
+  // Ink in [0, 1] per pixel of an RGBA image, as skdigit.image's ink_image
+  // finds it on a plain sheet: the paper's level is the median of the border,
+  // ink is whichever way the strokes differ from it (its contrast, a fraction
+  // of the paper's level); the noise floor is the contrast's median plus four
+  // robust standard deviations (1.4826 MAD); the strong ink is above halfway
+  // from the floor to the peak (the highest contrast a whole 2x2 block
+  // reaches); the ink is stretched so that the strong ink's 75th percentile
+  // is 1. Returns {ink, strong} (strong: 1 where strong).
   function inkOf(rgba, width, height) {
     const n = width * height, gray = new Float32Array(n), border = [];
     for (let i = 0; i < n; i++) {
@@ -38,16 +48,32 @@
       const x = i % width, y = (i - x) / width;
       if (x === 0 || y === 0 || x === width - 1 || y === height - 1) border.push(gray[i]);
     }
-    border.sort((a, b) => a - b);
-    const paper = border[border.length >> 1];
+    const median = (values) => { // NumPy's: the mean of the middle two of an even count
+      const sorted = Float64Array.from(values).sort(), half = sorted.length >> 1;
+      return sorted.length % 2 ? sorted[half] : (sorted[half - 1] + sorted[half]) / 2;
+    };
+    const paper = median(border);
     const dark = paper >= 0.5; // dark ink on light paper (or light on dark)
-    const range = dark ? paper : 1 - paper;
-    const ink = new Float32Array(n);
-    for (let i = 0; i < n; i++) {
-      const v = range > 0 ? (dark ? paper - gray[i] : gray[i] - paper) / range : 0;
-      ink[i] = v > 0.1 ? Math.min(v, 1) : 0; // 0.1: the paper's noise
+    const range = Math.max(dark ? paper : 1 - paper, 0.5);
+    const contrast = gray.map((g) => Math.min(Math.max((dark ? paper - g : g - paper) / range, 0), 1));
+    const middle = median(contrast);
+    const noise = middle + 4 * 1.4826 * median(contrast.map((v) => Math.abs(v - middle)));
+    let peak = 0;
+    for (let y = 0; y + 1 < height; y++) {
+      for (let x = 0, i = y * width; x + 1 < width; x++, i++) {
+        peak = Math.max(peak, Math.min(contrast[i], contrast[i + 1],
+                                       contrast[i + width], contrast[i + width + 1]));
+      }
     }
-    return ink;
+    // (a level exactly halfway, a stroke's anti-aliased edge, is not strong)
+    const high = noise + 0.5 * (peak - noise) + 1e-5;
+    const strong = contrast.map((v) => (v > high ? 1 : 0));
+    const levels = contrast.filter((v) => v > high).sort();
+    const at = 0.75 * (levels.length - 1), below = Math.floor(at); // NumPy's percentile
+    const level = levels.length ? levels[below] +
+      (at - below) * (levels[Math.min(below + 1, levels.length - 1)] - levels[below]) : 1;
+    const ink = contrast.map((v) => (v > noise ? Math.min((v - noise) / Math.max(level - noise, 1e-6), 1) : 0));
+    return { ink, strong };
   }
 
   function bbox(ink, width, height, level) {
@@ -65,39 +91,79 @@
     return bottom < 0 ? null : { top, bottom: bottom + 1, left, right: right + 1 };
   }
 
-  // The 784 intensities (0-255) of the digit in `ink`, or null if blank:
-  // crop to the ink, fit the strong ink's box in 20x20 keeping the aspect
-  // (area average), stretch the contrast to 255, shift by whole pixels to put
-  // the centre of mass at (14, 14) in 28x28.
-  function prepare(ink, width, height) {
-    let peak = 0;
-    for (const v of ink) if (v > peak) peak = v;
-    if (peak === 0) return null;
-    const strong = bbox(ink, width, height, peak / 2), all = bbox(ink, width, height, 0);
+  // Pillow's Lanczos resampling (Image.resize with Image.Resampling.LANCZOS,
+  // as skdigit.image uses it on a float image): along one axis, n input pixels
+  // to N, each output pixel a normalized window of lanczos3 weights stretched
+  // by the reduction (which anti-aliases). Returns [first input pixel, weights]
+  // for each output pixel.
+  function lanczosWeights(n, N) {
+    const sinc = (x) => (x === 0 ? 1 : Math.sin(Math.PI * x) / (Math.PI * x));
+    const lanczos = (x) => (x >= -3 && x < 3 ? sinc(x) * sinc(x / 3) : 0);
+    const scale = n / N, stretch = Math.max(scale, 1), support = 3 * stretch;
+    const rows = [];
+    for (let o = 0; o < N; o++) {
+      const centre = (o + 0.5) * scale;
+      const first = Math.max(Math.trunc(centre - support + 0.5), 0);
+      const last = Math.min(Math.trunc(centre + support + 0.5), n);
+      const weights = [];
+      let total = 0;
+      for (let i = first; i < last; i++) {
+        const w = lanczos((i - centre + 0.5) / stretch);
+        weights.push(w);
+        total += w;
+      }
+      rows.push([first, total === 0 ? weights : weights.map((w) => w / total)]);
+    }
+    return rows;
+  }
+
+  // The h x w block of `ink` (row stride `width`) at (top, left) resized to
+  // H x W: rows first, then columns, through float32 as Pillow does.
+  function resize(ink, width, top, left, h, w, H, W) {
+    if (H === h && W === w) {
+      const copy = new Float32Array(h * w);
+      for (let y = 0; y < h; y++) {
+        for (let x = 0; x < w; x++) copy[y * w + x] = ink[(top + y) * width + left + x];
+      }
+      return copy;
+    }
+    const across = lanczosWeights(w, W), down = lanczosWeights(h, H);
+    const wide = new Float32Array(h * W);
+    for (let y = 0; y < h; y++) {
+      const row = (top + y) * width + left;
+      across.forEach(([first, weights], ox) => {
+        let sum = 0;
+        weights.forEach((k, i) => { sum += ink[row + first + i] * k; });
+        wide[y * W + ox] = sum;
+      });
+    }
+    const out = new Float32Array(H * W);
+    down.forEach(([first, weights], oy) => {
+      for (let ox = 0; ox < W; ox++) {
+        let sum = 0;
+        weights.forEach((k, i) => { sum += wide[(first + i) * W + ox] * k; });
+        out[oy * W + ox] = sum;
+      }
+    });
+    return out;
+  }
+
+  // The 784 intensities (0-255) of the digit in `ink`, or null if blank, as
+  // skdigit.image's fit_and_centre: crop to the ink, fit the strong ink's box
+  // in 20x20 keeping the aspect (Lanczos), stretch the contrast to 255, shift
+  // by whole pixels to put the centre of mass at (14, 14) in 28x28.
+  function prepare({ ink, strong: strongInk }, width, height) {
+    const strong = bbox(strongInk, width, height, 0), all = bbox(ink, width, height, 0);
+    if (strong === null) return null;
     const scale = BOX / Math.max(strong.bottom - strong.top, strong.right - strong.left);
     const rim = Math.floor(RIM / scale);
     const top = Math.max(all.top, strong.top - rim), left = Math.max(all.left, strong.left - rim);
     const h = Math.min(all.bottom, strong.bottom + rim) - top;
     const w = Math.min(all.right, strong.right + rim) - left;
     const H = Math.max(1, Math.round(h * scale)), W = Math.max(1, Math.round(w * scale));
-    // each output pixel: the mean of the pixels it covers (at least one: a
-    // tiny drawing is enlarged)
-    const span = (o, n, N) => [Math.floor((o * n) / N),
-                               Math.max(Math.floor((o * n) / N) + 1, Math.floor(((o + 1) * n) / N))];
-    const mean = new Float64Array(H * W);
+    const mean = resize(ink, width, top, left, h, w, H, W).map((v) => Math.min(Math.max(v, 0), 1));
     let level = 0;
-    for (let oy = 0; oy < H; oy++) {
-      const [y0, y1] = span(oy, h, H);
-      for (let ox = 0; ox < W; ox++) {
-        const [x0, x1] = span(ox, w, W);
-        let sum = 0;
-        for (let y = y0; y < y1; y++) {
-          for (let x = x0; x < x1; x++) sum += ink[(top + y) * width + left + x];
-        }
-        mean[oy * W + ox] = sum / ((y1 - y0) * (x1 - x0));
-        level = Math.max(level, mean[oy * W + ox]);
-      }
-    }
+    for (const v of mean) if (v > level) level = v;
     const small = Array.from(mean, (v) => Math.round((255 * v) / level));
     let mass = 0, my = 0, mx = 0;
     small.forEach((v, o) => { mass += v; my += v * Math.floor(o / W); mx += v * (o % W); });
@@ -109,6 +175,10 @@
     });
     return digit;
   }
+
+  // The 784 intensities the page gives its models for an RGBA image (or null if
+  // blank): for the browser check and tests/test_tryit_js.py.
+  state.prepare = (rgba, width, height) => prepare(inkOf(rgba, width, height), width, height);
 
   // ---- the model ------------------------------------------------------------
 
@@ -127,12 +197,15 @@
     return new Uint8Array(await new Response(stream).arrayBuffer());
   }
 
-  async function createSession() {
+  // The two sessions: the digit model and the digit detector (is it a digit
+  // at all? skdigit.image.digit_likeness).
+  async function createSessions() {
     // One thread: a page opened from disk cannot share memory with workers.
     ort.env.wasm.numThreads = 1;
     ort.env.wasm.proxy = false;
-    const [wasm, model] = await Promise.all([
+    const [wasm, model, detector] = await Promise.all([
       unpack(window.SKDIGIT_ORT.wasm_gz_b64), unpack(window.SKDIGIT_MODEL.onnx_gz_b64),
+      unpack(window.SKDIGIT_MODEL.detector.onnx_gz_b64),
     ]);
     state.timings.unpacked = performance.now();
     ort.env.wasm.wasmBinary = wasm;
@@ -140,9 +213,10 @@
     ort.env.wasm.wasmPaths = { mjs: URL.createObjectURL(module) };
     // "basic": the session is ready sooner than with "all" (the default), and one
     // digit takes milliseconds either way
-    return ort.InferenceSession.create(model, {
-      executionProviders: ["wasm"], graphOptimizationLevel: "basic",
-    });
+    const options = { executionProviders: ["wasm"], graphOptimizationLevel: "basic" };
+    // one after the other: the first initializes the runtime
+    const first = await ort.InferenceSession.create(model, options);
+    return { model: first, detector: await ort.InferenceSession.create(detector, options) };
   }
 
   // ---- the page -------------------------------------------------------------
@@ -153,6 +227,7 @@
     const bars = root.querySelector(".skdigit-tryit-bars");
     const answer = root.querySelector(".skdigit-tryit-answer");
     const status = root.querySelector(".skdigit-tryit-status");
+    const verdict = root.querySelector(".skdigit-tryit-verdict");
     const ctx = pad.getContext("2d", { willReadFrequently: true });
     const rows = [];
     for (let k = 0; k < 10; k++) {
@@ -171,7 +246,7 @@
       changed();
     }
 
-    function show(digit, label, probabilities) {
+    function show(digit, label, probabilities, likeness, isDigit) {
       const small = seen.getContext("2d"), image = small.createImageData(SIDE, SIDE);
       for (let i = 0; i < SIDE * SIDE; i++) {
         const v = digit ? digit[i] : 0;
@@ -186,29 +261,54 @@
           probabilities ? `${(100 * p).toFixed(1)}%` : "";
         row.classList.toggle("skdigit-tryit-best", k === best);
       });
-      answer.textContent = label === null ? "\u2013" : String(label); // an en dash
+      // an en dash before the first digit; "?" for what is not surely a digit
+      answer.textContent = label === null ? "\u2013" : isDigit ? String(label) : "?";
+      answer.classList.toggle("skdigit-tryit-unsure", label !== null && !isDigit);
+      verdict.textContent = label === null ? "" : verdictOf(label, probabilities, likeness);
       root.dataset.label = label === null ? "" : String(label);
+      root.dataset.isDigit = label === null ? "" : String(isDigit);
       root.dataset.input = digit ? digit.join(",") : "";
     }
 
-    let session = null, running = false;
+    // What skdigit's app says (skdigit.image.is_digit's two reasons), with the
+    // detector's score
+    function verdictOf(label, probabilities, likeness) {
+      const p = Math.max(...probabilities), score = `digit likeness ${likeness.toFixed(2)}`;
+      if (p < window.SKDIGIT_MODEL.min_probability) {
+        return `Not sure: the model is unsure (${label} at ${(100 * p).toFixed(1)}%): ` +
+          `is it one digit, large and centred? (${score})`;
+      }
+      if (likeness < 0) {
+        return `Not a digit? It looks more like a letter or a scribble than any digit ` +
+          `skdigit was trained on (${score}, below 0; the model's guess: ${label}).`;
+      }
+      return `A digit (${score}, at least 0).`;
+    }
+
+    let sessions = null, running = false;
     async function predict() {
-      if (!session || running) return;
+      if (!sessions || running) return;
       running = true;
       try {
         while (state.predictedVersion !== state.version) {
           const version = state.version;
           const rgba = ctx.getImageData(0, 0, pad.width, pad.height).data;
           const digit = prepare(inkOf(rgba, pad.width, pad.height), pad.width, pad.height);
-          let label = null, probabilities = null;
+          let label = null, probabilities = null, likeness = null, isDigit = null;
           if (digit) {
             const X = new ort.Tensor("float32", Float32Array.from(digit), [1, SIDE * SIDE]);
-            const out = await session.run({ X });
+            const out = await sessions.model.run({ X });
             probabilities = Array.from(out.probabilities.data);
             label = Number(out.label.data[0]);
+            likeness = Number((await sessions.detector.run({ X })).variable.data[0]);
+            // skdigit.image.is_digit: sure enough, and digit-like
+            isDigit = Math.max(...probabilities) >= window.SKDIGIT_MODEL.min_probability &&
+              likeness >= 0;
           }
-          show(digit, label, probabilities);
-          Object.assign(state, { input: digit, label, probabilities, predictedVersion: version });
+          show(digit, label, probabilities, likeness, isDigit);
+          Object.assign(state, {
+            input: digit, label, probabilities, likeness, isDigit, predictedVersion: version,
+          });
           if (digit) {
             state.predictions += 1;
             if (state.timings.firstPrediction === undefined) {
@@ -288,15 +388,16 @@
     });
 
     clear();
-    show(null, null, null);
+    show(null, null, null, null, null);
     status.textContent = "Loading the model...";
-    createSession().then(
+    createSessions().then(
       (created) => {
-        session = created;
+        sessions = created;
         state.ready = true;
         state.timings.ready = performance.now();
         status.textContent = `Model: ${window.SKDIGIT_MODEL.name}, ` +
-          `${(window.SKDIGIT_MODEL.bytes / 1e6).toFixed(2)} MB of ONNX, run by ` +
+          `${(window.SKDIGIT_MODEL.bytes / 1e6).toFixed(2)} MB of ONNX, and the digit ` +
+          `detector (${(window.SKDIGIT_MODEL.detector.bytes / 1e6).toFixed(2)} MB), run by ` +
           `onnxruntime-web ${window.SKDIGIT_ORT.version} (WebAssembly, in this page).`;
         predict();
       },
