@@ -311,3 +311,21 @@ def test_wide_proximal_memory_is_bounded_and_still_reaches_saga(no_gram, monkeyp
     monkeypatch.setattr(_solver_prox, "WIDE_PAIRS_BYTES", 40 * 2**20)
     DigitLogisticClassifier(C=C, l1_ratio=1.0, max_iter=3).fit(X, y)
     assert sizes[-1] == _solver_prox.MEMORY
+
+
+def test_no_callback_no_copy_of_the_coefficients_per_iteration(monkeypatch):
+    """Without a callback asking for ``fitted_estimator`` the fit copies the
+    coefficients once (the fitted attributes), not twice an iteration: on
+    100,000 features and 20 classes each copy is 16 MB."""
+    calls = []
+    unpack = DigitLogisticClassifier._unpack
+
+    def counting(objective, params, dtype):
+        calls.append(1)
+        return unpack(objective, params, dtype)
+
+    monkeypatch.setattr(DigitLogisticClassifier, "_unpack", staticmethod(counting))
+    X, y = _wide(60, 400, 3, csr=True)
+    clf = DigitLogisticClassifier(C=1.0, l1_ratio=1.0, tol=1e-8, max_iter=20).fit(X, y)
+    assert clf.n_iter_[0] > 2
+    assert len(calls) == 1
