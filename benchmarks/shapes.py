@@ -116,4 +116,6 @@ def tables(res):
                        f"{ref['started']}, load {ref['load']}."]
                       if ref.get("separate_run") and "started" in ref else []),
         })
+    if res.get("note") and tabs:  # e.g. the cases that did not finish
+        tabs[-1]["notes"].append(res["note"])
     return tabs
