@@ -121,3 +121,31 @@ def test_provenance_of_a_merged_run_is_a_table():
     assert "| sections | run | load average | note |" in report.markdown(res)
     first = text.split("\n\n")[2]  # the sentence that says what ran
     assert len(first) < 400
+
+
+def test_shapes_takes_scikit_learns_rows_from_a_reference_file(tmp_path, monkeypatch):
+    """``SKDIGIT_SHAPES_REFERENCE``: scikit-learn's child is not run for a case
+    the file has, its row is the file's, and the table says where it comes from."""
+    from benchmarks import shapes
+
+    case = shapes.CASES[1]
+    theirs = {"seconds": 10.0, "X_bytes": 1, "extra_peak": 2**20, "peak": 100 * 2**20,
+              "C": 1.0, "objective": 0.7, "n_iter": 100, "solver": None,
+              "started": "2026-12-07 00:00 UTC", "load": "1.0"}
+    (tmp_path / "ref.json").write_text(json.dumps({case["name"]: theirs}))
+    monkeypatch.setenv("SKDIGIT_SHAPES_REFERENCE", str(tmp_path / "ref.json"))
+    monkeypatch.setenv("SKDIGIT_SHAPES", "1")
+    calls = []
+
+    def child(module, spec, lib, tol):
+        calls.append(lib)
+        return {**theirs, "seconds": 1.0, "objective": 0.6, "n_iter": 10,
+                "solver": "proximal-qn"}
+
+    monkeypatch.setattr(shapes, "run_child", child)
+    res = shapes.run()
+    assert calls == ["skdigit"]
+    (table,) = shapes.tables(res)
+    assert table["rows"][0][:3] == ["scikit-learn", "0.0001", "10.00"]
+    assert table["rows"][1][3] == "0.10"
+    assert "separate run" in table["notes"][0] and "2026-12-07 00:00 UTC" in table["notes"][0]

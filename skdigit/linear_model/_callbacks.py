@@ -61,17 +61,25 @@ class FitCallbacks:
 
     def _start(self, params):
         ctx = self._ctx.subcontext(task_name="solver-iter")
-        ctx.call_on_fit_task_begin(
-            **self._hooks(), reconstruction_attributes=self._attributes(params)
-        )
+        ctx.call_on_fit_task_begin(**self._hooks(), reconstruction_attributes=self._lazy(params))
         return ctx
+
+    def _lazy(self, params):
+        """The fitted attributes at ``params``, computed only if a callback asks.
+
+        scikit-learn evaluates a callable ``reconstruction_attributes`` only for
+        a hook that takes ``fitted_estimator``: without such a callback no
+        iteration copies the coefficients (two weight-sized arrays an
+        iteration, hundreds of MB of allocations on wide data).
+        """
+        return lambda: self._attributes(params)
 
     def __call__(self, n_iter, params):
         """End iteration ``n_iter`` at ``params`` and start the next; True to stop."""
         if not self._enabled:
             return False
         stop = self._iter_ctx.call_on_fit_task_end(
-            **self._hooks(), reconstruction_attributes=self._attributes(params)
+            **self._hooks(), reconstruction_attributes=self._lazy(params)
         )
         self._iter_ctx = self._start(params)
         return bool(stop)

@@ -348,9 +348,14 @@ def _multinomial_csr_generic(data, indices, indptr, y, sample_weight, W, b, grad
                 for k in range(K):
                     gW[j, k] += v * z[k]
         acc_loss[c] = loss
-    grad_WT = np.empty((n_features, K))
-    _sum_chunks(acc_W, grad_WT)
-    grad_W[...] = grad_WT.T
+    # the chunks' sums, in chunk order, written transposed: no third array of
+    # the weights' size (16 MB on 100,000 features and 20 classes)
+    for j in range(n_features):
+        for k in range(K):
+            total = acc_W[0, j, k]
+            for c in range(1, n_chunks):
+                total += acc_W[c, j, k]
+            grad_W[k, j] = total
     _sum_chunks(acc_b, grad_b)
     return acc_loss.sum()
 

@@ -387,7 +387,7 @@ class DigitLogisticClassifier(
         with parallel_kernel_lock():
             result = SOLVERS[solver].solve(
                 objective, params0, tol=self.tol, max_iter=self.max_iter,
-                verbose=self.verbose, callback=callbacks,
+                verbose=self.verbose, callback=callbacks, copy=False,
             )
         self.solver_ = solver
         if not result.converged:

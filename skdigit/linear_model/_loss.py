@@ -165,8 +165,15 @@ class LogisticObjective:
         """Length of the flat parameter vector."""
         return self.coef.n_params
 
-    def data_loss_gradient(self, params):
+    def data_loss_gradient(self, params, out=None):
         """Mean log-loss and its gradient in ``[W, b]`` (no penalty).
+
+        Parameters
+        ----------
+        params : ndarray of shape (n_params,)
+        out : ndarray of shape (n_params,), default=None
+            Where to write the gradient (float64, C-contiguous); ``grad_W``
+            and ``grad_b`` are then its views.
 
         Returns
         -------
@@ -176,8 +183,10 @@ class LogisticObjective:
         """
         params = np.asarray(params, dtype=np.float64)
         W, b = self.coef.unpack(params)
-        grad_W = np.empty_like(W)
-        grad_b = np.empty(self.coef.n_rows_w)
+        if out is None:
+            grad_W, grad_b = np.empty_like(W), np.empty(self.coef.n_rows_w)
+        else:
+            grad_W, grad_b = self.coef.unpack(out)  # (grad_b new without intercept)
         loss_sum = self.layout.loss_gradient_sums(
             self.y, self.sample_weight, np.ascontiguousarray(W), np.ascontiguousarray(b),
             grad_W, grad_b, self.binary, self.n_threads,
@@ -190,18 +199,21 @@ class LogisticObjective:
     def loss_gradient(self, params):
         """Value and gradient of the smooth part (data term + L2 term) at ``params``.
 
+        The kernel writes the gradient into the flat vector returned (no
+        second array of its size).
+
         Returns
         -------
         loss : float
         gradient : ndarray of shape (n_params,)
         """
-        loss, grad_W, grad_b = self.data_loss_gradient(params)
+        gradient = np.empty(self.coef.n_params)
+        loss, grad_W, _ = self.data_loss_gradient(params, out=gradient)
         value = 0.0
         if self.penalty.l2:  # (no array of zeros for an L1 penalty)
             W, _ = self.coef.unpack(np.asarray(params, dtype=np.float64))
-            value, grad_pen = self.penalty.smooth_value_gradient(W)
-            grad_W += grad_pen  # in place: grad_W is this call's own array
-        return loss + value, self.coef.pack(grad_W, grad_b)
+            value = self.penalty.add_smooth_gradient(W, grad_W)
+        return loss + value, gradient
 
     def reduced_precision(self):
         """This objective on the layout's float32-accurate variant, or None.
@@ -257,7 +269,15 @@ class LogisticObjective:
         """
         W, _ = self.coef.unpack(np.asarray(params, dtype=np.float64))
         grad_W, grad_b = self.coef.unpack(gradient)
-        worst = float(np.max(np.abs(self.penalty.subdiff_distance(W, grad_W)), initial=0.0))
+        # by blocks of rows: the subgradient's temporaries are a block's size,
+        # not several arrays of the weights' size (wide data, many classes)
+        rows = max(1, (1 << 16) // max(1, W.shape[1]))
+        worst = max(
+            (float(np.max(np.abs(self.penalty.subdiff_distance(W[k:k + rows],
+                                                                 grad_W[k:k + rows]))))
+             for k in range(0, W.shape[0], rows) if W.shape[1]),
+            default=0.0,
+        )
         if self.coef.fit_intercept:
             worst = max(worst, float(np.max(np.abs(grad_b), initial=0.0)))
         return worst

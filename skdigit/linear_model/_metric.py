@@ -163,5 +163,5 @@ class DiagonalMetric:
         self.values = np.where(values < _DIAGONAL_FLOOR * largest, largest, values)
 
     def inverse_norm2(self, rows):
-        """``sum_k rows[k] M^-1 rows[k]^T``."""
-        return float(np.sum(rows * rows / self.values))
+        """``sum_k rows[k] M^-1 rows[k]^T``, row by row (no temporary of ``rows``' size)."""
+        return float(sum(np.sum(row * row / self.values) for row in np.atleast_2d(rows)))

@@ -91,6 +91,18 @@ class Penalty:
             return 0.0, np.zeros_like(W)
         return 0.5 * self.l2 * float(np.vdot(W, W)), self.l2 * W
 
+    def add_smooth_gradient(self, W, grad_W):
+        """Add the smooth (L2) part's gradient to ``grad_W`` in place; its value.
+
+        The same sums as :meth:`smooth_value_gradient`, row by row: no
+        temporary of ``W``'s size.
+        """
+        if not self.l2:
+            return 0.0
+        for w, g in zip(W, grad_W):
+            g += self.l2 * w
+        return 0.5 * self.l2 * float(np.vdot(W, W))
+
     def prox(self, W, step):
         """Proximal operator of ``step`` times the non-smooth (L1) part.
 

@@ -407,6 +407,29 @@ def _times_metric(rows, M):
     return rows @ M if M.ndim == 2 else rows * M
 
 
+def _trial_point(out, W, D, step, coef):
+    """Write the flat vector of ``W + step * D`` into ``out``; its weights' L1 norm.
+
+    No rows-shaped temporary: the weights and the intercepts are written
+    into their parts of ``out`` directly (the same products and sums as
+    ``W + step * D``), and the norm is summed by blocks.
+    """
+    K, p = coef.n_rows_w, coef.n_features
+    weights = out[: K * p].reshape(K, p)
+    np.multiply(D[:, :p], step, out=weights)
+    weights += W[:, :p]
+    if coef.fit_intercept:
+        intercepts = out[K * p:]
+        np.multiply(D[:, p], step, out=intercepts)
+        intercepts += W[:, p]
+    return _l1_blocks(out[: K * p])
+
+
+def _l1_blocks(v, block=1 << 16):
+    """``sum |v|`` by blocks: no temporary of ``v``'s size."""
+    return float(sum(np.abs(v[i:i + block]).sum() for i in range(0, v.size, block)))
+
+
 class ProximalQN(Solver):
     """Proximal quasi-Newton steps for L1 and elastic-net penalties.
 
@@ -461,9 +484,10 @@ class ProximalQN(Solver):
         penalized[:, :p] = True
 
         def l1_norm(rows):
-            return float(np.abs(rows[:, :p]).sum())
+            return sum(_l1_blocks(row[:p]) for row in rows)
 
         x = params0
+        del params0
         smooth, grad = objective.loss_gradient(x)
         optimality = objective.optimality(x, grad)
         if optimality <= tol:
@@ -474,6 +498,15 @@ class ProximalQN(Solver):
         W, G = coef.as_rows(x), coef.as_rows(grad)
         del grad  # (G holds it, as rows)
         value = smooth + l1 * l1_norm(W)
+        # The weight-sized arrays live through an iteration, each K * n_dof
+        # float64 (16 MB on 100,000 features and 20 classes): W and G (rows),
+        # the step D, and ``trial``, the flat point the line search evaluates
+        # (reused, and after an accepted step the current point's flat vector);
+        # the new rows and the gradient change are made from them in place.
+        trial = x  # the start point's memory (solve's copy): trial points go there
+        del x
+        at_current = True  # whether trial holds the current point W
+        D = np.zeros((K, q))
         n_iter = stalled = 0
         converged = False
         message = "max_iter reached"
@@ -485,6 +518,7 @@ class ProximalQN(Solver):
             work = (W != 0) | ((excess >= 0) & (excess >= _VIOLATORS * worst)) | ~penalized
             del excess  # K * n_dof: not held through the iteration
             coords = np.flatnonzero(work).astype(np.int64)
+            del work
             if diagonal:
                 # the low-rank factors on the working set only: memory in
                 # proportion to it, not to K * n_features
@@ -496,7 +530,8 @@ class ProximalQN(Solver):
                 U, QU, middle = memory.factors(gamma, K * q)
                 B_diag = gamma * M_diag - np.einsum("il,il->i", U, QU)
                 coords = coords[B_diag[coords] > 0]
-            D, DM, r = np.zeros((K, q)), np.zeros((K, q)), np.zeros(U.shape[1])
+            D.fill(0.0)
+            DM, r = np.zeros((K, q)), np.zeros(U.shape[1])
             # a Newton step on the face of the signs of W (where the last
             # step ended) solves most of the model; coordinate descent
             # finishes from it, bringing in the zeros that violate the
@@ -506,7 +541,10 @@ class ProximalQN(Solver):
             descend(D, DM, r, W, G, M, gamma, U, QU, B_diag, l1, p, coords, _MAX_SWEEPS,
                     _SWEEP_TOL)
             del DM, U, QU  # K * n_dof and more: not held through the line search
-            delta = float(np.vdot(G, D)) + l1 * (l1_norm(W + D) - l1_norm(W))
+            # the full step's point, whose L1 norm the predicted decrease needs
+            l1_full = _trial_point(trial, W, D, 1.0, coef)
+            at_current = False
+            delta = float(np.vdot(G, D)) + l1 * (l1_full - l1_norm(W))
             if not delta < 0:
                 if len(memory):  # a stale model: start it afresh
                     memory.clear()
@@ -515,20 +553,26 @@ class ProximalQN(Solver):
                 message = "no descent direction: rounding errors dominate"
                 break
             step = 1.0
-            for _ in range(_MAX_BACKTRACKS):
-                W_new = W + step * D
-                x_new = coef.as_flat(W_new)
-                smooth_new, grad_new = objective.loss_gradient(x_new)
-                value_new = smooth_new + l1 * l1_norm(W_new)
+            for attempt in range(_MAX_BACKTRACKS):
+                l1_trial = l1_full if attempt == 0 else _trial_point(trial, W, D, step, coef)
+                smooth_new, grad_new = objective.loss_gradient(trial)
+                value_new = smooth_new + l1 * l1_trial
                 if value_new <= value + _ARMIJO * step * delta:
                     break
+                del grad_new
                 step *= 0.5
             else:
                 message = "the line search failed: rounding errors dominate"
                 break
             n_iter += 1
+            at_current = True
+            optimality = objective.optimality(trial, grad_new)
             G_new = coef.as_rows(grad_new)
-            s, y = W_new - W, G_new - G
+            del grad_new  # (G_new holds it)
+            W_new = coef.as_rows(trial)
+            # the pair (s, y) in the old rows' memory
+            s = np.subtract(W_new, W, out=W)
+            y = np.subtract(G_new, G, out=G)
             sy = float(np.vdot(s, y))
             if sy > 1e-10 * np.linalg.norm(s) * np.linalg.norm(y) and memory.push(s, y):
                 # gamma * M is the initial matrix of whitened L-BFGS:
@@ -536,10 +580,9 @@ class ProximalQN(Solver):
                 gamma = inverse_norm2(y) / sy
             del s, y  # (the memory keeps what it needs of them)
             decrease = value - value_new
-            x, W, G, value = x_new, W_new, G_new, value_new
-            optimality = objective.optimality(x, grad_new)
-            del grad_new  # (G holds it) not held through the next line search
-            if report(x, value, optimality):
+            W, G, value = W_new, G_new, value_new
+            del W_new, G_new
+            if report(trial, value, optimality):
                 converged = True
                 message = "a callback asked to stop"
                 break
@@ -551,4 +594,6 @@ class ProximalQN(Solver):
             if stalled == _MAX_STALLED:
                 message = "no further decrease is representable"
                 break
-        return SolverResult(x, n_iter, converged, message, optimality)
+        if not at_current:  # stopped after a rejected step: the current point
+            trial = coef.as_flat(W)
+        return SolverResult(trial, n_iter, converged, message, optimality)

@@ -90,7 +90,8 @@ class Solver:
                 f"solver='auto' or a proximal solver: {_proximal_names()}."
             )
 
-    def solve(self, objective, params0, *, tol, max_iter, verbose=0, callback=None):
+    def solve(self, objective, params0, *, tol, max_iter, verbose=0, callback=None,
+              copy=True):
         """Minimize ``objective`` from ``params0``.
 
         Parameters
@@ -109,6 +110,11 @@ class Solver:
         callback : callable, default=None
             ``callback(n_iter, params)`` after each iteration; a true return
             value stops the solver.
+        copy : bool, default=True
+            Whether to work on a copy of ``params0``. With False (and
+            ``params0`` a float64 array) the solver may use its memory as its
+            own and leave anything in it: a caller that has no further use
+            for it saves one array of the coefficients' size.
 
         Returns
         -------
@@ -117,7 +123,7 @@ class Solver:
             model (:meth:`LogisticObjective.centred`).
         """
         self.check(objective)
-        params0 = np.array(params0, dtype=np.float64)
+        params0 = np.array(params0, dtype=np.float64, copy=True if copy else None)
         if max_iter == 0:
             return SolverResult(params0, 0, False, "max_iter=0: no iteration run",
                                 solver=self.name)
