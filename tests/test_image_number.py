@@ -100,6 +100,34 @@ def test_a_slanted_stroke_broken_where_the_pen_skipped_is_one_digit():
     assert top <= 50 and bottom >= 250 and left <= 400 and right >= 490
 
 
+class _SureOfTallInk(_EchoModel):
+    """A stand-in classifier sure (0.9) only of prepared images whose ink spans 16+ rows."""
+
+    def predict_proba(self, X):
+        X = np.asarray(X).reshape(len(X), 28, 28)
+        tall = np.array([np.ptp(np.flatnonzero(x.max(axis=1) > 127)) >= 15 for x in X])
+        proba = np.full((len(X), 10), 0.8 / 9)
+        proba[:, 5] = 0.2
+        proba[tall] = 0.1 / 9
+        proba[tall, 5] = 0.9
+        return proba
+
+
+def test_a_segment_that_is_no_digit_joins_the_neighbour_it_overlaps():
+    # A 5's slanted cap, too high to be a fragment and overlapping the body
+    # over less than half its width, was its own segment ("5?"): it is
+    # joined where the two read as a digit.
+    x0 = 400
+    body = [(x0 + 60, 75), (x0 + 50, 130), (x0 + 100, 125), (x0 + 120, 170),
+            (x0 + 110, 230), (x0 + 60, 250), (x0 + 15, 230)]
+    page = _lines([[(490, 100), (600, 40)], body] + _one(100))
+    assert len(_segments(page)) == 3
+    reading = read_number(page, _SureOfTallInk())
+    assert len(reading) == 2 and reading.is_digit.all()
+    left, top, right, bottom = reading.boxes[1]
+    assert top <= 45 and right >= 595 and bottom >= 250
+
+
 def test_specks_are_dropped():
     clean = _lines(_one(100) + _five(300))
     dusty = clean.copy()

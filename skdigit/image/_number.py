@@ -17,7 +17,7 @@ from ._errors import (
 from ._fit import bbox, fit_and_centre
 from ._ink import EIGHT_CONNECTED, ink_image
 from ._stroke import normalize_stroke, stroke_width
-from ._sure import MIN_PROBABILITY, is_digit
+from ._sure import MIN_PROBABILITY, digit_likeness, is_digit
 
 __all__ = ["NumberReading", "digit_and_count", "read_number", "segment_digits"]
 
@@ -188,21 +188,39 @@ _FORCE_SPLIT = 1.8
 # ... and only through a column crossing at most this many stroke widths of
 # ink, and where the model is less sure than _SURE_WHOLE of the whole.
 _JUNCTION, _SURE_WHOLE = 1.5, 0.7
+# Each part of a cut holds strong ink at least this fraction of the
+# segment's height: a sliver cut off a flat "5" is no digit.
+_MIN_PART_HEIGHT = 0.5
 
 
 def _cut(keep, column, strong):
     """The part of ``keep`` left of ``column`` and the part right of it, with their boxes.
 
-    None if either part holds no strong ink.
+    None if either part holds no strong ink, or strong ink less high than
+    ``_MIN_PART_HEIGHT`` of the whole's.
     """
+    rows = np.flatnonzero((keep & strong).any(axis=1))
+    height = rows[-1] - rows[0] + 1 if len(rows) else 0
     halves = []
     for side in (slice(None, column), slice(column, None)):
         part = np.zeros_like(keep)
         part[:, side] = keep[:, side]
-        if not (part & strong).any():
+        rows = np.flatnonzero((part & strong).any(axis=1))
+        if len(rows) == 0 or rows[-1] - rows[0] + 1 < _MIN_PART_HEIGHT * height:
             return None
         halves.append((part, bbox(part)))
     return halves
+
+
+def _score(ink, segments, model, Image):
+    """How well the segments read as digits: the sum over them of the log of
+    the model's top probability and of the detector's digit-likeness (as a
+    probability: a blob the model reads as "0" at 1.0 is no digit)."""
+    digits = _prepare(ink, segments, Image)
+    top = np.asarray(model.predict_proba(digits)).max(axis=1)
+    likeness = digit_likeness(digits)
+    log_like = -np.logaddexp(0.0, -likeness)  # log of the logistic function
+    return float(np.log(np.clip(top, 1e-12, 1)).sum() + log_like.sum()), float(top.max())
 
 
 def split_touching(ink, segment, model, Image):
@@ -210,14 +228,16 @@ def split_touching(ink, segment, model, Image):
 
     A segment wider than ``_SPLIT_ASPECT`` times its height is cut at the
     column, among the few holding the least ink near where the first
-    digit should end, whose two sides the model reads with the highest
-    product of probabilities -- if the column crosses at most ``_JUNCTION``
-    stroke widths of ink, the model is less sure than ``_SURE_WHOLE`` of the
-    whole read as one digit (a wide "0" or "5" is read with confidence) and
-    that product beats it; or at once, if the segment is wider than
-    ``_FORCE_SPLIT`` times its height. The right side is then cut again if it
-    is still too wide. Returns the list of ``(keep, box)`` segments, left to
-    right.
+    digit should end, whose two sides read best as digits (:func:`_score`:
+    the model's probabilities and the detector's digit-likeness; each side
+    at least ``_MIN_PART_HEIGHT`` of the whole's height) -- if the column
+    crosses at most ``_JUNCTION`` stroke widths of ink, the model is less
+    sure than ``_SURE_WHOLE`` of the whole read as one digit (a wide "0" or
+    "5" is read with confidence) and the cut reads better than the whole; or,
+    if the segment is wider than ``_FORCE_SPLIT`` times its height, unless
+    the model is that sure of the whole and it reads better than the cut (a
+    flat "5"). The right side is then cut again if it is still too wide.
+    Returns the list of ``(keep, box)`` segments, left to right.
     """
     keep, (top, bottom, left, right) = segment
     height, width = bottom - top, right - left
@@ -240,17 +260,55 @@ def split_touching(ink, segment, model, Image):
         halves = _cut(keep, left + int(c), ink.strong)
         if halves is None:
             continue
-        proba = np.asarray(model.predict_proba(_prepare(ink, halves, Image)))
-        score = float(np.log(np.clip(proba.max(axis=1), 1e-12, 1)).sum())
+        score, _ = _score(ink, halves, model, Image)
         if score > best_score:
             best, best_score = halves, score
     if best is None:
         return [segment]
+    whole_score, whole = _score(ink, [segment], model, Image)
     if width <= _FORCE_SPLIT * height:  # a wide digit ("0", "5"), or two?
-        whole = float(np.asarray(model.predict_proba(_prepare(ink, [segment], Image))).max())
-        if whole >= _SURE_WHOLE or np.log(max(whole, 1e-12)) >= best_score:
+        if whole >= _SURE_WHOLE or whole_score >= best_score:
             return [segment]
+    elif whole >= _SURE_WHOLE and whole_score >= best_score:  # a flat "5"
+        return [segment]
     return [best[0], *split_touching(ink, best[1], model, Image)]
+
+
+def _join_unsure(ink, segments, lines, model, Image, min_probability):
+    """Join a segment that is no digit to a neighbour it shares columns with,
+    where together they read as a digit (a 5's slanted cap, too high to be
+    a fragment, beside its body). Returns the segments and their lines."""
+    segments, lines = list(segments), list(lines)
+    if len(segments) < 2:
+        return segments, lines
+    digits = _prepare(ink, segments, Image)
+    proba = np.asarray(model.predict_proba(digits)).max(axis=1)
+    sure = list(is_digit(digits, proba, min_probability))
+    i = 0
+    while i < len(segments):
+        if sure[i]:
+            i += 1
+            continue
+        (keep, (top, bottom, left, right)) = segments[i]
+        for j in (i - 1, i + 1):
+            if not 0 <= j < len(segments) or lines[j] != lines[i]:
+                continue
+            other, (t, b, lft, rgt) = segments[j]
+            if min(right, rgt) <= max(left, lft):  # no shared columns
+                continue
+            joined = (keep | other, (min(top, t), max(bottom, b), min(left, lft), max(right, rgt)))
+            digit = _prepare(ink, [joined], Image)
+            p = np.asarray(model.predict_proba(digit)).max(axis=1)
+            if is_digit(digit, p, min_probability)[0]:
+                lo = min(i, j)
+                segments[lo : lo + 2] = [joined]
+                lines[lo : lo + 2] = [lines[i]]
+                sure[lo : lo + 2] = [True]
+                i = lo
+                break
+        else:
+            i += 1
+    return segments, lines
 
 
 def _prepare(ink, segments, Image):
@@ -415,7 +473,8 @@ def read_number(source, model, *, invert="auto", frame=None, max_pixels=MAX_PIXE
         parts = split_touching(ink, segment, model, Image)
         split.extend(parts)
         split_lines.extend([line] * len(parts))
-    segments, lines = split, np.array(split_lines, dtype=np.int64)
+    segments, lines = _join_unsure(ink, split, split_lines, model, Image, min_probability)
+    lines = np.array(lines, dtype=np.int64)
     digits = _prepare(ink, segments, Image)
     proba = np.asarray(model.predict_proba(digits))
     classes = np.asarray(model.classes_)
