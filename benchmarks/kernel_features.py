@@ -39,8 +39,8 @@ SETTINGS = (
 )
 QUICK_SETTINGS = (("rbf", 2.5e-4, 300, 0.0), ("nystroem", 2.5e-4, 200, 0.0),
                   ("rbf", 2.5e-4, 300, 10.0))
-CS = {"linear": (0.1, 0.3), "rbf": (10.0, 100.0), "nystroem": (10.0, 100.0)}
-CONCAT_CS = (0.03, 0.1)
+CS = {"linear": (0.03, 0.1, 0.3), "rbf": (10.0, 100.0), "nystroem": (10.0, 100.0)}
+CONCAT_CS = (0.01, 0.03, 0.1)
 
 
 def _features(data, quick):
@@ -107,8 +107,10 @@ def run(data, quick=False):
             rows.append(row)
         maps[len(rows) - 1] = fmap
     test = []
-    best = max(rows[2:], key=lambda r: r["heldout"]) if len(rows) > 2 else None
-    for chosen in [max(rows[:2], key=lambda r: r["heldout"])] + ([best] if best else []):
+    n_linear = len(CS["linear"])
+    linear = max(rows[:n_linear], key=lambda r: r["heldout"])
+    best = max(rows[n_linear:], key=lambda r: r["heldout"]) if len(rows) > n_linear else None
+    for chosen in [linear] + ([best] if best else []):
         key = (chosen["kind"], chosen["gamma"], chosen["n_components"], chosen["scale"])
         fmap = _map(*key, X)
         Z = np.asarray(fmap.transform(X), dtype=np.float32)
