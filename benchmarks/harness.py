@@ -31,7 +31,8 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 SECTIONS = ("kernel", "fit", "workflows", "cv", "predict", "memory", "cold_start", "peers",
             "l1", "scattering", "wide", "shapes", "deform", "dask_fit",
-            "infimnist", "infimnist_scattering", "onnx_export", "handwriting")
+            "infimnist", "infimnist_scattering", "onnx_export", "handwriting",
+            "kernel_features")
 DEFAULT_SECTIONS = ("kernel", "fit", "workflows", "predict", "memory", "cold_start")
 
 

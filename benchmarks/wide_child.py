@@ -1,6 +1,7 @@
 """One fit on wide dense features in a fresh process; prints time, memory and objective.
 
-``python -m benchmarks.wide_child X.npy y.npy {skdigit,sklearn} TOL C``. As in
+``python -m benchmarks.wide_child X.npy y.npy {skdigit,sklearn} TOL C``
+(``skdigit:SOLVER`` runs that ``solver``). As in
 :mod:`benchmarks.memory_child`, the peak resident memory (VmHWM) is reset just
 before the fit, after a small fit that imports and compiles everything.
 """
@@ -19,15 +20,19 @@ from benchmarks.objective import model_objective
 def main(xpath, ypath, lib, tol, C):
     X, y = np.load(xpath), np.load(ypath)
     tol, C = float(tol), float(C)
-    if lib == "skdigit":
+    params = {}
+    if lib.startswith("skdigit"):
         from skdigit import DigitLogisticClassifier as Model
+
+        if ":" in lib:
+            params["solver"] = lib.split(":", 1)[1]
     else:
         from sklearn.linear_model import LogisticRegression as Model
     warnings.simplefilter("ignore")
     Model(max_iter=3).fit(X[:50], y[:50])  # imports, compilation: outside the window
     before = _status("VmRSS:")
     reset_peak()
-    model = Model(C=C, tol=tol, max_iter=10_000)
+    model = Model(C=C, tol=tol, max_iter=10_000, **params)
     t0 = time.perf_counter()
     model.fit(X, y)
     seconds = time.perf_counter() - t0

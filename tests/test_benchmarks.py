@@ -149,3 +149,27 @@ def test_shapes_takes_scikit_learns_rows_from_a_reference_file(tmp_path, monkeyp
     assert table["rows"][0][:3] == ["scikit-learn", "0.0001", "10.00"]
     assert table["rows"][1][3] == "0.10"
     assert "separate run" in table["notes"][0] and "2026-12-07 00:00 UTC" in table["notes"][0]
+
+
+def test_kernel_features_section_chooses_C_on_training_rows_only():
+    """Issue 27's section on small data: every setting is scored on held-out training
+    rows; only the linear baseline and the best kernel setting reach the test set."""
+    import numpy as np
+    from benchmarks import kernel_features
+
+    rng = np.random.default_rng(0)
+    data = harness.Data(None)
+    X8 = rng.integers(0, 256, size=(400, 784), dtype=np.uint8)
+    y = rng.integers(0, 3, size=400)
+    data.__dict__["_arrays"] = (X8[:300], y[:300], X8[300:], y[300:])
+    res = kernel_features.run(data, quick=True)
+    kinds = [(r["kind"], r["scale"]) for r in res["rows"]]
+    assert kinds[:3] == [("linear", 0.0)] * 3
+    assert {("rbf", 0.0), ("nystroem", 0.0), ("rbf", 10.0)} <= set(kinds)
+    assert all("test" not in r and 0 <= r["heldout"] <= 1 for r in res["rows"])
+    baseline, best = res["test"]
+    assert baseline["kind"] == "linear" and best["kind"] != "linear"
+    assert best["heldout"] == max(r["heldout"] for r in res["rows"][3:])
+    assert 0 <= best["test"] <= 1
+    text = report.markdown({"meta": {}, "kernel_features": res})
+    assert "C chosen on held-out training images" in text and "test accuracy" in text
