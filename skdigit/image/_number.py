@@ -277,11 +277,13 @@ def split_touching(ink, segment, model, Image):
 def _join_unsure(ink, segments, lines, model, Image, min_probability):
     """Join a segment that is no digit to a neighbour it shares columns with,
     where together they read as a digit (a 5's slanted cap, too high to be
-    a fragment, beside its body). Returns the segments and their lines."""
+    a fragment, beside its body). Returns the segments, their lines and
+    their prepared rows (None where they are still to be prepared)."""
     segments, lines = list(segments), list(lines)
     if len(segments) < 2:
-        return segments, lines
+        return segments, lines, None
     digits = _prepare(ink, segments, Image)
+    joined_any = False
     proba = np.asarray(model.predict_proba(digits)).max(axis=1)
     sure = list(is_digit(digits, proba, min_probability))
     i = 0
@@ -304,11 +306,11 @@ def _join_unsure(ink, segments, lines, model, Image, min_probability):
                 segments[lo : lo + 2] = [joined]
                 lines[lo : lo + 2] = [lines[i]]
                 sure[lo : lo + 2] = [True]
-                i = lo
+                i, joined_any = lo, True
                 break
         else:
             i += 1
-    return segments, lines
+    return segments, lines, None if joined_any else digits
 
 
 def _prepare(ink, segments, Image):
@@ -473,9 +475,11 @@ def read_number(source, model, *, invert="auto", frame=None, max_pixels=MAX_PIXE
         parts = split_touching(ink, segment, model, Image)
         split.extend(parts)
         split_lines.extend([line] * len(parts))
-    segments, lines = _join_unsure(ink, split, split_lines, model, Image, min_probability)
+    segments, lines, digits = _join_unsure(ink, split, split_lines, model, Image,
+                                           min_probability)
     lines = np.array(lines, dtype=np.int64)
-    digits = _prepare(ink, segments, Image)
+    if digits is None:
+        digits = _prepare(ink, segments, Image)
     proba = np.asarray(model.predict_proba(digits))
     classes = np.asarray(model.classes_)
     best = proba.argmax(axis=1)
