@@ -177,11 +177,11 @@ def _stroke_thickness(gray, light, paper):
     return np.count_nonzero(strong) / max(length, 1)
 
 
-def _reduced(gray, paper):
-    """A copy at most 256 pixels on a side, its paper mask, and the factor."""
+def _reduced(gray, paper, side=256):
+    """A copy at most ``side`` pixels on a side, its paper mask, and the factor."""
     from skimage.measure import block_reduce
 
-    factor = max(1, -(-max(gray.shape) // 256))
+    factor = max(1, -(-max(gray.shape) // side))
     if factor == 1:
         return gray, paper, 1
     small = block_reduce(gray, (factor, factor), np.mean)
@@ -208,11 +208,12 @@ def _flattened(gray, paper):
     """``gray`` with the sheet's light evened out: a shadow across it, light falling off.
 
     The sheet's background (a median over a quarter of the frame's smaller
-    side, on a reduced copy) is subtracted and the paper's level added back:
+    side, on a copy reduced to 64 pixels: the light varies slowly, and a
+    median is costly) is subtracted and the paper's level added back:
     what remains are the marks. Off the sheet the background is the nearest
     paper's.
     """
-    small, on_paper, factor = _reduced(gray, paper)
+    small, on_paper, factor = _reduced(gray, paper, side=64)
     level = paper_level(gray, paper)
     if not on_paper.any():
         return gray

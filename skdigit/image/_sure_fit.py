@@ -1,25 +1,20 @@
 """Fit the digit detector of :mod:`skdigit.image._sure` and write its file.
 
-Positives: MNIST training digits, three in ten re-drawn by hand
-(:func:`redraw_digits`). Negatives: made here, never taken from the
+Positives: MNIST training digits. Negatives: made here, never taken from the
 benchmark's generator -- capital and small letters that no digit resembles,
 rendered in the fonts Matplotlib ships (DejaVu, STIX, Computer Modern), then
 made to look handwritten (skeleton, random slant, shear and aspect, an
 elastic deformation [1]_, re-drawn with a random pen); smooth looping curves
-(random Fourier series), zig-zag scratches (random walks), back-and-forth
-hatching and smudges (filled blobs and polygons). The re-drawn digits go
-through the same skeleton, deformation and pens (from a fine pen to a felt
-marker) as the letters: with only the letters re-drawn, the detector had
-learnt the pen, and rejected 3.7% of 600 test digits re-drawn with random
-pens against 0.4% of MNIST's own test digits (now 0.8% and 0.3%). Every image is prepared as the reader prepares
-a segment (stroke width, 20x20 box, centre of mass). The classifier is a
-binary :class:`~skdigit.DigitLogisticClassifier` on standardized scattering
+(random Fourier series), zig-zag scratches (random walks) and back-and-forth
+hatching. Every image is prepared as the reader prepares a segment (stroke
+width, 20x20 box, centre of mass). The classifier is a binary
+:class:`~skdigit.DigitLogisticClassifier` on standardized scattering
 features [2]_, the classes balanced by ``sample_weight``, ``C`` chosen on
 negatives of another seed (C from 0.003 to 1 differed by about 1% on them);
 the threshold is the 0.5% quantile of its score on 10,000 held-out training
-digits, three in ten of them re-drawn.
+digits.
 
-Run (about ten minutes on two cores; needs Matplotlib for the fonts)::
+Run (a few minutes on two cores; needs Matplotlib for the fonts)::
 
     python -m skdigit.image._sure_fit            # writes skdigit/data/not_a_digit.npz
     python -m skdigit.image._sure_fit --output other.npz
@@ -60,19 +55,9 @@ def _fonts():
     )
 
 
-def _pen_radius(rng):
-    """A round pen, from a fine pen to a felt marker: radius 2 to 11 pixels of a ~150 px glyph."""
-    return int(rng.integers(2, 12))
-
-
-def _draw(skeleton, radius):
-    """The skeleton drawn with a round pen (a dilation by a disk, as a distance threshold)."""
-    return (ndimage.distance_transform_edt(~skeleton) <= radius).astype(np.float32)
-
-
 def _handwritten(coverage, rng):
     """A glyph (coverage in [0, 1], white on black) re-drawn as if by hand."""
-    from skimage.morphology import skeletonize
+    from skimage.morphology import disk, skeletonize
     from skimage.transform import AffineTransform, warp
 
     skeleton = skeletonize(coverage > 0.5)
@@ -85,7 +70,8 @@ def _handwritten(coverage, rng):
     rows, cols = np.mgrid[: coverage.shape[0], : coverage.shape[1]]
     dx, dy = (ndimage.gaussian_filter(rng.normal(0, 1, coverage.shape), 8) * 40 for _ in "xy")
     drawn = ndimage.map_coordinates(drawn.astype(float), [rows + dy, cols + dx], order=1) > 0.3
-    return _draw(skeletonize(drawn), _pen_radius(rng))
+    pen = disk(int(rng.integers(2, 7)))
+    return ndimage.binary_dilation(skeletonize(drawn), pen).astype(np.float32)
 
 
 def _letter(rng, fonts):
@@ -103,7 +89,7 @@ def _polyline(points, rng, size=(200, 160)):
 
     img = Image.new("L", size, 0)
     ImageDraw.Draw(img).line([tuple(p) for p in points], fill=255,
-                             width=2 * _pen_radius(rng) + 1, joint="curve")
+                             width=int(rng.integers(4, 12)), joint="curve")
     return np.asarray(img, dtype=np.float32) / 255
 
 
@@ -138,97 +124,41 @@ def _hatching(rng):
     return _polyline(np.array(points) + [20, 0], rng)
 
 
-def _smudge(rng):
-    """A filled blob: a smooth random field's largest region, or a filled polygon."""
-    from PIL import Image, ImageDraw
+def make_negatives(n, *, seed=0):
+    """``n`` prepared images (pixel intensities 0-255) of letters and scribbles.
 
-    if rng.random() < 0.5:
-        field = ndimage.gaussian_filter(rng.normal(0, 1, (160, 160)), rng.uniform(6, 20))
-        blob = field > np.quantile(field[40:120, 40:120], rng.uniform(0.4, 0.8))
-        labels, n = ndimage.label(blob)
-        sizes = ndimage.sum(blob, labels, range(1, n + 1))
-        return (labels == 1 + int(np.argmax(sizes))).astype(np.float32)
-    img = Image.new("L", (160, 160), 0)
-    corners = rng.uniform(20, 140, (int(rng.integers(3, 7)), 2))
-    ImageDraw.Draw(img).polygon([tuple(p) for p in corners], fill=255)
-    return (np.asarray(img) > 127).astype(np.float32)
+    Three in six are letters, one each loops, zig-zags and hatching.
 
-
-def _prepare(glyphs):
-    """Glyphs (coverage in [0, 1]) prepared as the reader prepares a segment: (n, 784) uint8."""
+    Returns
+    -------
+    X : ndarray of shape (n, 784), uint8
+    """
     from ._decode import import_pil
     from ._fit import fit_and_centre
     from ._ink import InkImage
     from ._stroke import normalize_stroke
 
     Image, _ = import_pil()
-    rows = [
-        fit_and_centre(normalize_stroke(InkImage(a, a > 0, a > 0.5)), Image).reshape(-1)
-        for a in glyphs
-    ]
-    return np.array(rows, dtype=np.uint8).reshape(-1, 784)
-
-
-def make_negatives(n, *, seed=0):
-    """``n`` prepared images (pixel intensities 0-255) of letters, scribbles and smudges.
-
-    Three in seven are letters, one each loops, zig-zags, hatching and
-    smudges (filled blobs and polygons).
-
-    Returns
-    -------
-    X : ndarray of shape (n, 784), uint8
-    """
     rng = np.random.default_rng(seed)
     fonts = _fonts()
-    makers = [_letter, _letter, _letter, _loops, _zigzag, _hatching, _smudge]
-    return _prepare(
-        maker(rng, fonts) if maker is _letter else maker(rng)
-        for maker in (makers[i % len(makers)] for i in range(n))
-    )
+    makers = [_letter, _letter, _letter, _loops, _zigzag, _hatching]
+    out = np.empty((n, 784), dtype=np.uint8)
+    for i in range(n):
+        maker = makers[i % len(makers)]
+        a = maker(rng, fonts) if maker is _letter else maker(rng)
+        ink = InkImage(a, a > 0, a > 0.5)
+        out[i] = fit_and_centre(normalize_stroke(ink), Image).reshape(-1)
+    return out
 
 
-def redraw_digits(X, *, seed=0):
-    """MNIST digits re-drawn as the letters are: skeleton, slant, elastic, a random pen.
-
-    The detector sees digits drawn both ways, so that it learns the shapes
-    and not the pen: a digit photographed with a felt marker is as much a
-    digit as MNIST's.
-
-    Parameters
-    ----------
-    X : ndarray of shape (n, 784)
-        Digits, pixel intensities 0-255.
-    seed : int, default=0
-
-    Returns
-    -------
-    X_redrawn : ndarray of shape (n, 784), uint8
-    """
-    rng = np.random.default_rng(seed)
-    return _prepare(
-        _handwritten(np.pad(ndimage.zoom(x.reshape(28, 28).astype(np.float32) / 255, 6,
-                                         order=1), 16), rng)
-        for x in X
-    )
-
-
-def fit_detector(*, n_negatives=15_000, n_positives=50_000, redrawn=0.3, C=0.03, seed=0,
-                 data_home=None):
-    """Fit the detector; returns the dict of arrays that :func:`save_detector` writes.
-
-    ``redrawn`` is the share of the positives (and of the held-out digits that
-    set the threshold) re-drawn by :func:`redraw_digits`.
-    """
+def fit_detector(*, n_negatives=15_000, n_positives=50_000, C=0.03, seed=0, data_home=None):
+    """Fit the detector; returns the dict of arrays that :func:`save_detector` writes."""
     from ..datasets import load_mnist
     from ..linear_model import DigitLogisticClassifier
 
     X, _ = load_mnist(subset="train", data_home=data_home, return_X_y=True)
     order = np.random.default_rng(seed).permutation(len(X))
     positives, held_out = X[order[:n_positives]], X[order[-_N_HELD_OUT:]]
-    n_pos, n_held = int(redrawn * len(positives)), int(redrawn * len(held_out))
-    positives[:n_pos] = redraw_digits(positives[:n_pos], seed=seed + 1)
-    held_out[:n_held] = redraw_digits(held_out[:n_held], seed=seed + 2)
     negatives = make_negatives(n_negatives, seed=seed)
     steps = _features()
     F = steps.transform(np.vstack([positives, negatives]).astype(np.float32))
@@ -250,7 +180,6 @@ def fit_detector(*, n_negatives=15_000, n_positives=50_000, redrawn=0.3, C=0.03,
         "threshold": np.array(np.quantile(score, _REJECTED_SHARE), dtype=np.float64),
         "C": np.array(C, dtype=np.float64),
         "n_negatives": np.array(n_negatives),
-        "redrawn": np.array(redrawn, dtype=np.float64),
         "seed": np.array(seed),
     }
 
