@@ -277,15 +277,12 @@ def split_touching(ink, segment, model, Image):
 def _join_unsure(ink, segments, lines, model, Image, min_probability):
     """Join a segment that is no digit to a neighbour it shares columns with,
     where together they read as a digit (a 5's slanted cap, too high to be
-    a fragment, beside its body). Returns the segments, their lines and
-    their prepared rows (None where they are still to be prepared)."""
+    a fragment, beside its body). Returns the segments, their lines, their
+    prepared rows and whether each is a digit (:func:`is_digit`)."""
     segments, lines = list(segments), list(lines)
-    if len(segments) < 2:
-        return segments, lines, None
-    digits = _prepare(ink, segments, Image)
-    joined_any = False
-    proba = np.asarray(model.predict_proba(digits)).max(axis=1)
-    sure = list(is_digit(digits, proba, min_probability))
+    digits = list(_prepare(ink, segments, Image))
+    proba = np.asarray(model.predict_proba(np.stack(digits))).max(axis=1)
+    sure = list(is_digit(np.stack(digits), proba, min_probability))
     i = 0
     while i < len(segments):
         if sure[i]:
@@ -305,12 +302,13 @@ def _join_unsure(ink, segments, lines, model, Image, min_probability):
                 lo = min(i, j)
                 segments[lo : lo + 2] = [joined]
                 lines[lo : lo + 2] = [lines[i]]
+                digits[lo : lo + 2] = [digit[0]]
                 sure[lo : lo + 2] = [True]
-                i, joined_any = lo, True
+                i = lo
                 break
         else:
             i += 1
-    return segments, lines, None if joined_any else digits
+    return segments, lines, np.stack(digits), np.array(sure, dtype=bool)
 
 
 def _prepare(ink, segments, Image):
@@ -475,16 +473,13 @@ def read_number(source, model, *, invert="auto", frame=None, max_pixels=MAX_PIXE
         parts = split_touching(ink, segment, model, Image)
         split.extend(parts)
         split_lines.extend([line] * len(parts))
-    segments, lines, digits = _join_unsure(ink, split, split_lines, model, Image,
-                                           min_probability)
+    segments, lines, digits, sure = _join_unsure(ink, split, split_lines, model, Image,
+                                                 min_probability)
     lines = np.array(lines, dtype=np.int64)
-    if digits is None:
-        digits = _prepare(ink, segments, Image)
     proba = np.asarray(model.predict_proba(digits))
     classes = np.asarray(model.classes_)
     best = proba.argmax(axis=1)
     probabilities = proba[np.arange(len(best)), best]
-    sure = is_digit(digits, probabilities, min_probability)
     boxes = np.rint(np.array(
         [(left, top, right, bottom) for _, (top, bottom, left, right) in segments],
         dtype=np.float64,

@@ -12,8 +12,8 @@ from sklearn.utils.validation import validate_data
 
 from ..utils import DocLinkMixin, check_image_shape, parallel_kernel_lock
 from ..utils._numba_cache import use_numpy_twin
-from ._deskew_kernels import MU02_EPS, deskew_images, image_skews
-from ._deskew_reference import deskew_reference, image_moments_reference
+from ._deskew_kernels import deskew_images, image_skews
+from ._deskew_reference import deskew_reference, image_moments_reference, image_skew_reference
 
 __all__ = ["Deskew"]
 
@@ -302,7 +302,7 @@ class Deskew(DocLinkMixin, OneToOneFeatureMixin, TransformerMixin, BaseEstimator
 def _skew_reference(image):
     """The skew of one 2-D image, as :func:`image_skews` defines it (NumPy)."""
     total, _, _, mu11, mu02, _ = image_moments_reference(image)
-    return mu11 / mu02 if total > 0 and mu02 > MU02_EPS else 0.0
+    return image_skew_reference(total, mu11, mu02)
 
 
 def _dense_blocks(X):

@@ -1,7 +1,8 @@
-"""Plain NumPy/SciPy twin of the deskewing kernels, one image at a time (for tests).
+"""Plain NumPy/SciPy twin of the deskewing kernels, one image at a time.
 
 :mod:`skdigit.preprocessing._deskew_kernels` computes the same in numba; the
-tests check that both agree.
+tests check that both agree. :class:`~skdigit.Deskew` runs this twin for a
+few images (no kernel to compile).
 """
 
 import numpy as np
@@ -9,7 +10,7 @@ from scipy import ndimage
 
 from ._deskew_kernels import MU02_EPS
 
-__all__ = ["deskew_reference", "image_moments_reference"]
+__all__ = ["deskew_reference", "image_moments_reference", "image_skew_reference"]
 
 
 def image_moments_reference(img):
@@ -26,6 +27,10 @@ def image_moments_reference(img):
     mu02 = ((rows - cy) ** 2 * img).sum() / total
     return float(total), float(cy), float(cx), float(mu11), float(mu02), vmax
 
+
+def image_skew_reference(total, mu11, mu02):
+    """The skew ``mu11 / mu02`` of one image's moments; 0 for a blank or flat image."""
+    return mu11 / mu02 if total > 0 and mu02 > MU02_EPS else 0.0
 
 
 def deskew_reference(X, image_shape):
@@ -52,7 +57,7 @@ def deskew_reference(X, image_shape):
         if total <= 0:
             out[k] = flat
             continue
-        alpha = mu11 / mu02 if mu02 > MU02_EPS else 0.0
+        alpha = image_skew_reference(total, mu11, mu02)
         A = np.array([[1.0, 0.0], [alpha, 1.0]])
         offset = np.array([cy, cx]) - A @ centre
         res = ndimage.affine_transform(
