@@ -68,10 +68,11 @@ def detector_pipeline():
 
     Its feature steps (Deskew, PixelNormalizer, Scattering2D), then a
     ``StandardScaler`` and a ``LinearRegression`` holding the shipped arrays
-    (``skdigit/data/not_a_digit.npz``: mean, scale, coefficients, the
-    intercept less the threshold): ``predict`` gives ``digit_likeness``, and
+    (``skdigit/data/not_a_digit.npz``: mean, scale, the ten classes'
+    coefficients, their intercepts less the threshold): ``predict`` gives the
+    ten scores, and their largest is ``digit_likeness``.
     :func:`skdigit.onnx.to_onnx` exports it (output ``"variable"``, shape
-    ``(n, 1)``).
+    ``(n, 10)``; the page takes the largest).
     """
     import numpy as np
     from sklearn.linear_model import LinearRegression
@@ -81,15 +82,15 @@ def detector_pipeline():
     from skdigit.image._sure import load_detector
 
     state = load_detector()
-    n_features = len(state["coef"])
+    n_features = state["coef"].shape[0]
     scaler = StandardScaler()
     scaler.mean_ = np.asarray(state["mean"], dtype=np.float64)
     scaler.scale_ = np.asarray(state["scale"], dtype=np.float64)
     scaler.var_ = scaler.scale_**2
     scaler.n_features_in_, scaler.n_samples_seen_ = n_features, 1
     score = LinearRegression()
-    score.coef_ = np.asarray(state["coef"], dtype=np.float64)
-    score.intercept_ = float(state["intercept"]) - float(state["threshold"])
+    score.coef_ = np.asarray(state["coef"], dtype=np.float64).T
+    score.intercept_ = np.asarray(state["intercept"], dtype=np.float64) - float(state["threshold"])
     score.n_features_in_ = n_features
     return Pipeline([*state["steps"].steps, ("scale", scaler), ("likeness", score)])
 

@@ -7,12 +7,19 @@ made to look handwritten (skeleton, random slant, shear and aspect, an
 elastic deformation [1]_, re-drawn with a random pen); smooth looping curves
 (random Fourier series), zig-zag scratches (random walks) and back-and-forth
 hatching. Every image is prepared as the reader prepares a segment (stroke
-width, 20x20 box, centre of mass). The classifier is a binary
+width, 20x20 box, centre of mass). The detector is ten binary
 :class:`~skdigit.DigitLogisticClassifier` on standardized scattering
-features [2]_, the classes balanced by ``sample_weight``, ``C`` chosen on
-negatives of another seed (C from 0.003 to 1 differed by about 1% on them);
-the threshold is the 0.5% quantile of its score on 10,000 held-out training
-digits.
+features [2]_, one a digit class (that class's digits against all the
+negatives, balanced by ``sample_weight``); its score is the largest of the
+ten. The threshold is the 0.5% quantile of the score on 10,000 held-out
+training digits. ``C=0.1`` was chosen on 3,000 negatives of another seed
+(let through at the threshold: 0.047 with C=0.03, 0.042 with C=0.1, 0.036
+with C=0.3, 0.041 with C=1; one classifier of all digits against the
+negatives, the detector before this one: 0.094) and on what the reader cut
+from photos of the benchmark's generator, seeded otherwise than the
+published run (letters let through: 0.005 with C=0.1 or 0.3, against 0.050
+before; thick-marker digits turned away: 0.035 with C=0.1, 0.045 with
+C=0.3).
 
 Run (a few minutes on two cores; needs Matplotlib for the fonts)::
 
@@ -151,32 +158,44 @@ def make_negatives(n, *, seed=0):
     return out
 
 
-def fit_detector(*, n_negatives=15_000, n_positives=50_000, C=0.03, seed=0, data_home=None):
-    """Fit the detector; returns the dict of arrays that :func:`save_detector` writes."""
+def fit_detector(*, n_negatives=15_000, n_positives=50_000, C=0.1, seed=0, data_home=None):
+    """Fit the detector; returns the dict of arrays that :func:`save_detector` writes.
+
+    Ten binary classifiers, one a digit class: that class's digits among the
+    ``n_positives`` training digits against all the negatives, the two sides
+    balanced by ``sample_weight``. The threshold is the 0.5% quantile, on
+    10,000 other training digits, of the largest of the ten decision
+    functions.
+    """
     from ..datasets import load_mnist
     from ..linear_model import DigitLogisticClassifier
 
-    X, _ = load_mnist(subset="train", data_home=data_home, return_X_y=True)
+    X, labels = load_mnist(subset="train", data_home=data_home, return_X_y=True)
     order = np.random.default_rng(seed).permutation(len(X))
-    positives, held_out = X[order[:n_positives]], X[order[-_N_HELD_OUT:]]
+    positives, held_out = order[:n_positives], order[-_N_HELD_OUT:]
     negatives = make_negatives(n_negatives, seed=seed)
     steps = _features()
-    F = steps.transform(np.vstack([positives, negatives]).astype(np.float32))
+    F = steps.transform(np.vstack([X[positives], negatives]).astype(np.float32))
     mean, scale = F.mean(axis=0), F.std(axis=0)
     scale[scale == 0] = 1.0
     F = (F - mean) / scale
-    y = np.r_[np.ones(len(positives)), np.zeros(len(negatives))]
-    weight = np.where(y == 1, 1.0, len(positives) / len(negatives))
-    classifier = DigitLogisticClassifier(C=C, max_iter=1000).fit(F, y, sample_weight=weight)
-    coef = classifier.coef_.reshape(-1)
-    score = (steps.transform(held_out.astype(np.float32)) - mean) / scale @ coef
-    score += classifier.intercept_[0]
+    digit_of = np.r_[labels[positives].astype(int), np.full(len(negatives), -1)]
+    coef, intercept = np.empty((F.shape[1], 10)), np.empty(10)
+    for digit in range(10):
+        rows = (digit_of == digit) | (digit_of == -1)
+        y = (digit_of[rows] == digit).astype(float)
+        weight = np.where(y == 1, 1.0, y.sum() / (len(y) - y.sum()))
+        classifier = DigitLogisticClassifier(C=C, max_iter=1000).fit(F[rows], y, sample_weight=weight)
+        coef[:, digit], intercept[digit] = classifier.coef_.reshape(-1), classifier.intercept_[0]
+    del F
+    score = ((steps.transform(X[held_out].astype(np.float32)) - mean) / scale @ coef
+             + intercept).max(axis=1)
     return {
         "format": np.array(_FORMAT),
         "mean": mean.astype(np.float32),
         "scale": scale.astype(np.float32),
         "coef": coef.astype(np.float32),
-        "intercept": np.array(classifier.intercept_[0], dtype=np.float64),
+        "intercept": intercept.astype(np.float64),
         "threshold": np.array(np.quantile(score, _REJECTED_SHARE), dtype=np.float64),
         "C": np.array(C, dtype=np.float64),
         "n_negatives": np.array(n_negatives),

@@ -300,7 +300,8 @@
             const out = await sessions.model.run({ X });
             probabilities = Array.from(out.probabilities.data);
             label = Number(out.label.data[0]);
-            likeness = Number((await sessions.detector.run({ X })).variable.data[0]);
+            // the detector's ten scores, one a digit class: the largest is the likeness
+            likeness = Math.max(...(await sessions.detector.run({ X })).variable.data);
             // skdigit.image.is_digit: sure enough, and digit-like
             isDigit = Math.max(...probabilities) >= window.SKDIGIT_MODEL.min_probability &&
               likeness >= 0;
