@@ -124,6 +124,24 @@ def test_chalk_on_a_board_is_light_ink():
     assert reading.text == "1"
 
 
+def test_a_board_on_a_desk_lit_unevenly_leaves_the_desk_out():
+    # The desk's darker corner (light falling off) lies below the upper
+    # threshold of a three-class Otsu: the board and that corner together were
+    # taken for the sheet (its median edge step was the board's), and the
+    # desk's lighter part beyond them was read as chalk.
+    def chalk(draw, size):
+        w, h = size
+        draw.line([(w // 2, h // 2 - 60), (w // 2, h // 2 + 60)], fill=230, width=10)
+
+    photo = _desk_photo(chalk, desk=170, paper=45, angle=5, shift=(40, 30)).astype(np.float32)
+    n_rows, n_cols = photo.shape
+    across = np.hypot(*np.meshgrid(np.arange(n_cols) / n_cols, np.arange(n_rows) / n_rows))
+    photo = np.clip(photo * np.minimum(1, 0.6 + 0.4 * across), 0, 255).astype(np.uint8)
+    paper = paper_region(photo.astype(np.float32) / 255)
+    assert paper is not None and 0.4 < paper.mean() < 0.55  # the board: 0.49 of the frame
+    assert read_number(photo, _EchoModel()).text == "1"
+
+
 def _ruled(draw, size, *, stroke=True, colour=170):
     w, h = size
     for y in range(40, h, 45):

@@ -337,19 +337,54 @@ def _sheet(small, threshold):
     return paper, paper_is_bright
 
 
-def _edge_step(small, paper, paper_is_bright):
+def _edge_step(small, paper, paper_is_bright, part=None):
     """How much lighter (darker) the paper is than what lies just beyond its edge.
 
-    The median level of a two-pixel band inside the sheet's edge (off the
-    frame's border) minus that of a band outside it: a sheet's edge is a
-    step, a threshold drawn through light falling off across a page is not.
+    The step at each pixel of a two-pixel band outside the sheet's edge (off
+    the frame's border) is the mean level of the band inside the edge near
+    it (within two pixels) minus its own; the median of these steps is
+    returned. A sheet's edge is a step; a threshold drawn through light
+    falling off across a page, or across a desk lit unevenly, is not. With
+    ``part`` (a part of ``paper``), only the edge along that part counts.
     """
     inner = paper & ~ndimage.binary_erosion(paper, iterations=2, border_value=1)
+    if part is not None:
+        inner &= part
     outer = ndimage.binary_dilation(paper, iterations=2) & ~paper
     if not outer.any() or not inner.any():
         return 0.0
-    step = float(np.median(small[inner]) - np.median(small[outer]))
-    return step if paper_is_bright else -step
+    total = ndimage.uniform_filter(np.where(inner, small, 0.0), size=5, mode="constant")
+    count = ndimage.uniform_filter(inner.astype(float), size=5, mode="constant")
+    near = outer & (count > 1e-6)
+    if not near.any():
+        return 0.0
+    steps = total[near] / count[near] - small[near]
+    return float(np.median(steps if paper_is_bright else -steps))
+
+
+def _largest_sheet(small, found):
+    """The largest of the ``found`` sheets ``(threshold, mask, paper is bright)`` that holds.
+
+    A sheet holding a smaller one found (of the same polarity) is the lit and
+    the shadowed paper together only if the edge of what it adds is a step
+    too (:func:`_edge_step`): the darker part of a desk lit unevenly, joined
+    to a dark board, is not.
+    """
+    found = sorted(found, key=lambda f: int(f[1].sum()), reverse=True)
+    for i, (threshold, paper, bright) in enumerate(found):
+        holds = True
+        for _, other, other_bright in found[i + 1:]:
+            # (opened: the blurred rim of the smaller sheet is no part)
+            added = ndimage.binary_opening(paper & ~other, iterations=2)
+            if (other_bright != bright or not added.any()
+                    or np.count_nonzero(other & paper) < 0.9 * np.count_nonzero(other)):
+                continue
+            if _edge_step(small, paper, bright, part=added) < _DESK_CONTRAST:
+                holds = False
+                break
+        if holds:
+            return threshold, paper, bright
+    return found[-1]
 
 
 def paper_region(gray):
@@ -362,7 +397,9 @@ def paper_region(gray):
     three-class Otsu (a shadow across the sheet and the desk gives a third
     level: the shadowed paper), where the sheet's edge must be a step of at
     least :data:`_DESK_CONTRAST`. The largest sheet found wins (the lit and
-    the shadowed paper together, rather than the lit part alone). Returns a
+    the shadowed paper together, rather than the lit part alone), provided
+    what it adds to a smaller one has a step for an edge too
+    (:func:`_largest_sheet`). Returns a
     mask of the working resolution, or None where the frame holds one level
     only (a scan, a drawing, an array, a page under falling-off light).
     """
@@ -397,7 +434,7 @@ def paper_region(gray):
             found.append((t, *sheet))
     if not found:
         return None
-    threshold, paper, paper_is_bright = max(found, key=lambda f: int(f[1].sum()))
+    threshold, paper, paper_is_bright = _largest_sheet(small, found)
     # Back to the working resolution (block_reduce padded the last blocks),
     # the edge refined pixel by pixel: in a band around the coarse edge, the
     # paper is what lies on the paper's side of the threshold (ink enclosed
