@@ -11,10 +11,14 @@ width, 20x20 box, centre of mass). The detector is ten binary
 :class:`~skdigit.DigitLogisticClassifier` on standardized scattering
 features [2]_, one a digit class (that class's digits against all the
 negatives, balanced by ``sample_weight``); its score is the largest of the
-ten. The threshold is the 0.5% quantile of the score on 10,000 held-out
-training digits. ``C=0.1`` was chosen on 3,000 negatives of another seed
-(let through at the threshold: 0.047 with C=0.03, 0.042 with C=0.1, 0.036
-with C=0.3, 0.041 with C=1; one classifier of all digits against the
+ten. The threshold is the 0.4% quantile of the score on 10,000 held-out
+training digits: on what the reader cut from photos of the benchmark's
+generator (seeded otherwise than the published run), the 0.5% quantile
+turned away 0.013 of 1,341 real digits and let through 0.004 of 260 photos
+of letters, the 0.4% quantile 0.011 and 0.027, the 0.3% quantile 0.008 and
+0.038; the issue asks for at most 0.01 and 0.05. ``C=0.1`` was chosen on 3,000 negatives of another seed
+(let through at the 0.5% quantile: 0.047 with C=0.03, 0.042 with C=0.1,
+0.036 with C=0.3, 0.041 with C=1; one classifier of all digits against the
 negatives, the detector before this one: 0.094) and on what the reader cut
 from photos of the benchmark's generator, seeded otherwise than the
 published run (letters let through: 0.005 with C=0.1 or 0.3, against 0.050
@@ -47,7 +51,7 @@ from ._sure import _FORMAT, DETECTOR_PATH, _features
 
 # Letters no handwritten digit resembles (no O, D, I, l, S, Z, B, G, b, g, q, ...).
 LETTERS = "ACEFHKLMNPRUVWXYacdefhkmnpruvwxy"
-_REJECTED_SHARE = 0.005  # of held-out digits below the threshold
+_REJECTED_SHARE = 0.004  # of held-out digits below the threshold
 _N_HELD_OUT = 10_000
 
 
@@ -163,7 +167,7 @@ def fit_detector(*, n_negatives=15_000, n_positives=50_000, C=0.1, seed=0, data_
 
     Ten binary classifiers, one a digit class: that class's digits among the
     ``n_positives`` training digits against all the negatives, the two sides
-    balanced by ``sample_weight``. The threshold is the 0.5% quantile, on
+    balanced by ``sample_weight``. The threshold is the 0.4% quantile, on
     10,000 other training digits, of the largest of the ten decision
     functions.
     """
