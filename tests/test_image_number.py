@@ -88,6 +88,31 @@ def test_a_cap_hanging_off_to_the_right_joins_its_digit():
     assert top <= 40 and right >= 600
 
 
+def test_a_cap_wholly_right_of_its_body_joins_it_not_the_next_digit():
+    # A 5's flag written apart and wholly right of its body (no shared
+    # column, as in MNIST's test image of a "5" drawn 39-5-1 in the
+    # handwriting benchmark) was its own digit ("3951" read "39121"); it is
+    # the cap of the digit just left of it, not of the "1" as close to its right.
+    body = [(400 + 60, 95), (400 + 50, 150), (400 + 90, 145), (400 + 110, 185),
+            (400 + 100, 235), (400 + 60, 250), (400 + 15, 235)]
+    cap = [(400 + 135, 60), (400 + 200, 55)]
+    page = _lines(_one(100) + [cap, body] + _one(590))
+    segments = _segments(page)
+    assert len(segments) == 3
+    top, bottom, left, right = segments[1][1]
+    assert top <= 55 and left <= 420 and right >= 600
+    assert segments[2][1][2] >= 620  # the "1" keeps its own box
+
+
+def test_a_dash_level_with_the_digits_middle_stays_apart():
+    # Not every fragment beside a digit is a cap: a dash at mid-height stays
+    # a segment of its own.
+    page = _lines(_one(100) + [[(240, 150), (300, 150)]] + _one(330), width=18)
+    segments = _segments(page)
+    assert len(segments) == 3
+    assert segments[1][1][0] >= 130
+
+
 def test_a_slanted_stroke_broken_where_the_pen_skipped_is_one_digit():
     # The two pieces of a slanted "1" share a few columns only: they were
     # read as two digits. One lies wholly above the other, as two digits

@@ -35,6 +35,10 @@ _JOIN_OVERLAP = 0.5
 # whereas a short "1" or a small "0" is kept.
 _DUST = 0.02
 _SMALL, _SPECK_MASS = 0.3, 0.15
+# A fragment sharing no column with any digit is the cap of the nearest one
+# when it lies in that digit's top quarter and at most _CAP_GAP of the tallest
+# digit's height away from it (see _cap_of).
+_CAP_TOP, _CAP_GAP = 0.25, 0.3
 # A digit is at least this fraction of the frame's smaller side high.
 _MIN_HEIGHT = 0.02
 
@@ -82,6 +86,31 @@ def _line_bands(mask):
     return [tuple(b) for b in bands]
 
 
+def _cap_of(fragment, digits, tallest):
+    """The digit whose detached cap ``fragment`` is, or None.
+
+    A 5's flag (or a 7's bar) written apart from its body may hang wholly to
+    the right of it, sharing no column: a fragment lying in the top part of
+    the digit just left of it (its middle above ``_CAP_TOP`` of that digit's
+    height) and closer to it than ``_CAP_GAP`` of the tallest digit's height
+    is taken as that digit's cap; failing that, the same is tried with the
+    digit just right of it. A fragment level with the digits' middle (a
+    dash) or far from them stays apart.
+    """
+    middle = (fragment[1] + fragment[2]) / 2
+    left = [d for d in digits if d[4] <= fragment[3]]
+    right = [d for d in digits if d[3] >= fragment[4]]
+    # The body left of the cap first: a 5's flag hangs to its right.
+    for d, gap in ((max(left, key=lambda d: d[4], default=None), 1),
+                   (min(right, key=lambda d: d[3], default=None), -1)):
+        if d is None:
+            continue
+        distance = fragment[3] - d[4] if gap > 0 else d[3] - fragment[4]
+        if distance <= _CAP_GAP * tallest and middle <= d[1] + _CAP_TOP * (d[2] - d[1]):
+            return d
+    return None
+
+
 def _group(parts, min_height=0):
     """Parts of one line joined into digits, left to right (see segment_digits)."""
     parts = sorted(parts, key=lambda p: p[3])
@@ -106,6 +135,8 @@ def _group(parts, min_height=0):
         overlaps = [_overlap(g, d) for d in digits]
         if overlaps and max(overlaps) > 0:
             _merge(digits[int(np.argmax(overlaps))], g)
+        elif (cap := _cap_of(g, digits, tallest)) is not None:
+            _merge(cap, g)
         elif g[5] >= _SPECK_MASS * heaviest:
             digits.append(g)
     digits.sort(key=lambda g: g[3])
