@@ -216,6 +216,11 @@ _SPLIT_ASPECT, _DIGIT_ASPECT, _CUTS = 1.25, 0.7, 6
 # Up to _FORCE_SPLIT times as wide as high, a segment is cut only where the
 # model reads the two parts with more confidence than the whole.
 _FORCE_SPLIT = 1.8
+# From _UNSURE_ASPECT times as wide as high on, a segment that is no digit
+# (is_digit: the model unsure or the detector finding it unlike a digit) is
+# cut where both parts are digits and read better than the whole: two narrow
+# digits ("1", "7") that touch, or that overlap as they touch.
+_UNSURE_ASPECT = 0.8
 # ... and only through a column crossing at most this many stroke widths of
 # ink, and where the model is less sure than _SURE_WHOLE of the whole.
 _JUNCTION, _SURE_WHOLE = 1.5, 0.7
@@ -254,7 +259,7 @@ def _score(ink, segments, model, Image):
     return float(np.log(np.clip(top, 1e-12, 1)).sum() + log_like.sum()), float(top.max())
 
 
-def split_touching(ink, segment, model, Image):
+def split_touching(ink, segment, model, Image, min_probability=MIN_PROBABILITY):
     """Cut a segment holding touching digits into digits, scored by the model.
 
     A segment wider than ``_SPLIT_ASPECT`` times its height is cut at the
@@ -267,12 +272,21 @@ def split_touching(ink, segment, model, Image):
     "5" is read with confidence) and the cut reads better than the whole; or,
     if the segment is wider than ``_FORCE_SPLIT`` times its height, unless
     the model is that sure of the whole and it reads better than the cut (a
-    flat "5"). The right side is then cut again if it is still too wide.
+    flat "5"). A segment from ``_UNSURE_ASPECT`` times as wide as high that
+    is no digit as a whole (:func:`is_digit` with ``min_probability``: two
+    narrow digits that touch, or overlap as they touch) is cut wherever the
+    ink at the cut, if both sides are digits and read better than the whole.
+    The right side is then cut again if it is still too wide.
     Returns the list of ``(keep, box)`` segments, left to right.
     """
     keep, (top, bottom, left, right) = segment
     height, width = bottom - top, right - left
-    if width <= _SPLIT_ASPECT * height:
+    if width <= _UNSURE_ASPECT * height:
+        return [segment]
+    whole_digit = _prepare(ink, [segment], Image)
+    whole_proba = np.asarray(model.predict_proba(whole_digit)).max(axis=1)
+    unsure = not is_digit(whole_digit, whole_proba, min_probability)[0]
+    if width <= _SPLIT_ASPECT * height and not unsure:
         return [segment]
     n = max(2, round(width / (_DIGIT_ASPECT * height)))
     strong = (keep & ink.strong)[top:bottom, left:right]
@@ -283,8 +297,11 @@ def split_touching(ink, segment, model, Image):
         return [segment]
     order = np.argsort(columns[lo:hi], kind="stable")[:_CUTS] + lo
     # Touching digits meet in one stroke at most; a wide digit ("0", "5")
-    # is crossed by two everywhere in its middle.
-    if width <= _FORCE_SPLIT * height and columns[order[0]] > _JUNCTION * stroke_width(strong):
+    # is crossed by two everywhere in its middle. (Digits that overlap as
+    # they touch are crossed by two as well: a segment that is no digit is
+    # tried whatever the ink at the cut.)
+    if (not unsure and width <= _FORCE_SPLIT * height
+            and columns[order[0]] > _JUNCTION * stroke_width(strong)):
         return [segment]
     best, best_score = None, -np.inf
     for c in order:
@@ -297,12 +314,18 @@ def split_touching(ink, segment, model, Image):
     if best is None:
         return [segment]
     whole_score, whole = _score(ink, [segment], model, Image)
-    if width <= _FORCE_SPLIT * height:  # a wide digit ("0", "5"), or two?
+    if width <= _SPLIT_ASPECT * height or (unsure and width <= _FORCE_SPLIT * height):
+        # no digit as a whole: cut only into two digits that read better
+        parts = _prepare(ink, best, Image)
+        proba = np.asarray(model.predict_proba(parts)).max(axis=1)
+        if whole_score >= best_score or not is_digit(parts, proba, min_probability).all():
+            return [segment]
+    elif width <= _FORCE_SPLIT * height:  # a wide digit ("0", "5"), or two?
         if whole >= _SURE_WHOLE or whole_score >= best_score:
             return [segment]
     elif whole >= _SURE_WHOLE and whole_score >= best_score:  # a flat "5"
         return [segment]
-    return [best[0], *split_touching(ink, best[1], model, Image)]
+    return [best[0], *split_touching(ink, best[1], model, Image, min_probability)]
 
 
 def _join_unsure(ink, segments, lines, model, Image, min_probability):
@@ -501,7 +524,7 @@ def read_number(source, model, *, invert="auto", frame=None, max_pixels=MAX_PIXE
     Image, _ = import_pil()
     split, split_lines = [], []
     for segment, line in zip(segments, lines):
-        parts = split_touching(ink, segment, model, Image)
+        parts = split_touching(ink, segment, model, Image, min_probability)
         split.extend(parts)
         split_lines.extend([line] * len(parts))
     segments, lines, digits, sure = _join_unsure(ink, split, split_lines, model, Image,
