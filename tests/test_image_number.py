@@ -180,6 +180,10 @@ def test_narrow_touching_digits_that_are_no_digit_together_are_cut():
     assert reading.is_digit.all()
     left, top, right, bottom = reading.boxes[0]
     assert left <= 285 and 385 <= right <= 430
+    # Alone on its line, such a segment is more likely a letter or a
+    # scribble than two digits: it is not cut.
+    alone = read_number(_lines(sevens), _SureOfNarrowInk())
+    assert alone.text == "?" and not alone.is_digit.any()
 
 
 def test_specks_are_dropped():

@@ -259,7 +259,8 @@ def _score(ink, segments, model, Image):
     return float(np.log(np.clip(top, 1e-12, 1)).sum() + log_like.sum()), float(top.max())
 
 
-def split_touching(ink, segment, model, Image, min_probability=MIN_PROBABILITY):
+def split_touching(ink, segment, model, Image, min_probability=MIN_PROBABILITY,
+                   in_number=True):
     """Cut a segment holding touching digits into digits, scored by the model.
 
     A segment wider than ``_SPLIT_ASPECT`` times its height is cut at the
@@ -275,17 +276,19 @@ def split_touching(ink, segment, model, Image, min_probability=MIN_PROBABILITY):
     flat "5"). A segment from ``_UNSURE_ASPECT`` times as wide as high that
     is no digit as a whole (:func:`is_digit` with ``min_probability``: two
     narrow digits that touch, or overlap as they touch) is cut wherever the
-    ink at the cut, if both sides are digits and read better than the whole.
+    ink at the cut, if both sides are digits and read better than the whole
+    -- only ``in_number``, when its line holds other segments: alone, such a
+    segment is more likely a letter or a scribble than two digits.
     The right side is then cut again if it is still too wide.
     Returns the list of ``(keep, box)`` segments, left to right.
     """
     keep, (top, bottom, left, right) = segment
     height, width = bottom - top, right - left
-    if width <= _UNSURE_ASPECT * height:
+    if width <= (_UNSURE_ASPECT if in_number else _SPLIT_ASPECT) * height:
         return [segment]
     whole_digit = _prepare(ink, [segment], Image)
     whole_proba = np.asarray(model.predict_proba(whole_digit)).max(axis=1)
-    unsure = not is_digit(whole_digit, whole_proba, min_probability)[0]
+    unsure = in_number and not is_digit(whole_digit, whole_proba, min_probability)[0]
     if width <= _SPLIT_ASPECT * height and not unsure:
         return [segment]
     n = max(2, round(width / (_DIGIT_ASPECT * height)))
@@ -325,7 +328,7 @@ def split_touching(ink, segment, model, Image, min_probability=MIN_PROBABILITY):
             return [segment]
     elif whole >= _SURE_WHOLE and whole_score >= best_score:  # a flat "5"
         return [segment]
-    return [best[0], *split_touching(ink, best[1], model, Image, min_probability)]
+    return [best[0], *split_touching(ink, best[1], model, Image, min_probability, in_number)]
 
 
 def _join_unsure(ink, segments, lines, model, Image, min_probability):
@@ -524,7 +527,8 @@ def read_number(source, model, *, invert="auto", frame=None, max_pixels=MAX_PIXE
     Image, _ = import_pil()
     split, split_lines = [], []
     for segment, line in zip(segments, lines):
-        parts = split_touching(ink, segment, model, Image, min_probability)
+        in_number = lines.count(line) > 1
+        parts = split_touching(ink, segment, model, Image, min_probability, in_number)
         split.extend(parts)
         split_lines.extend([line] * len(parts))
     segments, lines, digits, sure = _join_unsure(ink, split, split_lines, model, Image,
