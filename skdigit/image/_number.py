@@ -35,6 +35,10 @@ _JOIN_OVERLAP = 0.5
 # whereas a short "1" or a small "0" is kept.
 _DUST = 0.02
 _SMALL, _SPECK_MASS = 0.3, 0.15
+# A fragment sharing no column with any digit is the cap of the nearest one
+# when it lies in that digit's top quarter and at most _CAP_GAP of the tallest
+# digit's height away from it (see _cap_of).
+_CAP_TOP, _CAP_GAP = 0.25, 0.3
 # A digit is at least this fraction of the frame's smaller side high.
 _MIN_HEIGHT = 0.02
 
@@ -82,6 +86,31 @@ def _line_bands(mask):
     return [tuple(b) for b in bands]
 
 
+def _cap_of(fragment, digits, tallest):
+    """The digit whose detached cap ``fragment`` is, or None.
+
+    A 5's flag (or a 7's bar) written apart from its body may hang wholly to
+    the right of it, sharing no column: a fragment lying in the top part of
+    the digit just left of it (its middle above ``_CAP_TOP`` of that digit's
+    height) and closer to it than ``_CAP_GAP`` of the tallest digit's height
+    is taken as that digit's cap; failing that, the same is tried with the
+    digit just right of it. A fragment level with the digits' middle (a
+    dash) or far from them stays apart.
+    """
+    middle = (fragment[1] + fragment[2]) / 2
+    left = [d for d in digits if d[4] <= fragment[3]]
+    right = [d for d in digits if d[3] >= fragment[4]]
+    # The body left of the cap first: a 5's flag hangs to its right.
+    for d, gap in ((max(left, key=lambda d: d[4], default=None), 1),
+                   (min(right, key=lambda d: d[3], default=None), -1)):
+        if d is None:
+            continue
+        distance = fragment[3] - d[4] if gap > 0 else d[3] - fragment[4]
+        if distance <= _CAP_GAP * tallest and middle <= d[1] + _CAP_TOP * (d[2] - d[1]):
+            return d
+    return None
+
+
 def _group(parts, min_height=0):
     """Parts of one line joined into digits, left to right (see segment_digits)."""
     parts = sorted(parts, key=lambda p: p[3])
@@ -106,6 +135,8 @@ def _group(parts, min_height=0):
         overlaps = [_overlap(g, d) for d in digits]
         if overlaps and max(overlaps) > 0:
             _merge(digits[int(np.argmax(overlaps))], g)
+        elif (cap := _cap_of(g, digits, tallest)) is not None:
+            _merge(cap, g)
         elif g[5] >= _SPECK_MASS * heaviest:
             digits.append(g)
     digits.sort(key=lambda g: g[3])
@@ -185,6 +216,11 @@ _SPLIT_ASPECT, _DIGIT_ASPECT, _CUTS = 1.25, 0.7, 6
 # Up to _FORCE_SPLIT times as wide as high, a segment is cut only where the
 # model reads the two parts with more confidence than the whole.
 _FORCE_SPLIT = 1.8
+# From _UNSURE_ASPECT times as wide as high on, a segment that is no digit
+# (is_digit: the model unsure or the detector finding it unlike a digit) is
+# cut where both parts are digits and read better than the whole: two narrow
+# digits ("1", "7") that touch, or that overlap as they touch.
+_UNSURE_ASPECT = 0.8
 # ... and only through a column crossing at most this many stroke widths of
 # ink, and where the model is less sure than _SURE_WHOLE of the whole.
 _JUNCTION, _SURE_WHOLE = 1.5, 0.7
@@ -223,7 +259,8 @@ def _score(ink, segments, model, Image):
     return float(np.log(np.clip(top, 1e-12, 1)).sum() + log_like.sum()), float(top.max())
 
 
-def split_touching(ink, segment, model, Image):
+def split_touching(ink, segment, model, Image, min_probability=MIN_PROBABILITY,
+                   in_number=True):
     """Cut a segment holding touching digits into digits, scored by the model.
 
     A segment wider than ``_SPLIT_ASPECT`` times its height is cut at the
@@ -236,12 +273,23 @@ def split_touching(ink, segment, model, Image):
     "5" is read with confidence) and the cut reads better than the whole; or,
     if the segment is wider than ``_FORCE_SPLIT`` times its height, unless
     the model is that sure of the whole and it reads better than the cut (a
-    flat "5"). The right side is then cut again if it is still too wide.
+    flat "5"). A segment from ``_UNSURE_ASPECT`` times as wide as high that
+    is no digit as a whole (:func:`is_digit` with ``min_probability``: two
+    narrow digits that touch, or overlap as they touch) is cut wherever the
+    ink at the cut, if both sides are digits and read better than the whole
+    -- only ``in_number``, when its line holds other segments: alone, such a
+    segment is more likely a letter or a scribble than two digits.
+    The right side is then cut again if it is still too wide.
     Returns the list of ``(keep, box)`` segments, left to right.
     """
     keep, (top, bottom, left, right) = segment
     height, width = bottom - top, right - left
-    if width <= _SPLIT_ASPECT * height:
+    if width <= (_UNSURE_ASPECT if in_number else _SPLIT_ASPECT) * height:
+        return [segment]
+    whole_digit = _prepare(ink, [segment], Image)
+    whole_proba = np.asarray(model.predict_proba(whole_digit)).max(axis=1)
+    unsure = in_number and not is_digit(whole_digit, whole_proba, min_probability)[0]
+    if width <= _SPLIT_ASPECT * height and not unsure:
         return [segment]
     n = max(2, round(width / (_DIGIT_ASPECT * height)))
     strong = (keep & ink.strong)[top:bottom, left:right]
@@ -252,8 +300,11 @@ def split_touching(ink, segment, model, Image):
         return [segment]
     order = np.argsort(columns[lo:hi], kind="stable")[:_CUTS] + lo
     # Touching digits meet in one stroke at most; a wide digit ("0", "5")
-    # is crossed by two everywhere in its middle.
-    if width <= _FORCE_SPLIT * height and columns[order[0]] > _JUNCTION * stroke_width(strong):
+    # is crossed by two everywhere in its middle. (Digits that overlap as
+    # they touch are crossed by two as well: a segment that is no digit is
+    # tried whatever the ink at the cut.)
+    if (not unsure and width <= _FORCE_SPLIT * height
+            and columns[order[0]] > _JUNCTION * stroke_width(strong)):
         return [segment]
     best, best_score = None, -np.inf
     for c in order:
@@ -266,12 +317,18 @@ def split_touching(ink, segment, model, Image):
     if best is None:
         return [segment]
     whole_score, whole = _score(ink, [segment], model, Image)
-    if width <= _FORCE_SPLIT * height:  # a wide digit ("0", "5"), or two?
+    if width <= _SPLIT_ASPECT * height or (unsure and width <= _FORCE_SPLIT * height):
+        # no digit as a whole: cut only into two digits that read better
+        parts = _prepare(ink, best, Image)
+        proba = np.asarray(model.predict_proba(parts)).max(axis=1)
+        if whole_score >= best_score or not is_digit(parts, proba, min_probability).all():
+            return [segment]
+    elif width <= _FORCE_SPLIT * height:  # a wide digit ("0", "5"), or two?
         if whole >= _SURE_WHOLE or whole_score >= best_score:
             return [segment]
     elif whole >= _SURE_WHOLE and whole_score >= best_score:  # a flat "5"
         return [segment]
-    return [best[0], *split_touching(ink, best[1], model, Image)]
+    return [best[0], *split_touching(ink, best[1], model, Image, min_probability, in_number)]
 
 
 def _join_unsure(ink, segments, lines, model, Image, min_probability):
@@ -470,7 +527,8 @@ def read_number(source, model, *, invert="auto", frame=None, max_pixels=MAX_PIXE
     Image, _ = import_pil()
     split, split_lines = [], []
     for segment, line in zip(segments, lines):
-        parts = split_touching(ink, segment, model, Image)
+        in_number = lines.count(line) > 1
+        parts = split_touching(ink, segment, model, Image, min_probability, in_number)
         split.extend(parts)
         split_lines.extend([line] * len(parts))
     segments, lines, digits, sure = _join_unsure(ink, split, split_lines, model, Image,
