@@ -44,9 +44,32 @@ def test_letters_and_scribbles_of_another_seed_are_rarely_digit_like():
 
     negatives = make_negatives(600, seed=7)  # the shipped detector was fit on seed 0
     accepted = digit_likeness(negatives) >= 0
-    letters = np.arange(len(negatives)) % 6 < 3  # three in six are letters
+    letters = np.arange(len(negatives)) % 7 < 3  # three in seven are letters
     assert np.mean(accepted[letters]) <= 0.03
     assert np.mean(accepted[~letters]) <= 0.10  # loops, zig-zags, hatching
+
+
+def test_a_spiral_doodle_is_not_digit_like():
+    """Three turns of a spiral, drawn as on the try-it page: like no one digit
+    (the ten-score detector fitted without spirals among its negatives found
+    it an "8", at +3.4)."""
+    from PIL import Image, ImageDraw
+
+    from skdigit.image._fit import fit_and_centre
+    from skdigit.image._ink import InkImage
+    from skdigit.image._stroke import normalize_stroke
+
+    turns, radius = np.linspace(0, 6 * np.pi, 80), np.linspace(0.05, 0.42, 80)
+    side = 280
+    points = [(side * (0.1 + 0.8 * (0.5 + r * np.cos(t))), side * (0.1 + 0.8 * (0.5 + r * np.sin(t))))
+              for t, r in zip(turns, radius)]
+    pad = Image.new("L", (side, side), 0)
+    ImageDraw.Draw(pad).line(points, fill=255, width=side // 14, joint="curve")
+    # prepared as the page and the fitting script prepare a drawing (the
+    # photo reader would take the dense spiral for a sheet on a desk)
+    ink = np.asarray(pad, dtype=np.float32) / 255
+    row = fit_and_centre(normalize_stroke(InkImage(ink, ink > 0, ink > 0.5)), Image)
+    assert digit_likeness(row)[0] < 0
 
 
 def test_is_digit_needs_the_probability_and_the_detector():
@@ -94,7 +117,7 @@ def test_the_fitting_script_makes_a_detector_that_rejects_letters(mnist_home, tm
     state = fit_detector(n_negatives=600, n_positives=3000, data_home=mnist_home)
     path = save_detector(state, tmp_path / "detector.npz")
     negatives = make_negatives(120, seed=99)
-    letters = negatives[np.arange(120) % 6 < 3]  # three in six are letters
+    letters = negatives[np.arange(120) % 7 < 3]  # three in seven are letters
     X, _ = load_mnist(subset="test", data_home=mnist_home, return_X_y=True)
     assert np.mean(digit_likeness(X[:1000], path=path) < 0) <= 0.02
     assert np.mean(digit_likeness(letters, path=path) < 0) >= 0.6

@@ -5,25 +5,33 @@ benchmark's generator -- capital and small letters that no digit resembles,
 rendered in the fonts Matplotlib ships (DejaVu, STIX, Computer Modern), then
 made to look handwritten (skeleton, random slant, shear and aspect, an
 elastic deformation [1]_, re-drawn with a random pen); smooth looping curves
-(random Fourier series), zig-zag scratches (random walks) and back-and-forth
-hatching. Every image is prepared as the reader prepares a segment (stroke
-width, 20x20 box, centre of mass). The detector is ten binary
-:class:`~skdigit.DigitLogisticClassifier` on standardized scattering
-features [2]_, one a digit class (that class's digits against all the
-negatives, balanced by ``sample_weight``); its score is the largest of the
-ten. The threshold is the 0.4% quantile of the score on 10,000 held-out
-training digits: on what the reader cut from photos of the benchmark's
-generator (seeded otherwise than the published run), the 0.5% quantile
-turned away 0.013 of 1,341 real digits and let through 0.004 of 260 photos
-of letters, the 0.4% quantile 0.011 and 0.027, the 0.3% quantile 0.008 and
-0.038; the issue asks for at most 0.01 and 0.05. ``C=0.1`` was chosen on 3,000 negatives of another seed
-(let through at the 0.5% quantile: 0.047 with C=0.03, 0.042 with C=0.1,
-0.036 with C=0.3, 0.041 with C=1; one classifier of all digits against the
-negatives, the detector before this one: 0.094) and on what the reader cut
-from photos of the benchmark's generator, seeded otherwise than the
-published run (letters let through: 0.005 with C=0.1 or 0.3, against 0.050
-before; thick-marker digits turned away: 0.035 with C=0.1, 0.045 with
-C=0.3).
+(random Fourier series), zig-zag scratches (random walks), back-and-forth
+hatching and coils (spirals of two to four turns). Every image is prepared as
+the reader prepares a segment (stroke width, 20x20 box, centre of mass).
+
+The detector is ten binary :class:`~skdigit.DigitLogisticClassifier` on
+standardized scattering features [2]_, one a digit class (that class's
+digits against all the negatives, balanced by ``sample_weight``); its score
+is the largest of the ten. The threshold is the 0.4% quantile of the score on
+10,000 held-out training digits. How these were chosen (before coils were
+among the negatives; the try-it page's spiral then read as an "8"):
+
+- ``C=0.1``, on 3,000 negatives of another seed (let through at the 0.5%
+  quantile: 0.047 with C=0.03, 0.042 with C=0.1, 0.036 with C=0.3, 0.041
+  with C=1; one classifier of all digits against the negatives, the detector
+  before this one: 0.094), and on what the reader cut from photos of the
+  benchmark's generator, seeded otherwise than the published run (letters
+  let through: 0.005 with C=0.1 or 0.3, against 0.050 before; thick-marker
+  digits turned away: 0.035 with C=0.1, 0.045 with C=0.3).
+- The 0.4% quantile, on those photos: the 0.5% quantile turned away 0.013 of
+  1,341 real digits and let through 0.004 of 260 photos of letters, the 0.4%
+  quantile 0.011 and 0.027, the 0.3% quantile 0.008 and 0.038 (the issue
+  asks for at most 0.01 and 0.05).
+
+The shipped file, with coils: 0.013 of the letters and 0.05 of the scribbles
+of 700 negatives of seed 7 let through, 0.0037 of MNIST's test digits turned
+away; on the photos above, 0.010 of real digits turned away and 0.027 of
+letter photos let through.
 
 Run (a few minutes on two cores; needs Matplotlib for the fonts)::
 
@@ -135,10 +143,21 @@ def _hatching(rng):
     return _polyline(np.array(points) + [20, 0], rng)
 
 
+def _coil(rng):
+    """A spiral doodle: two to four turns, round or oval, either way round."""
+    turns = rng.uniform(2.0, 4.0)
+    t = np.linspace(0, 1, 240)
+    angle = rng.uniform(0, 2 * np.pi) + rng.choice([-1, 1]) * 2 * np.pi * turns * t
+    radius = rng.uniform(0.0, 0.25) + t
+    return _polyline(_fit_box(np.column_stack([radius * np.cos(angle), radius * np.sin(angle)]),
+                              rng), rng)
+
+
 def make_negatives(n, *, seed=0):
     """``n`` prepared images (pixel intensities 0-255) of letters and scribbles.
 
-    Three in six are letters, one each loops, zig-zags and hatching.
+    Three in seven are letters, one each loops, zig-zags, hatching and coils
+    (spirals).
 
     Returns
     -------
@@ -152,7 +171,7 @@ def make_negatives(n, *, seed=0):
     Image, _ = import_pil()
     rng = np.random.default_rng(seed)
     fonts = _fonts()
-    makers = [_letter, _letter, _letter, _loops, _zigzag, _hatching]
+    makers = [_letter, _letter, _letter, _loops, _zigzag, _hatching, _coil]
     out = np.empty((n, 784), dtype=np.uint8)
     for i in range(n):
         maker = makers[i % len(makers)]
