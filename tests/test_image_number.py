@@ -104,6 +104,20 @@ def test_a_cap_wholly_right_of_its_body_joins_it_not_the_next_digit():
     assert segments[2][1][2] >= 620  # the "1" keeps its own box
 
 
+def test_a_cap_reaching_below_the_top_of_its_body_joins_it():
+    # A 5's flag a third as high as the body (too high for a fragment),
+    # sharing a quarter of its columns with the body and reaching below the
+    # top of the body's upper stroke (neither wholly above it nor overlapping
+    # by half) was a digit of its own: a pencil "5" read "5 2".
+    body = [(400 + 60, 95), (400 + 25, 150), (400 + 90, 145), (400 + 110, 185),
+            (400 + 100, 235), (400 + 60, 250), (400 + 15, 235)]
+    cap = [(400 + 95, 60), (400 + 200, 100)]
+    segments = _segments(_lines([cap, body]))
+    assert len(segments) == 1
+    top, bottom, left, right = segments[0][1]
+    assert top <= 55 and left <= 420 and right >= 600 and bottom >= 250
+
+
 def test_a_dash_level_with_the_digits_middle_stays_apart():
     # Not every fragment beside a digit is a cap: a dash at mid-height stays
     # a segment of its own.
@@ -139,18 +153,18 @@ class _SureOfTallInk(_EchoModel):
 
 
 def test_a_segment_that_is_no_digit_joins_the_neighbour_it_overlaps():
-    # A 5's slanted cap, too high to be a fragment and overlapping the body
-    # over less than half its width, was its own segment ("5?"): it is
-    # joined where the two read as a digit.
+    # A 5's long slanted cap, too high to be a fragment or a flag (over half the
+    # body's height) and overlapping the body over less than half its width,
+    # was its own segment ("5?"): it is joined where the two read as a digit.
     x0 = 400
     body = [(x0 + 60, 75), (x0 + 50, 130), (x0 + 100, 125), (x0 + 120, 170),
             (x0 + 110, 230), (x0 + 60, 250), (x0 + 15, 230)]
-    page = _lines([[(490, 100), (600, 40)], body] + _one(100))
+    page = _lines([[(475, 105), (640, 20)], body] + _one(100))
     assert len(_segments(page)) == 3
     reading = read_number(page, _SureOfTallInk())
     assert len(reading) == 2 and reading.is_digit.all()
     left, top, right, bottom = reading.boxes[1]
-    assert top <= 45 and right >= 595 and bottom >= 250
+    assert top <= 35 and right >= 610 and bottom >= 250
 
 
 class _SureOfNarrowInk(_EchoModel):

@@ -29,24 +29,25 @@ def test_test_digits_are_digit_like_and_a_letter_is_not():
     X, _ = load_mnist(subset="test", return_X_y=True)
     score = digit_likeness(X[:2000])
     assert score.shape == (2000,)
-    assert np.mean(score < 0) <= 0.01  # the threshold: 0.4% of held-out training digits
+    assert np.mean(score < 0) <= 0.01  # the threshold: 0.3% of held-out training digits
     assert digit_likeness(_letter_H())[0] < 0
     # a 28x28 image and a (784,) row give the same score
     assert digit_likeness(X[0].reshape(28, 28)) == pytest.approx(digit_likeness(X[0]))
 
 
 def test_letters_and_scribbles_of_another_seed_are_rarely_digit_like():
-    """The likeness is the largest of ten scores, one a digit class: one score
-    for all digits against the letters and scribbles let through about one
-    letter in eighteen and one scribble in eight of these."""
+    """The likeness is the largest of ten scores, one a digit class, fitted
+    against letters and scribbles, spirals and dashes among them: the single
+    score for all digits shipped before let through 0.067 of these letters
+    and 0.32 of these scribbles (nearly every dash)."""
     pytest.importorskip("matplotlib")  # its fonts are the letters
     from skdigit.image._sure_fit import make_negatives
 
     negatives = make_negatives(600, seed=7)  # the shipped detector was fit on seed 0
     accepted = digit_likeness(negatives) >= 0
-    letters = np.arange(len(negatives)) % 7 < 3  # three in seven are letters
-    assert np.mean(accepted[letters]) <= 0.03
-    assert np.mean(accepted[~letters]) <= 0.10  # loops, zig-zags, hatching
+    letters = np.arange(len(negatives)) % 8 < 3  # three in eight are letters
+    assert np.mean(accepted[letters]) <= 0.05
+    assert np.mean(accepted[~letters]) <= 0.15  # loops, zig-zags, hatching, coils, dashes
 
 
 def test_a_spiral_doodle_is_not_digit_like():
@@ -70,6 +71,28 @@ def test_a_spiral_doodle_is_not_digit_like():
     ink = np.asarray(pad, dtype=np.float32) / 255
     row = fit_and_centre(normalize_stroke(InkImage(ink, ink > 0, ink > 0.5)), Image)
     assert digit_likeness(row)[0] < 0
+
+
+def test_a_level_stroke_is_not_digit_like_an_upright_one_is():
+    """A dash (a stub beside a digit, a 5's flag written apart, a minus sign)
+    was digit-like at +8.1 before dashes were among the detector's
+    negatives; a "1" is upright, or slanted, once deskewed."""
+    from PIL import Image, ImageDraw
+
+    from skdigit.image._fit import fit_and_centre
+    from skdigit.image._ink import InkImage
+    from skdigit.image._stroke import normalize_stroke
+
+    def prepared(start, end):
+        pad = Image.new("L", (200, 200), 0)
+        ImageDraw.Draw(pad).line([start, end], fill=255, width=12)
+        ink = np.asarray(pad, dtype=np.float32) / 255
+        return fit_and_centre(normalize_stroke(InkImage(ink, ink > 0, ink > 0.5)), Image)
+
+    assert digit_likeness(prepared((40, 100), (160, 100)))[0] < 0  # level
+    assert digit_likeness(prepared((40, 130), (160, 60)))[0] < 0  # 30 degrees
+    assert digit_likeness(prepared((100, 30), (100, 170)))[0] >= 0  # a "1"
+    assert digit_likeness(prepared((60, 170), (140, 30)))[0] >= 0  # a slanted "1"
 
 
 def test_is_digit_needs_the_probability_and_the_detector():
@@ -117,7 +140,7 @@ def test_the_fitting_script_makes_a_detector_that_rejects_letters(mnist_home, tm
     state = fit_detector(n_negatives=600, n_positives=3000, data_home=mnist_home)
     path = save_detector(state, tmp_path / "detector.npz")
     negatives = make_negatives(120, seed=99)
-    letters = negatives[np.arange(120) % 7 < 3]  # three in seven are letters
+    letters = negatives[np.arange(120) % 8 < 3]  # three in eight are letters
     X, _ = load_mnist(subset="test", data_home=mnist_home, return_X_y=True)
     assert np.mean(digit_likeness(X[:1000], path=path) < 0) <= 0.02
     assert np.mean(digit_likeness(letters, path=path) < 0) >= 0.6

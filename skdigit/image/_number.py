@@ -27,6 +27,10 @@ __all__ = ["NumberReading", "digit_and_count", "read_number", "segment_digits"]
 # lies wholly above the other (a slanted stroke broken where the pen
 # skipped: neighbouring digits on a line share rows).
 _JOIN_OVERLAP = 0.5
+# ... or when one, at most _CAP_HEIGHT of the other's height, lies above the
+# other's middle while sharing columns with it (a 5's flag whose end dips
+# below the top of the body's upper stroke).
+_CAP_HEIGHT = 0.5
 # Specks: components holding less than this fraction of the largest one's ink
 # are dropped before joining. Once joined, a group lower than _SMALL of the
 # tallest is a fragment: it joins the digit whose columns it overlaps most (a
@@ -51,8 +55,17 @@ def _overlap(a, b):
 def _joined(a, b):
     """Whether two parts (or groups) are parts of one digit (see ``_JOIN_OVERLAP``)."""
     shared = _overlap(a, b)
-    stacked = min(a[2], b[2]) <= max(a[1], b[1])
-    return shared >= _JOIN_OVERLAP * min(a[4] - a[3], b[4] - b[3]) or (stacked and shared > 0)
+    if shared <= 0:
+        return False
+    if shared >= _JOIN_OVERLAP * min(a[4] - a[3], b[4] - b[3]):
+        return True
+    upper, lower = sorted((a, b), key=lambda p: p[1])
+    if upper[2] <= lower[1]:  # wholly above
+        return True
+    # a short piece above the other's middle (a 5's flag reaching below the
+    # top of its body's upper stroke)
+    return (upper[2] <= (lower[1] + lower[2]) / 2
+            and upper[2] - upper[1] <= _CAP_HEIGHT * (lower[2] - lower[1]))
 
 
 def _merge(group, part):

@@ -6,32 +6,32 @@ rendered in the fonts Matplotlib ships (DejaVu, STIX, Computer Modern), then
 made to look handwritten (skeleton, random slant, shear and aspect, an
 elastic deformation [1]_, re-drawn with a random pen); smooth looping curves
 (random Fourier series), zig-zag scratches (random walks), back-and-forth
-hatching and coils (spirals of two to four turns). Every image is prepared as
-the reader prepares a segment (stroke width, 20x20 box, centre of mass).
+hatching, coils (spirals of two to four turns) and dashes (one stroke within
+35 degrees of level: a stub beside a digit, a minus sign). Every image is
+prepared as the reader prepares a segment (stroke width, 20x20 box, centre
+of mass).
 
 The detector is ten binary :class:`~skdigit.DigitLogisticClassifier` on
 standardized scattering features [2]_, one a digit class (that class's
 digits against all the negatives, balanced by ``sample_weight``); its score
-is the largest of the ten. The threshold is the 0.4% quantile of the score on
-10,000 held-out training digits. How these were chosen (before coils were
-among the negatives; the try-it page's spiral then read as an "8"):
+is the largest of the ten. The threshold is the 0.3% quantile of the score on
+10,000 held-out training digits. How these were chosen:
 
-- ``C=0.1``, on 3,000 negatives of another seed (let through at the 0.5%
-  quantile: 0.047 with C=0.03, 0.042 with C=0.1, 0.036 with C=0.3, 0.041
-  with C=1; one classifier of all digits against the negatives, the detector
-  before this one: 0.094), and on what the reader cut from photos of the
-  benchmark's generator, seeded otherwise than the published run (letters
-  let through: 0.005 with C=0.1 or 0.3, against 0.050 before; thick-marker
-  digits turned away: 0.035 with C=0.1, 0.045 with C=0.3).
-- The 0.4% quantile, on those photos: the 0.5% quantile turned away 0.013 of
-  1,341 real digits and let through 0.004 of 260 photos of letters, the 0.4%
-  quantile 0.011 and 0.027, the 0.3% quantile 0.008 and 0.038 (the issue
-  asks for at most 0.01 and 0.05).
-
-The shipped file, with coils: 0.013 of the letters and 0.05 of the scribbles
-of 700 negatives of seed 7 let through, 0.0037 of MNIST's test digits turned
-away; on the photos above, 0.010 of real digits turned away and 0.027 of
-letter photos let through.
+- ``C=0.1`` (before coils and dashes were among the negatives), on 3,000
+  negatives of another seed (let through at the 0.5% quantile: 0.047 with
+  C=0.03, 0.042 with C=0.1, 0.036 with C=0.3, 0.041 with C=1; one classifier
+  of all digits against the negatives, the detector before this one: 0.094),
+  and on what the reader cut from photos of the benchmark's generator,
+  seeded otherwise than the published run (letters let through: 0.005 with
+  C=0.1 or 0.3, against 0.050 before; thick-marker digits turned away: 0.035
+  with C=0.1, 0.045 with C=0.3).
+- Coils: without them, the try-it page's spiral scribble read as an "8"
+  (likeness +3.4). Dashes: without them, a level stroke was digit-like
+  (+8.1), and a 5's flag written apart became a digit of its own.
+- The 0.3% quantile, on those photos (1,341 real digits, 260 photos of
+  letters; the issue asks for at most 0.01 and 0.05): turned away 0.014,
+  0.012, 0.008 and 0.007 of the digits at the 0.5%, 0.4%, 0.3% and 0.2%
+  quantiles, and let through 0.004, 0.004, 0.015 and 0.038 of the letters.
 
 Run (a few minutes on two cores; needs Matplotlib for the fonts)::
 
@@ -59,7 +59,7 @@ from ._sure import _FORMAT, DETECTOR_PATH, _features
 
 # Letters no handwritten digit resembles (no O, D, I, l, S, Z, B, G, b, g, q, ...).
 LETTERS = "ACEFHKLMNPRUVWXYacdefhkmnpruvwxy"
-_REJECTED_SHARE = 0.004  # of held-out digits below the threshold
+_REJECTED_SHARE = 0.003  # of held-out digits below the threshold
 _N_HELD_OUT = 10_000
 
 
@@ -153,11 +153,25 @@ def _coil(rng):
                               rng), rng)
 
 
+def _dash(rng):
+    """A dash: one stroke, straight or slightly bent, within 35 degrees of level.
+
+    No digit is one: a "1" is upright once deskewed. A dash beside a digit
+    is a stub, a minus sign or a smudge of the pen.
+    """
+    angle = np.deg2rad(rng.uniform(-35, 35))
+    along = np.array([np.cos(angle), np.sin(angle)])
+    t = np.linspace(-1, 1, 20)[:, None]
+    bend = rng.uniform(-0.15, 0.15) * (1 - t**2) * np.array([-along[1], along[0]])
+    points = (t * along + bend) * rng.uniform(40, 80) + [100, 80]
+    return _polyline(points, rng)
+
+
 def make_negatives(n, *, seed=0):
     """``n`` prepared images (pixel intensities 0-255) of letters and scribbles.
 
-    Three in seven are letters, one each loops, zig-zags, hatching and coils
-    (spirals).
+    Three in eight are letters, one each loops, zig-zags, hatching, coils
+    (spirals) and dashes.
 
     Returns
     -------
@@ -171,7 +185,7 @@ def make_negatives(n, *, seed=0):
     Image, _ = import_pil()
     rng = np.random.default_rng(seed)
     fonts = _fonts()
-    makers = [_letter, _letter, _letter, _loops, _zigzag, _hatching, _coil]
+    makers = [_letter, _letter, _letter, _loops, _zigzag, _hatching, _coil, _dash]
     out = np.empty((n, 784), dtype=np.uint8)
     for i in range(n):
         maker = makers[i % len(makers)]
