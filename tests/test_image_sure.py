@@ -62,7 +62,7 @@ def test_a_spiral_doodle_is_not_digit_like():
 
     turns, radius = np.linspace(0, 6 * np.pi, 80), np.linspace(0.05, 0.42, 80)
     side = 280
-    points = [(side * (0.1 + 0.8 * (0.5 + r * np.cos(t))), side * (0.1 + 0.8 * (0.5 + r * np.sin(t))))
+    points = [(side * (0.5 + 0.8 * r * np.cos(t)), side * (0.5 + 0.8 * r * np.sin(t)))
               for t, r in zip(turns, radius)]
     pad = Image.new("L", (side, side), 0)
     ImageDraw.Draw(pad).line(points, fill=255, width=side // 14, joint="curve")
@@ -109,6 +109,10 @@ def test_wrong_shapes_and_files_are_refused(tmp_path):
     np.savez(bad, format=np.array(99))
     with pytest.raises(ValueError, match="not a skdigit digit-detector file"):
         load_detector(str(bad))
+    old = tmp_path / "old.npz"
+    np.savez(old, format=np.array(1))
+    with pytest.raises(ValueError, match="earlier skdigit .* refit it with"):
+        load_detector(str(old))
     assert DETECTOR_PATH.is_file()
 
 

@@ -69,7 +69,14 @@ def load_detector(path=None):
     path = DETECTOR_PATH if path is None else Path(path)
     with np.load(path, allow_pickle=False) as archive:
         state = {key: archive[key] for key in archive.files}
-    if int(state.get("format", -1)) != _FORMAT:
+    found = int(state.get("format", -1))
+    if found in range(1, _FORMAT):
+        raise ValueError(
+            f"{path} is a digit-detector file of an earlier skdigit (format {found}, one "
+            f"score for all digits); refit it with python -m skdigit.image._sure_fit "
+            f"--output {path}"
+        )
+    if found != _FORMAT:
         raise ValueError(f"{path} is not a skdigit digit-detector file (format {_FORMAT})")
     state["steps"] = _features()
     return state
@@ -85,9 +92,9 @@ def digit_likeness(X, *, path=None):
     trained on MNIST's training digits of one class against letters and
     scribbles made to look handwritten (fonts re-drawn with a random pen and
     an elastic deformation [2]_; see ``skdigit/image/_sure_fit.py``), minus a
-    threshold that 0.3% of held-out MNIST training digits fall below. :func:`read_number`,
-    ``skdigit predict``, ``skdigit read`` and the app report an image with a
-    negative score as not a digit.
+    threshold that 0.3% of held-out MNIST training digits fall below.
+    :func:`read_number`, ``skdigit predict``, ``skdigit read`` and the app
+    report an image with a negative score as not a digit.
 
     Parameters
     ----------

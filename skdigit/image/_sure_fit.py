@@ -200,7 +200,7 @@ def fit_detector(*, n_negatives=15_000, n_positives=50_000, C=0.1, seed=0, data_
 
     Ten binary classifiers, one a digit class: that class's digits among the
     ``n_positives`` training digits against all the negatives, the two sides
-    balanced by ``sample_weight``. The threshold is the 0.4% quantile, on
+    balanced by ``sample_weight``. The threshold is the 0.3% quantile, on
     10,000 other training digits, of the largest of the ten decision
     functions.
     """
@@ -222,7 +222,8 @@ def fit_detector(*, n_negatives=15_000, n_positives=50_000, C=0.1, seed=0, data_
         rows = (digit_of == digit) | (digit_of == -1)
         y = (digit_of[rows] == digit).astype(float)
         weight = np.where(y == 1, 1.0, y.sum() / (len(y) - y.sum()))
-        classifier = DigitLogisticClassifier(C=C, max_iter=1000).fit(F[rows], y, sample_weight=weight)
+        classifier = DigitLogisticClassifier(C=C, max_iter=1000)
+        classifier.fit(F[rows], y, sample_weight=weight)
         coef[:, digit], intercept[digit] = classifier.coef_.reshape(-1), classifier.intercept_[0]
     del F
     score = ((steps.transform(X[held_out].astype(np.float32)) - mean) / scale @ coef
