@@ -17,7 +17,7 @@ from ._errors import (
 from ._fit import bbox, fit_and_centre
 from ._ink import EIGHT_CONNECTED, ink_image
 from ._stroke import normalize_stroke, stroke_width
-from ._sure import MIN_PROBABILITY, digit_likeness, is_digit
+from ._sure import MIN_PROBABILITY, digit_likeness, is_digit, sure_enough
 
 __all__ = ["NumberReading", "digit_and_count", "read_number", "segment_digits"]
 
@@ -261,15 +261,16 @@ def _cut(keep, column, strong):
     return halves
 
 
-def _score(ink, segments, model, Image):
-    """How well the segments read as digits: the sum over them of the log of
-    the model's top probability and of the detector's digit-likeness (as a
-    probability: a blob the model reads as "0" at 1.0 is no digit)."""
+def _read(ink, segments, model, Image):
+    """The segments read once: the model's top probability and the detector's
+    digit-likeness of each, and their score -- the sum over them of the log
+    of the probability and of the likeness (as a probability: a blob the
+    model reads as "0" at 1.0 is no digit)."""
     digits = _prepare(ink, segments, Image)
     top = np.asarray(model.predict_proba(digits)).max(axis=1)
     likeness = digit_likeness(digits)
     log_like = -np.logaddexp(0.0, -likeness)  # log of the logistic function
-    return float(np.log(np.clip(top, 1e-12, 1)).sum() + log_like.sum()), float(top.max())
+    return top, likeness, float(np.log(np.clip(top, 1e-12, 1)).sum() + log_like.sum())
 
 
 def split_touching(ink, segment, model, Image, min_probability=MIN_PROBABILITY,
@@ -278,7 +279,7 @@ def split_touching(ink, segment, model, Image, min_probability=MIN_PROBABILITY,
 
     A segment wider than ``_SPLIT_ASPECT`` times its height is cut at the
     column, among the few holding the least ink near where the first
-    digit should end, whose two sides read best as digits (:func:`_score`:
+    digit should end, whose two sides read best as digits (:func:`_read`:
     the model's probabilities and the detector's digit-likeness; each side
     at least ``_MIN_PART_HEIGHT`` of the whole's height) -- if the column
     crosses at most ``_JUNCTION`` stroke widths of ink, the model is less
@@ -299,9 +300,9 @@ def split_touching(ink, segment, model, Image, min_probability=MIN_PROBABILITY,
     height, width = bottom - top, right - left
     if width <= (_UNSURE_ASPECT if in_number else _SPLIT_ASPECT) * height:
         return [segment]
-    whole_digit = _prepare(ink, [segment], Image)
-    whole_proba = np.asarray(model.predict_proba(whole_digit)).max(axis=1)
-    unsure = in_number and not is_digit(whole_digit, whole_proba, min_probability)[0]
+    whole_top, whole_likeness, whole_score = _read(ink, [segment], model, Image)
+    whole = float(whole_top[0])
+    unsure = in_number and not sure_enough(whole_top, whole_likeness, min_probability)[0]
     if width <= _SPLIT_ASPECT * height and not unsure:
         return [segment]
     n = max(2, round(width / (_DIGIT_ASPECT * height)))
@@ -319,22 +320,20 @@ def split_touching(ink, segment, model, Image, min_probability=MIN_PROBABILITY,
     if (not unsure and width <= _FORCE_SPLIT * height
             and columns[order[0]] > _JUNCTION * stroke_width(strong)):
         return [segment]
-    best, best_score = None, -np.inf
+    best, best_score, best_sure = None, -np.inf, None
     for c in order:
         halves = _cut(keep, left + int(c), ink.strong)
         if halves is None:
             continue
-        score, _ = _score(ink, halves, model, Image)
+        top_, likeness, score = _read(ink, halves, model, Image)
         if score > best_score:
             best, best_score = halves, score
+            best_sure = sure_enough(top_, likeness, min_probability)
     if best is None:
         return [segment]
-    whole_score, whole = _score(ink, [segment], model, Image)
     if width <= _SPLIT_ASPECT * height or (unsure and width <= _FORCE_SPLIT * height):
         # no digit as a whole: cut only into two digits that read better
-        parts = _prepare(ink, best, Image)
-        proba = np.asarray(model.predict_proba(parts)).max(axis=1)
-        if whole_score >= best_score or not is_digit(parts, proba, min_probability).all():
+        if whole_score >= best_score or not best_sure.all():
             return [segment]
     elif width <= _FORCE_SPLIT * height:  # a wide digit ("0", "5"), or two?
         if whole >= _SURE_WHOLE or whole_score >= best_score:
@@ -348,11 +347,12 @@ def _join_unsure(ink, segments, lines, model, Image, min_probability):
     """Join a segment that is no digit to a neighbour it shares columns with,
     where together they read as a digit (a 5's slanted cap, too high to be
     a fragment, beside its body). Returns the segments, their lines, their
-    prepared rows and whether each is a digit (:func:`is_digit`)."""
+    prepared rows, the model's ``predict_proba`` of them and whether each is
+    a digit (:func:`is_digit`)."""
     segments, lines = list(segments), list(lines)
     digits = list(_prepare(ink, segments, Image))
-    proba = np.asarray(model.predict_proba(np.stack(digits))).max(axis=1)
-    sure = list(is_digit(np.stack(digits), proba, min_probability))
+    proba = list(np.asarray(model.predict_proba(np.stack(digits))))
+    sure = list(is_digit(np.stack(digits), np.max(proba, axis=1), min_probability))
     i = 0
     while i < len(segments):
         if sure[i]:
@@ -367,18 +367,19 @@ def _join_unsure(ink, segments, lines, model, Image, min_probability):
                 continue
             joined = (keep | other, (min(top, t), max(bottom, b), min(left, lft), max(right, rgt)))
             digit = _prepare(ink, [joined], Image)
-            p = np.asarray(model.predict_proba(digit)).max(axis=1)
-            if is_digit(digit, p, min_probability)[0]:
+            p = np.asarray(model.predict_proba(digit))
+            if is_digit(digit, p.max(axis=1), min_probability)[0]:
                 lo = min(i, j)
                 segments[lo : lo + 2] = [joined]
                 lines[lo : lo + 2] = [lines[i]]
                 digits[lo : lo + 2] = [digit[0]]
+                proba[lo : lo + 2] = [p[0]]
                 sure[lo : lo + 2] = [True]
                 i = lo
                 break
         else:
             i += 1
-    return segments, lines, np.stack(digits), np.array(sure, dtype=bool)
+    return segments, lines, np.stack(digits), np.stack(proba), np.array(sure, dtype=bool)
 
 
 def _prepare(ink, segments, Image):
@@ -544,10 +545,9 @@ def read_number(source, model, *, invert="auto", frame=None, max_pixels=MAX_PIXE
         parts = split_touching(ink, segment, model, Image, min_probability, in_number)
         split.extend(parts)
         split_lines.extend([line] * len(parts))
-    segments, lines, digits, sure = _join_unsure(ink, split, split_lines, model, Image,
-                                                 min_probability)
+    segments, lines, digits, proba, sure = _join_unsure(ink, split, split_lines, model,
+                                                        Image, min_probability)
     lines = np.array(lines, dtype=np.int64)
-    proba = np.asarray(model.predict_proba(digits))
     classes = np.asarray(model.classes_)
     best = proba.argmax(axis=1)
     probabilities = proba[np.arange(len(best)), best]

@@ -180,4 +180,10 @@ def is_digit(X, probabilities, min_probability=MIN_PROBABILITY):
         digit detector (:func:`digit_likeness`) finds the image digit-like.
     """
     probabilities = np.asarray(probabilities, dtype=np.float64).reshape(-1)
-    return (probabilities >= min_probability) & (digit_likeness(X) >= 0)
+    return sure_enough(probabilities, digit_likeness(X), min_probability)
+
+
+def sure_enough(probabilities, likeness, min_probability=MIN_PROBABILITY):
+    """:func:`is_digit` from the probabilities and the :func:`digit_likeness`
+    scores already computed: the one rule, for callers that have both."""
+    return (np.asarray(probabilities) >= min_probability) & (np.asarray(likeness) >= 0)
