@@ -21,6 +21,8 @@ scan), so that a reader is measured from the file, decoding included.
 Functions
 ---------
 - :func:`make_case`: one photo of a condition, with what it shows;
+- :func:`redrawn`: a digit re-drawn with a pen as a clean image, no photo
+  (what the pen alone changes);
 - :data:`SINGLE_CONDITIONS`, :data:`NUMBER_CONDITIONS`,
   :data:`REJECT_CONDITIONS`: the conditions the benchmark covers.
 """
@@ -32,7 +34,7 @@ import numpy as np
 from scipy import ndimage
 
 __all__ = ["NUMBER_CONDITIONS", "REJECT_CONDITIONS", "SINGLE_CONDITIONS", "Case",
-           "Condition", "make_case"]
+           "Condition", "make_case", "redrawn"]
 
 # Colours (RGB, 0-255).
 _INKS = {
@@ -170,6 +172,18 @@ def _digit_coverage(x, height, pen):
     pad = int(width) + 2
     ink = np.pad(up > 0.5, pad)
     return _pen_coverage(skeletonize(ink), width)
+
+
+def redrawn(x, pen, height=200):
+    """The MNIST digit ``x`` re-drawn with a pen, as a clean grey image (no photo).
+
+    The same strokes :func:`make_case` draws for a condition with that
+    ``pen`` (a fraction of the digit's height), dark ink on white paper,
+    with a margin: what the pen alone does to the digit, before any
+    photograph. Returns a uint8 array (pixel intensities 0-255).
+    """
+    coverage = np.pad(_digit_coverage(x, height, pen), int(0.3 * height))
+    return (255 - 220 * coverage).astype(np.uint8)
 
 
 def _letter_coverage(letter, height, width_frac, rng):

@@ -279,6 +279,21 @@ def test_the_benchmark_generator_is_seeded_and_draws_test_digits(mnist_home):
             assert img.format == "JPEG" and img.size[::-1] == case.size
 
 
+@pytest.mark.mnist
+def test_redrawn_digits_are_the_pen_strokes_without_a_photo(mnist_home):
+    # The benchmark's "re-drawn, no photo" reference: the digits of a pen
+    # condition re-drawn with that pen, as clean images.
+    from benchmarks.handwriting_photos import redrawn
+
+    model, X, y = mnist_model_and_test_set(mnist_home)
+    thin, thick = ([redrawn(x, pen) for x in X[:20]] for pen in (0.035, 0.22))
+    for a, b in zip(thin, thick):
+        assert a.dtype == np.uint8 and a.max() == 255 and a.min() < 60  # ink on white paper
+        assert (b < 128).sum() > 2.5 * (a < 128).sum()  # the marker inks far more paper
+    for images in (thin, thick):
+        assert np.mean(model.predict(np.array([load_digit_image(a) for a in images])) == y[:20]) >= 0.9
+
+
 def test_published_benchmark_tables_are_rendered_from_its_results():
     import json
 
