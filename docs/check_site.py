@@ -57,19 +57,17 @@ import argparse
 import base64
 import functools
 import http.server
-import json
 import os
-import shutil
-import subprocess
 import sys
 import tempfile
 import threading
-import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
-import websocket  # websocket-client
+
+# the shared headless-Chromium helper, next to this file (needs websocket-client)
+from chromium import (DevTools, find_chromium, new_page, save_screenshot, start_chromium,
+                      stop_chromium)
 
 HERE = Path(__file__).resolve().parent
 
@@ -87,16 +85,6 @@ TRYIT_PAGE = "user_guide/try_it.html"
 # the page's navigation (the page opened from disk, the digit drawn as soon as
 # the page has loaded).
 TRYIT_FIRST_PREDICTION_MS = 2000
-
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     """Serves the site; records the paths it could not serve."""
@@ -120,115 +108,6 @@ def serve(root):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}/", failures
-
-
-class DevTools:
-    """A minimal Chrome DevTools Protocol client over one page's websocket."""
-
-    def __init__(self, ws_url, timeout):
-        self.ws = websocket.create_connection(ws_url, timeout=timeout, suppress_origin=True)
-        self.timeout = timeout
-        self.next_id = 0
-        self.events = []
-
-    def send(self, method, **params):
-        self.next_id += 1
-        msg_id = self.next_id
-        self.ws.settimeout(self.timeout)
-        self.ws.send(json.dumps({"id": msg_id, "method": method, "params": params}))
-        while True:
-            message = json.loads(self.ws.recv())
-            if message.get("id") == msg_id:
-                if "error" in message:
-                    raise RuntimeError(f"{method}: {message['error']}")
-                return message.get("result", {})
-            if "method" in message:
-                self.events.append(message)
-
-    def wait_for(self, event, timeout):
-        """Wait until ``event`` arrives (or was already received)."""
-        deadline = time.monotonic() + timeout
-        start = len(self.events)
-        while time.monotonic() < deadline:
-            if any(e["method"] == event for e in self.events[start:]):
-                return True
-            self.ws.settimeout(max(0.05, deadline - time.monotonic()))
-            try:
-                message = json.loads(self.ws.recv())
-            except websocket.WebSocketTimeoutException:
-                break
-            if "method" in message:
-                self.events.append(message)
-        return any(e["method"] == event for e in self.events[start:])
-
-    def drain(self, seconds):
-        """Collect events for ``seconds``."""
-        deadline = time.monotonic() + seconds
-        while (left := deadline - time.monotonic()) > 0:
-            self.ws.settimeout(left)
-            try:
-                message = json.loads(self.ws.recv())
-            except websocket.WebSocketTimeoutException:
-                return
-            if "method" in message:
-                self.events.append(message)
-
-    def evaluate(self, expression):
-        result = self.send(
-            "Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True
-        )
-        if "exceptionDetails" in result:
-            raise RuntimeError(f"evaluating {expression!r}: {result['exceptionDetails']}")
-        return result["result"].get("value")
-
-    def close(self):
-        self.ws.close()
-
-
-def find_chromium(explicit):
-    for candidate in [explicit, "chromium", "chromium-browser", "google-chrome"]:
-        if candidate and (path := shutil.which(candidate)):
-            return path
-    return None
-
-
-def start_chromium(binary, profile, width, height):
-    """Start Chromium with a DevTools port; return (process, http endpoint)."""
-    process = subprocess.Popen(
-        [
-            binary,
-            *CHROMIUM_FLAGS,
-            "--remote-debugging-address=127.0.0.1",
-            "--remote-debugging-port=0",
-            f"--user-data-dir={profile}",
-            f"--window-size={width},{height}",
-            "--hide-scrollbars",
-            "about:blank",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    port_file = Path(profile) / "DevToolsActivePort"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(
-                f"Chromium exited with status {process.returncode}: "
-                + process.stderr.read().decode(errors="replace")[-2000:]
-            )
-        if port_file.is_file() and port_file.read_text().strip():
-            port = port_file.read_text().split()[0]
-            return process, f"http://127.0.0.1:{port}"
-        time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("Chromium did not open its DevTools port within 30 s")
-
-
-def new_page(endpoint):
-    """Open a new tab; return its websocket URL."""
-    request = urllib.request.Request(f"{endpoint}/json/new?about:blank", method="PUT")
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.load(response)["webSocketDebuggerUrl"]
 
 
 # Run in the page once it has loaded: what a reader would notice.
@@ -334,14 +213,7 @@ def check_page(endpoint, url, min_images, screenshot, width, height, timeout):
         if state["hasMath"] and state["typesetMath"] == 0:
             problems.append("the page has math, but MathJax typeset none of it")
 
-        full_height = min(int(state["height"] or height), 6000)
-        shot = page.send(
-            "Page.captureScreenshot",
-            format="png",
-            captureBeyondViewport=True,
-            clip={"x": 0, "y": 0, "width": width, "height": full_height, "scale": 1},
-        )
-        screenshot.write_bytes(base64.b64decode(shot["data"]))
+        save_screenshot(page, screenshot, width, state["height"] or height)
         summary = (
             f"{state['title']!r}: {state['images']} images "
             f"({state['contentImages']} in the content), "
@@ -786,11 +658,7 @@ def main(argv=None):
                     print(f"    - {problem}")
                 failed = failed or bool(problems)
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop_chromium(process)
             server.shutdown()
     passed = f"{len(pages)} pages passed" + ("" if args.no_tryit else
                                               ", and the try-it page's digits")
