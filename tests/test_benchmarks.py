@@ -173,3 +173,39 @@ def test_kernel_features_section_chooses_C_on_training_rows_only():
     assert 0 <= best["test"] <= 1
     text = report.markdown({"meta": {}, "kernel_features": res})
     assert "C chosen on held-out training images" in text and "test accuracy" in text
+
+
+def test_cold_start_renders_the_app_first_page_table():
+    from benchmarks import cold_start
+
+    res = {"rows": [], "app": {"rows": [
+        {"cache": "empty cache", "server_s": 3.46, "ready_s": 6.78, "returncode": 0},
+        {"cache": "warm cache", "server_s": 3.03, "ready_s": 6.75, "returncode": 0}],
+        "notes": []}}
+    (table,) = [t for t in cold_start.tables(res) if "skdigit app" in t["title"]]
+    assert table["title"] == "First page of `skdigit app` after installing"
+    assert table["header"] == ["numba cache", "server answers (s)", "first page ready (s)"]
+    assert table["rows"] == [["empty cache", "3.5", "6.8"], ["warm cache", "3.0", "6.8"]]
+    assert cold_start.APP_READY_CRITERION in table["notes"][0]
+    text = report.markdown({"meta": {}, "cold_start": res})
+    assert "| empty cache | 3.5 | 6.8 |" in text and "Handwritten digit recognizer" in text
+
+    skipped = {"rows": [], "app": {"rows": [], "notes": ["Skipped: Chromium not found."]}}
+    (table,) = [t for t in cold_start.tables(skipped) if "skdigit app" in t["title"]]
+    assert table["rows"] == [] and table["notes"][-1] == "Skipped: Chromium not found."
+
+
+def test_cold_start_times_the_app_first_page_in_chromium():
+    """Runs ``app_runs`` (two starts of ``skdigit app``, about 20 s); no time is asserted."""
+    pytest.importorskip("streamlit")
+    pytest.importorskip("websocket")
+    from benchmarks import cold_start
+
+    if cold_start._chromium().find_chromium() is None:
+        pytest.skip("Chromium not found (apt-get install -y chromium)")
+    res = cold_start.app_runs()
+    assert res["notes"] == []
+    assert [r["cache"] for r in res["rows"]] == ["empty cache", "warm cache"]
+    for row in res["rows"]:
+        assert 0 < row["server_s"] < row["ready_s"]
+        assert row["returncode"] == 0  # SIGTERM to the launcher stopped the server
