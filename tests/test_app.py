@@ -14,6 +14,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -419,3 +420,78 @@ def test_page_reads_a_photo_from_the_camera(app_test, page_env, digit_model_path
     assert not at.exception and not at.error
     (metric,) = at.metric
     assert metric.label == "Number read" and metric.value == str(label)
+
+
+# --- the page in headless Chromium ----------------------------------------------
+
+# The rectangles of the drawing canvas's toolbar (streamlit-drawable-canvas >= 0.13
+# draws it in its shadow root, above the canvas's top right corner, while the
+# pointer is over the canvas) and of every line of text on the page.
+_TOOLBAR_AND_TEXT_JS = """(() => {
+  const box = r => [r.left, r.top, r.right, r.bottom];
+  const host = Array.from(document.querySelectorAll('*'))
+      .find(e => e.shadowRoot && e.shadowRoot.querySelector('.dc-toolbar-card'));
+  if (!host) return null;
+  const toolbar = host.shadowRoot.querySelector('.dc-toolbar');
+  const texts = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    if (!node.textContent.trim()) continue;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    for (const r of range.getClientRects())
+      if (r.width > 0 && r.height > 0) texts.push([node.textContent.trim(), box(r)]);
+  }
+  return {canvas: box(host.shadowRoot.querySelector('.dc-canvas').getBoundingClientRect()),
+          toolbar: box(host.shadowRoot.querySelector('.dc-toolbar-card')
+                           .getBoundingClientRect()),
+          visible: getComputedStyle(toolbar).opacity === '1'
+                   && getComputedStyle(toolbar).display !== 'none',
+          texts: texts};
+})()"""
+
+
+def _app_in_chromium():
+    """``benchmarks.cold_start`` (whose ``app_page`` opens the app in headless
+    Chromium) and the Chromium binary; skips without Chromium or the extras."""
+    pytest.importorskip("streamlit")
+    pytest.importorskip("websocket")  # websocket-client, the docs extra
+    root = str(Path(__file__).resolve().parents[1])  # benchmarks/ is not installed
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    from benchmarks import cold_start
+
+    binary = cold_start._chromium().find_chromium()
+    if binary is None:
+        pytest.skip("Chromium not found (apt-get install -y chromium)")
+    return cold_start, binary
+
+
+@pytest.mark.parametrize("width", [1280, 390], ids=["desktop", "phone"])
+def test_canvas_toolbar_clears_the_text_in_chromium(width):
+    """The drawing canvas's toolbar, shown while the pointer is over the canvas,
+    covers no text of the page (it covered the instructions above the canvas)."""
+    cold_start, binary = _app_in_chromium()
+    with cold_start.app_page(binary, width=width, height=900) as app:
+        page = app.page
+        assert page.evaluate("""(() => {
+          for (const label of document.querySelectorAll('label'))
+            if (label.textContent.includes('Draw a digit')) { label.click(); return true; }
+          return false; })()"""), "no 'Draw a digit' input (streamlit-drawable-canvas?)"
+        deadline = time.monotonic() + 60
+        while (state := page.evaluate(_TOOLBAR_AND_TEXT_JS)) is None:
+            assert time.monotonic() < deadline, "the drawing canvas did not appear"
+            time.sleep(0.2)
+        left, top, right, bottom = state["canvas"]
+        page.send("Input.dispatchMouseEvent", type="mouseMoved",
+                  x=(left + right) / 2, y=(top + bottom) / 2)
+        time.sleep(1.0)  # the toolbar fades in and slides up (0.25 s)
+        state = page.evaluate(_TOOLBAR_AND_TEXT_JS)
+    assert state["visible"], "the toolbar did not show with the pointer over the canvas"
+    x0, y0, x1, y1 = state["toolbar"]
+    assert y1 <= state["canvas"][1]  # above the canvas, as this version draws it
+    covered = [text for text, (a0, b0, a1, b1) in state["texts"]
+               if a0 < x1 and x0 < a1 and b0 < y1 and y0 < b1]
+    assert not covered, f"the canvas toolbar {state['toolbar']} covers {covered}"
+    assert app.returncode == 0  # the server stopped cleanly on SIGTERM

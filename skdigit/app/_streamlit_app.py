@@ -18,6 +18,9 @@ from skdigit.app import _model
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "bmp", "tif", "tiff", "webp"]
 PREVIEW_SCALE = 8  # 28x28 shown as 224x224
 CANVAS_SIDE = 280
+# ``st.space`` between the drawing instructions and the canvas: room for the
+# canvas's toolbar (0.75rem, with the gaps on either side 2.75rem).
+TOOLBAR_CLEARANCE = "small"
 
 
 def _canvas():
@@ -106,6 +109,10 @@ def main():
 
     if mode == "Draw a digit":
         st.write("Draw one digit, large, in the middle of the square.")
+        # streamlit-drawable-canvas (0.13) shows its toolbar 2.15rem above the
+        # canvas while the pointer is over it; with Streamlit's 1rem gap it
+        # covered this line. The space makes the gap 2.75rem.
+        st.space(TOOLBAR_CLEARANCE)
         result = st_canvas(
             stroke_width=20,
             stroke_color="#000000",
