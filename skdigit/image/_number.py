@@ -82,18 +82,19 @@ def _merge(group, part):
 
 
 def _rules(parts):
-    """The parts that are rules drawn by hand, not strokes of digits (see ``_RULE_WIDTH``)."""
+    """Labels of the parts that are rules drawn by hand, not digits' strokes (``_RULE_WIDTH``)."""
+    if len(parts) < 3:
+        return []
+    heights = sorted((p[2] - p[1] for p in parts), reverse=True)
     rules = []
     for p in parts:
         width, height = p[4] - p[3], p[2] - p[1]
-        others = [q for q in parts if q is not p]
-        if not others or height > _RULE_FLAT * width:
+        tallest_other = heights[1] if height == heights[0] else heights[0]
+        if height > _RULE_FLAT * width or width < _RULE_WIDTH * tallest_other:
             continue
-        if width < _RULE_WIDTH * max(q[2] - q[1] for q in others):
-            continue
-        spanned = sum(_overlap(p, q) >= _JOIN_OVERLAP * (q[4] - q[3]) for q in others)
+        spanned = sum(_overlap(p, q) >= _JOIN_OVERLAP * (q[4] - q[3]) for q in parts if q is not p)
         if spanned >= 2:
-            rules.append(p)
+            rules.append(p[0])
     return rules
 
 
@@ -206,7 +207,7 @@ def segment_digits(ink, *, with_lines=False):
         if m >= _DUST * mass.max()
     ]
     rules = _rules(parts)
-    parts = [p for p in parts if not any(p is r for r in rules)]
+    parts = [p for p in parts if p[0] not in rules]
     kept = np.isin(labels, [p[0] for p in parts])
     segments, lines = [], []
     for line, (top, bottom) in enumerate(_line_bands(kept)):
