@@ -213,6 +213,18 @@ def test_specks_are_dropped():
     assert_array_equal(reading_dusty.boxes, reading_clean.boxes)
 
 
+@pytest.mark.parametrize("gap", [8, 30, 60])
+def test_an_underline_beneath_the_number_is_not_part_of_it(gap):
+    # A hand-drawn rule under the number, close to it: it overlapped every
+    # digit's columns, so the whole number was joined into one segment.
+    number = _one(100) + _five(300) + _one(500)
+    underline = [[(90, 250 + 7 + gap), (580, 254 + 7 + gap)]]
+    plain = read_number(_lines(number, size=(900, 340)), _EchoModel())
+    underlined = read_number(_lines(number + underline, size=(900, 340)), _EchoModel())
+    assert underlined.text == plain.text == "151"
+    assert_array_equal(underlined.boxes, plain.boxes)
+
+
 def test_a_small_one_beside_tall_digits_is_kept():
     page = _lines(_five(100) + [[(400, 150), (400, 250)]] + _five(500))
     assert read_number(page, _EchoModel()).text == "515"

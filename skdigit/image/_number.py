@@ -45,6 +45,11 @@ _SMALL, _SPECK_MASS = 0.3, 0.15
 _CAP_TOP, _CAP_GAP = 0.25, 0.3
 # A digit is at least this fraction of the frame's smaller side high.
 _MIN_HEIGHT = 0.02
+# A rule drawn by hand (an underline, a line above): one stroke at least
+# _RULE_WIDTH times as wide as the tallest other component is high, at most
+# _RULE_FLAT of its width high, spanning the columns of two or more others.
+# No digit is that wide (a 7's bar, a 5's flag span one digit).
+_RULE_WIDTH, _RULE_FLAT = 1.5, 0.3
 
 
 def _overlap(a, b):
@@ -74,6 +79,23 @@ def _merge(group, part):
     group[1], group[2] = min(group[1], part[1]), max(group[2], part[2])
     group[3], group[4] = min(group[3], part[3]), max(group[4], part[4])
     group[5] += part[5]
+
+
+def _rules(parts):
+    """Labels of the parts that are rules drawn by hand, not digits' strokes (``_RULE_WIDTH``)."""
+    if len(parts) < 3:
+        return []
+    heights = sorted((p[2] - p[1] for p in parts), reverse=True)
+    rules = []
+    for p in parts:
+        width, height = p[4] - p[3], p[2] - p[1]
+        tallest_other = heights[1] if height == heights[0] else heights[0]
+        if height > _RULE_FLAT * width or width < _RULE_WIDTH * tallest_other:
+            continue
+        spanned = sum(_overlap(p, q) >= _JOIN_OVERLAP * (q[4] - q[3]) for q in parts if q is not p)
+        if spanned >= 2:
+            rules.append(p[0])
+    return rules
 
 
 def _line_bands(mask):
@@ -184,6 +206,8 @@ def segment_digits(ink, *, with_lines=False):
         for k, (s, m) in enumerate(zip(slices, mass))
         if m >= _DUST * mass.max()
     ]
+    rules = _rules(parts)
+    parts = [p for p in parts if p[0] not in rules]
     kept = np.isin(labels, [p[0] for p in parts])
     segments, lines = [], []
     for line, (top, bottom) in enumerate(_line_bands(kept)):
@@ -449,7 +473,9 @@ def read_number(source, model, *, invert="auto", frame=None, max_pixels=MAX_PIXE
     The ink is found in the whole image as by :func:`load_digit_image`, then
     split into digits: its connected components, the parts of one broken
     digit (a 5's detached cap, a 4 drawn in two strokes) joined when their
-    column ranges overlap by half the narrower one, specks dropped. Each
+    column ranges overlap by half the narrower one, specks and a rule drawn
+    under or over the number (one flat stroke spanning several digits)
+    dropped. Each
     digit, left to right, is then prepared like a single digit (stroke width,
     20x20 box, centre of mass) and classified by ``model``.
 
