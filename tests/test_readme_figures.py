@@ -1,5 +1,6 @@
 """Each accuracy in the README equals what its command prints, to the digits shown;
-and no step of a real ``skdigit train`` is silent for more than 3 seconds."""
+and no step of a real ``skdigit train``, ``evaluate``, ``predict`` or ``read`` is
+silent for more than 3 seconds."""
 
 import re
 import subprocess
@@ -7,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from skdigit import _cli, load_mnist, load_pretrained
@@ -61,12 +63,14 @@ def test_readme_snippet_figure_is_the_pixels_figure():
     assert [snippet] == pixels
 
 
-def _max_silence(argv):
-    """Run ``python -m skdigit ARGV``; the longest time between two output lines."""
+def _max_silence(argv, *, from_start=False):
+    """Run ``python -m skdigit ARGV``; the longest time between two output lines
+    (with ``from_start``, the command's start counts as a line)."""
     command = [sys.executable, "-u", "-m", "skdigit", *argv]
+    start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                text=True, bufsize=1)
-    stamps = []
+    stamps = [(start, "(start)")] if from_start else []
     for line in process.stdout:
         stamps.append((time.perf_counter(), line.rstrip()))
     assert process.wait() == 0, "\n".join(line for _, line in stamps[-5:])
@@ -84,3 +88,20 @@ def test_train_is_never_silent_for_more_than_3_seconds(features, mnist_home, tmp
     assert worst[0] <= 3.0, f"{worst[0]:.1f} s of silence between {worst[1]!r} and {worst[2]!r}"
     worst = _max_silence(["evaluate", model, "--data-home", str(mnist_home)])
     assert worst[0] <= 3.0, f"{worst[0]:.1f} s of silence between {worst[1]!r} and {worst[2]!r}"
+
+
+@pytest.mark.mnist
+def test_predict_and_read_are_never_silent_for_more_than_3_seconds(mnist_home, tmp_path):
+    """A real ``skdigit predict`` and ``skdigit read`` of a photo of a number on a
+    desk (the shipped model), from the command's start to its last line."""
+    sys.path.insert(0, str(README.parent))  # benchmarks/ is not installed
+    from benchmarks.handwriting_photos import NUMBER_CONDITIONS, make_case
+
+    X, y = load_mnist(subset="test", data_home=mnist_home, return_X_y=True)
+    case = make_case(NUMBER_CONDITIONS[0], X, y, np.random.default_rng(0))
+    photo = tmp_path / "number.jpg"
+    photo.write_bytes(case.data)
+    for command in (["predict", str(photo)], ["read", str(photo)]):
+        worst = _max_silence(command, from_start=True)
+        assert worst[0] <= 3.0, (f"skdigit {command[0]}: {worst[0]:.1f} s of silence between "
+                                 f"{worst[1]!r} and {worst[2]!r}")
