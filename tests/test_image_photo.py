@@ -291,7 +291,8 @@ def test_redrawn_digits_are_the_pen_strokes_without_a_photo(mnist_home):
         assert a.dtype == np.uint8 and a.max() == 255 and a.min() < 60  # ink on white paper
         assert (b < 128).sum() > 2.5 * (a < 128).sum()  # the marker inks far more paper
     for images in (thin, thick):
-        assert np.mean(model.predict(np.array([load_digit_image(a) for a in images])) == y[:20]) >= 0.9
+        prepared = np.array([load_digit_image(a) for a in images])
+        assert np.mean(model.predict(prepared) == y[:20]) >= 0.9
 
 
 def test_published_benchmark_tables_are_rendered_from_its_results():

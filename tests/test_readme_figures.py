@@ -94,7 +94,8 @@ def test_train_is_never_silent_for_more_than_3_seconds(features, mnist_home, tmp
 def test_predict_and_read_are_never_silent_for_more_than_3_seconds(mnist_home, tmp_path):
     """A real ``skdigit predict`` and ``skdigit read`` of a photo of a number on a
     desk (the shipped model), from the command's start to its last line."""
-    sys.path.insert(0, str(README.parent))  # benchmarks/ is not installed
+    if str(README.parent) not in sys.path:  # benchmarks/ is not installed
+        sys.path.insert(0, str(README.parent))
     from benchmarks.handwriting_photos import NUMBER_CONDITIONS, make_case
 
     X, y = load_mnist(subset="test", data_home=mnist_home, return_X_y=True)
