@@ -29,7 +29,6 @@ import argparse
 import asyncio
 import io
 import json
-import socket
 import subprocess
 import sys
 import threading
@@ -37,6 +36,8 @@ import time
 import uuid
 
 import numpy as np
+
+from benchmarks.harness import free_port
 
 
 def make_photo(megapixels=12.0, seed=0, image_format="JPEG"):
@@ -64,12 +65,6 @@ def make_photo(megapixels=12.0, seed=0, image_format="JPEG"):
     out = io.BytesIO()
     img.save(out, format=image_format, **({"quality": 92} if image_format == "JPEG" else {}))
     return out.getvalue()
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _rss(pid):
@@ -252,7 +247,7 @@ def run(n_sessions=20, megapixels=12.0, image_format="JPEG", extra_args=()):
     from skdigit.app._launch import build_command, server_environment
 
     photo = make_photo(megapixels, image_format=image_format)
-    port = _free_port()
+    port = free_port()
     command = build_command(port=port, extra_args=[
         "--server.enableXsrfProtection", "false", "--server.enableCORS", "false",
         "--server.fileWatcherType", "none", "--logger.level", "warning", *extra_args,

@@ -12,7 +12,6 @@ import functools
 import importlib.util
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -21,7 +20,7 @@ import types
 import urllib.request
 from pathlib import Path
 
-from benchmarks.harness import REPO_ROOT, missing, run_child
+from benchmarks.harness import REPO_ROOT, free_port, missing, run_child
 from benchmarks.report import cell
 
 #: What "the first page is ready" means in :func:`app_runs`, for the table's note.
@@ -88,12 +87,6 @@ def _chromium():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _server_up(port):
@@ -196,7 +189,7 @@ def app_page(binary, env=None, timeout=120.0, width=1280, height=900):
             app.page.send("Page.enable")
             app.page.send("Emulation.setDeviceMetricsOverride", width=width, height=height,
                           deviceScaleFactor=1, mobile=False)
-            port = _free_port()
+            port = free_port()
             app.url = f"http://127.0.0.1:{port}/"
             with open(log_path, "wb") as log:
                 t0 = time.perf_counter()

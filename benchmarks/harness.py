@@ -19,6 +19,7 @@ import inspect
 import json
 import os
 import platform
+import socket
 import subprocess
 import sys
 import time
@@ -132,6 +133,13 @@ def run_child(module, *args, env=None):
     if res.returncode:
         raise RuntimeError(f"{' '.join(cmd)} failed ({res.returncode}):\n{res.stderr[-2000:]}")
     return {**json.loads(res.stdout.strip().splitlines()[-1]), "wall_s": wall}
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on now (for a server to start on)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def missing(*modules):
