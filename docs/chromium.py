@@ -60,26 +60,28 @@ class DevTools:
         while time.monotonic() < deadline:
             if any(e["method"] == event for e in self.events[start:]):
                 return True
-            self.ws.settimeout(max(0.05, deadline - time.monotonic()))
-            try:
-                message = json.loads(self.ws.recv())
-            except websocket.WebSocketTimeoutException:
+            if not self._receive(max(0.05, deadline - time.monotonic())):
                 break
-            if "method" in message:
-                self.events.append(message)
         return any(e["method"] == event for e in self.events[start:])
 
     def drain(self, seconds):
         """Collect events for ``seconds``."""
         deadline = time.monotonic() + seconds
         while (left := deadline - time.monotonic()) > 0:
-            self.ws.settimeout(left)
-            try:
-                message = json.loads(self.ws.recv())
-            except websocket.WebSocketTimeoutException:
+            if not self._receive(left):
                 return
-            if "method" in message:
-                self.events.append(message)
+
+    def _receive(self, timeout):
+        """Receive one message within ``timeout`` seconds, keeping it if it is an
+        event; False if none came."""
+        self.ws.settimeout(timeout)
+        try:
+            message = json.loads(self.ws.recv())
+        except websocket.WebSocketTimeoutException:
+            return False
+        if "method" in message:
+            self.events.append(message)
+        return True
 
     def evaluate(self, expression):
         result = self.send(

@@ -475,9 +475,8 @@ def read_number(source, model, *, invert="auto", frame=None, max_pixels=MAX_PIXE
     digit (a 5's detached cap, a 4 drawn in two strokes) joined when their
     column ranges overlap by half the narrower one, specks and a rule drawn
     under or over the number (one flat stroke spanning several digits)
-    dropped. Each
-    digit, left to right, is then prepared like a single digit (stroke width,
-    20x20 box, centre of mass) and classified by ``model``.
+    dropped. Each digit, left to right, is then prepared like a single digit
+    (stroke width, 20x20 box, centre of mass) and classified by ``model``.
 
     Several lines of writing are read line by line (``reading.lines``);
     digits that touch are cut where the model reads both parts best.
