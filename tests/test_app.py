@@ -483,11 +483,19 @@ def test_canvas_toolbar_clears_the_text_in_chromium(width):
         while (state := page.evaluate(_TOOLBAR_AND_TEXT_JS)) is None:
             assert time.monotonic() < deadline, "the drawing canvas did not appear"
             time.sleep(0.2)
-        left, top, right, bottom = state["canvas"]
-        page.send("Input.dispatchMouseEvent", type="mouseMoved",
-                  x=(left + right) / 2, y=(top + bottom) / 2)
-        time.sleep(1.0)  # the toolbar fades in and slides up (0.25 s)
-        state = page.evaluate(_TOOLBAR_AND_TEXT_JS)
+        # On a loaded machine the page may still be laying out when the canvas
+        # first appears, so the pointer is moved to where the canvas is now,
+        # again and again, until the toolbar has faded in (0.25 s) or 30 s pass.
+        deadline = time.monotonic() + 30
+        while True:
+            left, top, right, bottom = state["canvas"]
+            page.send("Input.dispatchMouseEvent", type="mouseMoved",
+                      x=(left + right) / 2 + 1, y=(top + bottom) / 2)
+            time.sleep(0.5)
+            state = page.evaluate(_TOOLBAR_AND_TEXT_JS)
+            if state["visible"] or time.monotonic() > deadline:
+                break
+            page.send("Input.dispatchMouseEvent", type="mouseMoved", x=1, y=1)
     assert state["visible"], "the toolbar did not show with the pointer over the canvas"
     x0, y0, x1, y1 = state["toolbar"]
     assert y1 <= state["canvas"][1]  # above the canvas, as this version draws it
