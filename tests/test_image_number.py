@@ -10,11 +10,14 @@ from numpy.testing import assert_array_equal
 Image = pytest.importorskip("PIL.Image")
 from PIL import ImageDraw  # noqa: E402
 
+from scipy import ndimage  # noqa: E402
+
 from _handwriting import (  # noqa: E402
     INK,
     PAPER,
     mnist_model_and_test_set,
     number_page,
+    pen_strokes,
 )
 from _handwriting import EchoModel as _EchoModel  # noqa: E402
 from skdigit.image import (  # noqa: E402
@@ -225,6 +228,26 @@ def test_an_underline_beneath_the_number_is_not_part_of_it(gap):
     assert_array_equal(underlined.boxes, plain.boxes)
 
 
+def test_a_flat_base_written_apart_stays_with_its_digit():
+    # A digit's flat base written apart, below it by more than a third of its
+    # height (a 2's or a 5's), was taken for a second line of writing: two
+    # readings where there is one digit.
+    digit = [[(120, 60), (230, 60), (160, 190)], [(110, 250), (240, 250)]]
+    segments = _segments(_lines(digit, size=(400, 330)))
+    assert len(segments) == 1
+    reading = read_number(_lines(digit, size=(400, 330)), _EchoModel())
+    assert reading.lines.tolist() == [0]
+
+
+def test_a_cap_above_the_next_line_stays_with_it():
+    # A short stroke between two lines is the lower line's when it is nearer
+    # to it: a 5's cap, the first line a "1".
+    five = [[(x, y + 300) for x, y in stroke] for stroke in _five(300)]
+    page = _lines(_one(100) + five, size=(600, 600))
+    reading = read_number(page, _EchoModel())
+    assert reading.text == "1 5" and reading.lines.tolist() == [0, 1]
+
+
 def test_a_small_one_beside_tall_digits_is_kept():
     page = _lines(_five(100) + [[(400, 150), (400, 250)]] + _five(500))
     assert read_number(page, _EchoModel()).text == "515"
@@ -297,6 +320,67 @@ def test_numbers_of_mnist_digits_are_read(mnist_home):
     assert acc_numbers >= acc_arrays - 0.05
     assert max(outside) <= 2  # pixels of the page (reduced 2x to work on)
     assert np.median(margin) <= 12
+
+
+def _broken(x, gap=0.08):
+    """An MNIST digit, enlarged 8x, cut in two side by side: a band of columns
+    ``gap`` of its height wide blanked where it holds the least ink in the
+    middle half of its width; None unless that leaves two large parts."""
+    ink = pen_strokes(x, 8, grow=0)
+    cols = np.flatnonzero(ink.any(axis=0))
+    height = np.ptp(np.flatnonzero(ink.any(axis=1))) + 1
+    lo, hi = cols[0] + np.ptp(cols) // 4, cols[-1] - np.ptp(cols) // 4
+    cut = lo + int(np.argmin(ink[:, lo:hi].sum(axis=0)))
+    width = int(gap * height)
+    ink[:, cut - width // 2 : cut - width // 2 + width] = False
+    labels, n = ndimage.label(ink, structure=np.ones((3, 3)))
+    sizes = ndimage.sum_labels(ink, labels, range(1, n + 1))
+    if (sizes > 0.1 * sizes.sum()).sum() != 2:
+        return None
+    page = np.full((ink.shape[0] + 120, ink.shape[1] + 120), PAPER, dtype=np.uint8)
+    page[60:-60, 60:-60][ink] = INK
+    return page
+
+
+@pytest.mark.mnist
+def test_a_digit_broken_side_by_side_is_one_digit(mnist_home):
+    # A 4 or a 6 whose strokes do not meet is two components sharing no
+    # column, each read as a digit ("2" and "1"): before, none of these was
+    # read as one digit.
+    model, X, y = mnist_model_and_test_set(mnist_home)
+    right = model.predict(X) == y
+    read = []
+    for digit in (0, 4, 6, 8):
+        pages = (_broken(X[i]) for i in np.flatnonzero(right & (y == digit))[:15])
+        read += [read_number(page, model).text == str(digit)
+                 for page in pages if page is not None]
+    assert len(read) >= 40
+    assert np.mean(read) >= 0.75
+
+
+@pytest.mark.mnist
+@pytest.mark.parametrize("gap", [0.1, 0.2])
+def test_close_narrow_digits_stay_two(mnist_home, gap):
+    # ... while two digits of a number, close together, are not joined.
+    model, X, y = mnist_model_and_test_set(mnist_home)
+    right = model.predict(X) == y
+    rng = np.random.default_rng(0)
+    read = []
+    for a in (1, 7, 4, 9):
+        for b in (1, 7, 4, 0):
+            i, j = (int(rng.choice(np.flatnonzero(right & (y == d)))) for d in (a, b))
+            left, right_ = (_inked_columns(pen_strokes(X[k], 8, grow=0)) for k in (i, j))
+            space = np.zeros((left.shape[0], int(gap * 20 * 8)), dtype=bool)
+            ink = np.hstack([left, space, right_])
+            page = np.full((ink.shape[0] + 120, ink.shape[1] + 120), PAPER, dtype=np.uint8)
+            page[60:-60, 60:-60][ink] = INK
+            read.append(read_number(page, model).text == f"{a}{b}")
+    assert np.mean(read) >= 0.9
+
+
+def _inked_columns(ink):
+    cols = np.flatnonzero(ink.any(axis=0))
+    return ink[:, cols[0] : cols[-1] + 1]
 
 
 # --------------------------------------------------------------------------

@@ -50,6 +50,10 @@ _MIN_HEIGHT = 0.02
 # _RULE_FLAT of its width high, spanning the columns of two or more others.
 # No digit is that wide (a 7's bar, a 5's flag span one digit).
 _RULE_WIDTH, _RULE_FLAT = 1.5, 0.3
+# Rows of ink separated by a gap of a third of the tallest run are two lines
+# of writing; a run less high than _SHORT_RUN of the tallest, closer than
+# _SHORT_GAP of it below a line, is that line's (see _line_bands).
+_SHORT_RUN, _SHORT_GAP = 0.5, 0.6
 
 
 def _overlap(a, b):
@@ -103,7 +107,9 @@ def _line_bands(mask):
 
     Runs of rows holding ink, joined across gaps shorter than a third of the
     tallest run (a 5's cap above its body, a dot): what is left apart by a
-    wider gap is another line.
+    wider gap is another line -- except a run less high than ``_SHORT_RUN``
+    of the tallest, less than ``_SHORT_GAP`` of it below a line and no
+    nearer the next: a flat stroke written apart (a 5's or a 2's base).
     """
     rows = np.flatnonzero(mask.any(axis=1))
     if len(rows) == 0:
@@ -113,8 +119,15 @@ def _line_bands(mask):
                                                  np.r_[rows[breaks], rows[-1]])]
     tallest = max(b - a for a, b in runs)
     bands = [runs[0]]
-    for top, bottom in runs[1:]:
-        if top - bands[-1][1] < tallest / 3:
+    for k, (top, bottom) in enumerate(runs[1:], 1):
+        gap = top - bands[-1][1]
+        near = gap < tallest / 3
+        if not near and bottom - top < _SHORT_RUN * tallest and gap < _SHORT_GAP * tallest:
+            # a short stroke below a line is that line's (a 5's base written
+            # apart from it), unless it is nearer the line below (a 5's cap)
+            below = runs[k + 1] if k + 1 < len(runs) else None
+            near = below is None or below[0] - bottom >= gap
+        if near:
             bands[-1][1] = bottom
         else:
             bands.append([top, bottom])
@@ -293,8 +306,14 @@ def _read(ink, segments, model, Image):
     digits = _prepare(ink, segments, Image)
     top = np.asarray(model.predict_proba(digits)).max(axis=1)
     likeness = digit_likeness(digits)
-    log_like = -np.logaddexp(0.0, -likeness)  # log of the logistic function
-    return top, likeness, float(np.log(np.clip(top, 1e-12, 1)).sum() + log_like.sum())
+    return top, likeness, _score(top, likeness)
+
+
+def _score(top, likeness):
+    """The sum of the logs of the model's top probabilities and of the
+    likenesses taken as probabilities (see :func:`_read`)."""
+    log_like = -np.logaddexp(0.0, -np.asarray(likeness))  # log of the logistic function
+    return float(np.log(np.clip(top, 1e-12, 1)).sum() + log_like.sum())
 
 
 def split_touching(ink, segment, model, Image, min_probability=MIN_PROBABILITY,
@@ -406,6 +425,50 @@ def _join_unsure(ink, segments, lines, model, Image, min_probability):
     return segments, lines, np.stack(digits), np.stack(proba), np.array(sure, dtype=bool)
 
 
+# Two neighbouring segments of a line are tried as one digit broken in two
+# (a 4 or a 6 whose strokes do not meet, side by side) when the gap between
+# them is at most _BROKEN_GAP of the taller one's height and together they
+# are at most _BROKEN_ASPECT times as wide as high.
+_BROKEN_GAP, _BROKEN_ASPECT = 0.25, 1.0
+
+
+def _join_broken(ink, segments, lines, digits, proba, sure, model, Image, min_probability):
+    """Join neighbouring segments that read better as one digit than as two.
+
+    A digit whose strokes do not meet, side by side (a 4's two strokes, a
+    6's stem beside its loop), is two components sharing no column, each
+    perhaps read as a digit ("2" and "1"). Two neighbours on one line, close
+    (``_BROKEN_GAP``) and together no wider than a digit
+    (``_BROKEN_ASPECT``), are joined where the whole is a digit
+    (:func:`is_digit`) and scores higher than the two (:func:`_score`: the
+    model's probabilities and the detector's likenesses). Two digits of a
+    number, each read with confidence, score higher apart. Returns the
+    segments, lines, prepared rows, probabilities and ``is_digit`` as
+    :func:`_join_unsure` does.
+    """
+    segments, lines = list(segments), list(lines)
+    digits, proba, sure = list(digits), list(proba), list(sure)
+    i = 0
+    while i + 1 < len(segments):
+        (keep, (top, bottom, left, right)), (other, (t, b, lft, rgt)) = segments[i : i + 2]
+        box = (min(top, t), max(bottom, b), min(left, lft), max(right, rgt))
+        if (lines[i] != lines[i + 1] or lft - right > _BROKEN_GAP * max(bottom - top, b - t)
+                or box[3] - box[2] > _BROKEN_ASPECT * (box[1] - box[0])):
+            i += 1
+            continue
+        joined = (keep | other, box)
+        digit = _prepare(ink, [joined], Image)
+        p = np.asarray(model.predict_proba(digit))
+        whole = _score(p.max(axis=1), digit_likeness(digit))
+        apart = _score(np.max(proba[i : i + 2], axis=1), digit_likeness(np.stack(digits[i : i + 2])))
+        if whole > apart and is_digit(digit, p.max(axis=1), min_probability)[0]:
+            segments[i : i + 2], lines[i : i + 2] = [joined], [lines[i]]
+            digits[i : i + 2], proba[i : i + 2], sure[i : i + 2] = [digit[0]], [p[0]], [True]
+            continue  # the joined digit may be broken further: try it with the next
+        i += 1
+    return segments, lines, np.stack(digits), np.stack(proba), np.array(sure, dtype=bool)
+
+
 def _prepare(ink, segments, Image):
     """One MNIST-style row per segment, stacked."""
     return np.stack([
@@ -475,8 +538,10 @@ def read_number(source, model, *, invert="auto", frame=None, max_pixels=MAX_PIXE
     digit (a 5's detached cap, a 4 drawn in two strokes) joined when their
     column ranges overlap by half the narrower one, specks and a rule drawn
     under or over the number (one flat stroke spanning several digits)
-    dropped. Each digit, left to right, is then prepared like a single digit
-    (stroke width, 20x20 box, centre of mass) and classified by ``model``.
+    dropped; two close neighbours that read better as one digit than as two
+    are joined (a 4 whose strokes do not meet). Each digit, left to right, is
+    then prepared like a single digit (stroke width, 20x20 box, centre of
+    mass) and classified by ``model``.
 
     Several lines of writing are read line by line (``reading.lines``);
     digits that touch are cut where the model reads both parts best.
@@ -570,8 +635,10 @@ def read_number(source, model, *, invert="auto", frame=None, max_pixels=MAX_PIXE
         parts = split_touching(ink, segment, model, Image, min_probability, in_number)
         split.extend(parts)
         split_lines.extend([line] * len(parts))
-    segments, lines, digits, proba, sure = _join_unsure(ink, split, split_lines, model,
-                                                        Image, min_probability)
+    segments, lines, digits, proba, sure = _join_broken(
+        ink, *_join_unsure(ink, split, split_lines, model, Image, min_probability),
+        model, Image, min_probability,
+    )
     lines = np.array(lines, dtype=np.int64)
     classes = np.asarray(model.classes_)
     best = proba.argmax(axis=1)
