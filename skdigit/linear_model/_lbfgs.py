@@ -157,6 +157,9 @@ def minimize_lbfgs(fun, x0, *, max_iter, callback=None, m=10, maxls=50,
                 pairs.clear()
                 d = np.negative(g)
                 dg = float(d @ g)
+            if not dg < 0:  # a gradient too small to square (or not finite)
+                status, message = 2, _NO_STEP
+                break
             if nit == 0:  # L-BFGS-B's first step, 1 / ||g||
                 scale = 1.0 / np.sqrt(-dg)
                 d *= scale
