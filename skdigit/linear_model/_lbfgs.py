@@ -14,8 +14,8 @@ work; :func:`minimize_lbfgs` is that method with L-BFGS-B's choices, so that
 it takes the same iterations:
 
 - the initial inverse Hessian ``(s'y / y'y) I`` of the newest pair, ``m = 10``
-  pairs kept, a pair skipped when ``s'y <= eps (-g's)`` (no positive
-  curvature);
+  pairs kept, ``s = t d`` and ``s'y = t (g_new'd - g'd)``, a pair skipped
+  when ``s'y <= eps (-g's)`` (no positive curvature);
 - the first step ``1 / ||g||`` along ``-g``, then ``1``; the line search is
   MINPACK's ``dcsrch`` (Moré and Thuente, as L-BFGS-B's), through scipy's
   :func:`scipy.optimize._linesearch.scalar_search_wolfe1`, with L-BFGS-B's
@@ -89,7 +89,12 @@ class _Line:
         return self._at(t).f
 
     def derphi(self, t):
-        return float(self._at(t).g @ self.d)
+        self._at(t)
+        if self.gd_t != t:
+            self.gd, self.gd_t = float(self.g @ self.d), t
+        return self.gd
+
+    gd_t = None
 
 
 def _direction(g, pairs):
@@ -107,6 +112,11 @@ def _direction(g, pairs):
     for (s, y, rho), a in zip(pairs, reversed(alphas)):
         q = daxpy(s, q, a=a - rho * float(y @ q))
     return np.negative(q, out=q)
+
+
+def _within(g, gtol):
+    """``max |g| <= gtol`` (without a pass of ``abs`` for ``gtol=0``)."""
+    return not g.any() if gtol == 0 else np.max(np.abs(g), initial=0.0) <= gtol
 
 
 def minimize_lbfgs(fun, x0, *, max_iter, callback=None, m=10, maxls=50,
@@ -147,7 +157,7 @@ def minimize_lbfgs(fun, x0, *, max_iter, callback=None, m=10, maxls=50,
     nfev, nit = 1, 0
     pairs = deque(maxlen=m)
     status, message = None, None
-    if np.max(np.abs(g), initial=0.0) <= gtol:
+    if _within(g, gtol):
         status, message = 0, _CONVERGED_G
     while status is None:
         d = _direction(g, pairs)
@@ -184,12 +194,13 @@ def minimize_lbfgs(fun, x0, *, max_iter, callback=None, m=10, maxls=50,
                 continue
             status, message = 2, _NO_STEP
             break
+        # As L-BFGS-B: s = t d, and s'y and g's from the directional derivatives
+        # (no pass over the variables); the pair skipped without curvature.
         f_old, x_new, g_new = f, line.x_t, line.g
-        s = x_new - x
-        y = g_new - g
-        sy = float(s @ y)
-        if sy > np.finfo(float).eps * -float(g @ s):
-            pairs.append((s, y, 1.0 / sy))
+        sy = t * (line.derphi(t) - dg)
+        if sy > np.finfo(float).eps * -(t * dg):
+            d *= t
+            pairs.append((d, np.subtract(g_new, g), 1.0 / sy))
         x, f, g = x_new, line.f, g_new
         nit += 1
         if callback is not None:
@@ -204,7 +215,7 @@ def minimize_lbfgs(fun, x0, *, max_iter, callback=None, m=10, maxls=50,
             status, message = 1, _MAX_FUN
         elif f_old - f <= ftol * max(abs(f_old), abs(f), 1.0):
             status, message = 0, _CONVERGED_F
-        elif np.max(np.abs(g)) <= gtol:
+        elif _within(g, gtol):
             status, message = 0, _CONVERGED_G
     return OptimizeResult(x=x, fun=f, jac=g, nit=nit, nfev=nfev, status=status,
                           message=message, success=status == 0)

@@ -224,15 +224,22 @@ class _LastEvaluation:
         self.to_params = to_params
         self.to_gradient = gradient
         self._u = None
+        self.copies = True
 
     def __call__(self, u):
-        if self._u is None or not np.array_equal(u, self._u):
+        """``(loss, gradient)`` at ``u``.
+
+        With ``copies`` (scipy's L-BFGS-B, which writes into its ``x`` and
+        its gradient), ``u`` is copied and a copy of the gradient returned;
+        without (the NumPy L-BFGS, which never writes into either), neither.
+        """
+        if self._u is None or (u is not self._u and not np.array_equal(u, self._u)):
             params = u if self.to_params is None else self.to_params(u)
             loss, grad = self.objective.loss_gradient(params)
-            self._u = np.array(u, dtype=np.float64)
+            self._u = np.array(u, dtype=np.float64, copy=True if self.copies else None)
             self.params, self.loss, self.grad = params, loss, grad
             self._grad_u = grad if self.to_gradient is None else self.to_gradient(grad)
-        return self.loss, self._grad_u.copy()
+        return self.loss, self._grad_u.copy() if self.copies else self._grad_u
 
     def optimality_at(self, u):
         self(u)
@@ -298,6 +305,7 @@ def _lbfgs_until(objective, fun, u0, *, tol, max_iter, report, stall=None):
         return _Run(u0, 0, False, "STOP: TOTAL NO. OF ITERATIONS REACHED LIMIT")
     stopped = {}
     values = [fun.loss]
+    fun.copies = lbfgs_implementation(np.size(u0)) == "scipy"
 
     def callback(intermediate_result):
         fun(intermediate_result.x)
