@@ -6,7 +6,9 @@ from scipy import sparse
 
 from skdigit.linear_model._kernels import logistic_loss_gradient_dense
 from skdigit.linear_model._kernels_csr import (
+    by_columns_pays,
     check_csr,
+    logistic_loss_gradient_by_columns,
     logistic_loss_gradient_csr,
     _packed_nbytes,
     pack_dense_csr,
@@ -77,6 +79,43 @@ def test_csr_kernel_every_class_count(n_classes, layout):
     np.testing.assert_allclose(got[0], expected[0], rtol=1e-12)
     np.testing.assert_allclose(got[1], expected[1], rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(got[2], expected[2], rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("n_classes", [17, 20])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n_chunks", [1, 3])
+def test_kernel_by_columns_matches_reference(n_classes, dtype, n_chunks):
+    # wide data, more than 16 classes: X read by columns (CSC arrays); an
+    # empty row, empty columns, a class without samples
+    X, y, sw, W, b = _problem(False, dtype, n_samples=60, n_features=400,
+                              n_classes=n_classes)
+    X[:, 100:140] = 0
+    y = np.minimum(y, n_classes - 2)
+    expected = logistic_loss_gradient_reference(X, y, sw, W, b, False)
+    Xc = sparse.csc_matrix(X)
+    grad_W = np.full(W.shape, np.nan)
+    grad_b = np.full(n_classes, np.nan)
+    loss = logistic_loss_gradient_by_columns(
+        Xc.data, Xc.indices, Xc.indptr, y, sw, W, b, grad_W, grad_b, n_chunks
+    )
+    np.testing.assert_allclose(loss, expected[0], rtol=1e-12)
+    np.testing.assert_allclose(grad_W, expected[1], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(grad_b, expected[2], rtol=1e-10, atol=1e-12)
+    # huge logits: no overflow
+    W *= 1e4
+    loss = logistic_loss_gradient_by_columns(
+        Xc.data, Xc.indices, Xc.indptr, y, sw, W, b, grad_W, grad_b, n_chunks
+    )
+    expected = logistic_loss_gradient_reference(X, y, sw, W, b, False)
+    np.testing.assert_allclose(loss, expected[0], rtol=1e-10)
+    np.testing.assert_allclose(grad_W, expected[1], rtol=1e-8, atol=1e-8)
+
+
+def test_by_columns_only_for_many_classes_on_wide_data():
+    assert by_columns_pays(20_000, 100_000, 20, False)
+    assert not by_columns_pays(100_000, 20_000, 20, False)  # tall: by rows
+    assert not by_columns_pays(20_000, 100_000, 16, False)  # the SIMD kernel
+    assert not by_columns_pays(20_000, 100_000, 1, True)
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)

@@ -230,3 +230,30 @@ def test_kernels_launch_as_many_threads_as_parts(name, monkeypatch):
         _sums(layout, y, sw, W, b, False, n_threads)
     assert seen == [1, min(2, numba.config.NUMBA_NUM_THREADS)]
     assert numba.get_num_threads() == before
+
+
+@pytest.mark.parametrize("name", ["csr", "packed-csr"])
+def test_many_classes_on_wide_data_read_x_by_columns(name, monkeypatch):
+    # more than 16 classes, fewer rows than features: the kernel by columns
+    # on a CSC copy made once (and counted in the layout's size); the same sums
+    X, y, sw, W, b = _problem(False, np.float64, n_samples=40, n_features=300,
+                              n_classes=20)
+    layout = _layout(name, X)
+    size = layout.__sizeof__()
+    calls = []
+    kernel = _layouts.logistic_loss_gradient_by_columns
+    monkeypatch.setattr(_layouts, "logistic_loss_gradient_by_columns",
+                        lambda *args: calls.append(args[2]) or kernel(*args))
+    expected = logistic_loss_gradient_reference(X, y, sw, W, b, False)
+    for _ in range(2):
+        _assert_sums_close(_sums(layout, y, sw, W, b, False, 2), expected)
+    assert len(calls) == 2 and calls[0] is calls[1]  # one copy, made once
+    assert calls[0].shape == (X.shape[1] + 1,)  # indptr over the columns
+    assert layout.__sizeof__() > size
+    # tall data of as many classes: by rows
+    tall = _layout(name, np.ascontiguousarray(X[:, :30]))
+    calls.clear()
+    got = _sums(tall, y, sw, np.ascontiguousarray(W[:, :30]), b, False, 2)
+    assert calls == []
+    _assert_sums_close(got, logistic_loss_gradient_reference(
+        X[:, :30], y, sw, W[:, :30], b, False))

@@ -132,6 +132,43 @@ def test_cv_uses_sample_weight_in_scoring(digits_cv):
     assert clf.scores_[0, 0, 0] == pytest.approx(expected)
 
 
+def _count_full_data_fits(monkeypatch, n_samples):
+    """Patch PathFitter.fit to record the C of each fit on all ``n_samples`` rows."""
+    from skdigit.linear_model import _path
+
+    fits, fit = [], _path.PathFitter.fit
+
+    def counting(self, C, *args, **kwargs):
+        if self.objective.layout.shape[0] == n_samples:
+            fits.append(C)
+        return fit(self, C, *args, **kwargs)
+
+    monkeypatch.setattr(_path.PathFitter, "fit", counting)
+    return fits
+
+
+def test_cv_refit_runs_the_full_data_path_only_up_to_the_chosen_c(digits_cv, monkeypatch):
+    # The refit is the last point of the path on all the data up to C_: the
+    # fits at weaker penalties (often the slowest) are never used, and with
+    # refit=False no fit on all the data is. A scorer that prefers the
+    # smallest weights chooses the strongest penalty.
+    X, y = digits_cv
+    fits = _count_full_data_fits(monkeypatch, X.shape[0])
+
+    def smallest_weights(est, X, y):
+        return -np.abs(est.coef_).sum()
+
+    Cs = [0.01, 0.1, 1.0]
+    clf = DigitLogisticClassifierCV(Cs=Cs, cv=3, scoring=smallest_weights).fit(X, y)
+    assert clf.C_ == 0.01 and fits == [0.01]
+    single = DigitLogisticClassifier(C=0.01).fit(X, y)
+    np.testing.assert_allclose(clf.coef_, single.coef_, rtol=1e-6, atol=1e-8)
+    assert clf.refit_n_iter_ == single.n_iter_[0]
+    fits.clear()
+    DigitLogisticClassifierCV(Cs=Cs, cv=3, refit=False).fit(X, y)
+    assert fits == []
+
+
 def test_cv_refit_false_averages_the_folds(digits_cv):
     X, y = digits_cv
     clf = DigitLogisticClassifierCV(Cs=[0.1, 1.0], cv=3, refit=False).fit(X, y == 7)

@@ -25,6 +25,21 @@ def _blas_at_one_thread():
         yield
 
 
+@pytest.fixture(params=["scipy", "numpy"])
+def lbfgs_implementation(request, monkeypatch):
+    """Run the L-BFGS solvers on scipy's L-BFGS-B, then on the NumPy twin.
+
+    The NumPy L-BFGS (:mod:`skdigit.linear_model._lbfgs`) runs only from
+    100,000 variables on; the threshold is lowered so that these small
+    problems check its stopping, callbacks and progress printing as well.
+    """
+    from skdigit.linear_model import _solvers
+
+    if request.param == "numpy":
+        monkeypatch.setattr(_solvers, "_NUMPY_LBFGS_MIN_PARAMS", 0)
+    return request.param
+
+
 @pytest.fixture(scope="module")
 def subset(digits):
     """600 of the digits: enough for the solvers' paths, cheap on a shared machine."""
@@ -54,7 +69,8 @@ def sklearn_models(subset):
     ids=["float64-dense-weighted", "float32-csr"],
 )
 def test_solver_reaches_sklearn_optimum(
-    subset, make_objective, sklearn_models, solver, binary, dtype, as_csr, weighted
+    subset, make_objective, sklearn_models, solver, binary, dtype, as_csr, weighted,
+    lbfgs_implementation,
 ):
     X, y = subset
     models, sw = sklearn_models
@@ -82,7 +98,9 @@ def test_solver_reaches_sklearn_optimum(
 
 
 @pytest.mark.parametrize("solver", SMOOTH_SOLVERS)
-def test_solver_stops_on_the_documented_criterion(subset, make_objective, solver):
+def test_solver_stops_on_the_documented_criterion(
+    subset, make_objective, solver, lbfgs_implementation,
+):
     X, y = subset
     objective = make_objective(X, y, n_threads=2)
     result = SOLVERS[solver].solve(objective, objective.coef.zeros(), tol=1e-5,
@@ -109,7 +127,7 @@ def test_smooth_solver_refuses_l1_with_a_clear_error(digits, make_objective, sol
 
 
 @pytest.mark.parametrize("solver", SMOOTH_SOLVERS)
-def test_max_iter_zero_returns_the_start(subset, make_objective, solver):
+def test_max_iter_zero_returns_the_start(subset, make_objective, solver, lbfgs_implementation):
     X, y = subset
     objective = make_objective(X, y)
     start = np.random.default_rng(0).normal(size=objective.n_params)
@@ -124,7 +142,9 @@ def test_max_iter_zero_returns_the_start(subset, make_objective, solver):
 @pytest.mark.parametrize("solver", SMOOTH_SOLVERS)
 @pytest.mark.parametrize("max_iter", [1, 4])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])  # float32: two phases
-def test_n_iter_never_exceeds_max_iter(subset, make_objective, solver, max_iter, dtype):
+def test_n_iter_never_exceeds_max_iter(
+    subset, make_objective, solver, max_iter, dtype, lbfgs_implementation,
+):
     X, y = subset
     objective = make_objective(X.astype(dtype), y)
     seen = []
@@ -138,7 +158,7 @@ def test_n_iter_never_exceeds_max_iter(subset, make_objective, solver, max_iter,
 
 @pytest.mark.parametrize("solver", SMOOTH_SOLVERS)
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_callback_can_stop_the_solver(subset, make_objective, solver, dtype):
+def test_callback_can_stop_the_solver(subset, make_objective, solver, dtype, lbfgs_implementation):
     X, y = subset
     objective = make_objective(X.astype(dtype), y)
     seen = []
@@ -198,7 +218,7 @@ def test_float32_dense_runs_fast_then_at_full_precision(subset, make_objective, 
                                objective.value(alone.params), rtol=1e-11)
 
 
-def test_verbose_prints_progress(subset, make_objective, capsys):
+def test_verbose_prints_progress(subset, make_objective, capsys, lbfgs_implementation):
     X, y = subset
     objective = make_objective(X, y)
     SOLVERS["lbfgs"].solve(objective, objective.coef.zeros(), tol=1e-12, max_iter=3,
@@ -226,7 +246,7 @@ def test_preconditioning_cuts_iterations(subset, make_objective):
     assert abs(objective.value(pre.params) - objective.value(plain.params)) <= max(gaps)
 
 
-def test_start_at_optimum_takes_no_iteration(subset, make_objective):
+def test_start_at_optimum_takes_no_iteration(subset, make_objective, lbfgs_implementation):
     X, y = subset
     objective = make_objective(X, y)
     solver = SOLVERS["preconditioned-lbfgs"]

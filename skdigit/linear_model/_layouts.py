@@ -38,7 +38,13 @@ from scipy import sparse
 
 from ..utils._threads import kernel_threads
 from ._kernels import logistic_loss_gradient_dense
-from ._kernels_csr import check_csr, logistic_loss_gradient_csr, pack_dense_csr
+from ._kernels_csr import (
+    by_columns_pays,
+    check_csr,
+    logistic_loss_gradient_by_columns,
+    logistic_loss_gradient_csr,
+    pack_dense_csr,
+)
 
 __all__ = [
     "CSRLayout", "ColumnMoments", "DenseLayout", "Moments", "PackedCSRLayout", "is_dask_array", "make_layout"
@@ -400,13 +406,34 @@ class DenseLayout(_Layout):
 
 
 class _CSRArrays(_Layout):
-    """A layout whose kernel input is CSR arrays ``(data, indices, indptr)``."""
+    """A layout whose kernel input is CSR arrays ``(data, indices, indptr)``.
 
-    held_arrays = property(lambda self: self.csr)  # a CSRLayout's are its X's
+    With more than 16 classes on data with fewer rows than features
+    (:func:`~._kernels_csr.by_columns_pays`), the kernel reads ``X`` by
+    columns instead: a CSC copy of it, made on the first evaluation and kept
+    (the bytes of the non-zeros again).
+    """
+
+    _columns = None
+    _held_columns = property(lambda self: () if self._columns is None else self._columns)
+    # a CSRLayout's csr are its X's
+    held_arrays = property(lambda self: self.csr + self._held_columns)
+
+    def by_columns(self):
+        """``X`` as CSC arrays ``(data, indices, indptr)``, made once."""
+        if self._columns is None:
+            data, indices, indptr = self.csr
+            X = sparse.csr_matrix((data, indices, indptr), shape=self.shape).tocsc()
+            self._columns = (X.data, X.indices, X.indptr)
+        return self._columns
 
     def loss_gradient_sums(self, y, sample_weight, W, b, grad_W, grad_b, binary, n_threads):
         """Weighted loss sum; writes the gradient sums (see :class:`DenseLayout`)."""
         with kernel_threads(n_threads):
+            if by_columns_pays(self.n_samples, self.n_features, W.shape[0], binary):
+                return logistic_loss_gradient_by_columns(
+                    *self.by_columns(), y, sample_weight, W, b, grad_W, grad_b, n_threads
+                )
             return logistic_loss_gradient_csr(
                 *self.csr, y, sample_weight, W, b, grad_W, grad_b, binary, n_threads
             )
@@ -459,7 +486,7 @@ class PackedCSRLayout(_CSRArrays):
         self.dtype = X.dtype
         self.csr = csr
 
-    held_arrays = property(lambda self: (self.X, *self.csr))
+    held_arrays = property(lambda self: (self.X, *self.csr, *self._held_columns))
 
     def _dense_rows(self, lo, hi):
         return self.X[lo:hi]

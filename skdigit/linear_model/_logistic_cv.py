@@ -113,22 +113,23 @@ def _with_coef(template, W, b, dtype):
 class DigitLogisticClassifierCV(DigitLogisticClassifier):
     r"""Logistic regression with ``C`` (and ``l1_ratio``) chosen by cross-validation.
 
-    For each ``l1_ratio``, a regularization path runs first on all the data:
-    the fits along the grid of ``C`` values, from the strongest regularization
-    to the weakest, each warm-started from the previous solution. Then the
-    same path on each fold, with the fold's packed data built once, each fit
-    warm-started from the fold's previous one only (never from a solution
-    that saw the fold's validation rows, which would leak them into its
-    scores). The second moments of the features, the
+    On each fold and for each ``l1_ratio``, a regularization path: the fits
+    along the grid of ``C`` values, from the strongest regularization to the
+    weakest, with the fold's packed data built once, each fit warm-started
+    from the fold's previous one only (never from a solution that saw the
+    fold's validation rows, which would leak them into its scores). The
+    second moments of the features, the
     solvers' metric (the preconditioner), are computed once on all the rows
     and shared by every fit, the folds' included: they see a fold's
     validation rows but no label (but through ``class_weight="balanced"``,
     computed on all the labels as in scikit-learn), and are a change of
     variables, which changes the path to each optimum but not the optimum
     (``tol`` is tested in the original coefficients), so the scores and the
-    choice are those of folds with their own metric, within ``tol``. The best ``(C, l1_ratio)`` by mean validation score
-    selects the final coefficients from the full data's path (the refit). The
-    API is that of
+    choice are those of folds with their own metric, within ``tol``. The best
+    ``(C, l1_ratio)`` by mean validation score is then refitted on all the
+    data along the same warm-started path, from the strongest regularization
+    up to the chosen ``C`` (the refit is its last point; no fit at a weaker
+    penalty runs). The API is that of
     scikit-learn 1.9's :class:`~sklearn.linear_model.LogisticRegressionCV` in
     its modern form (``use_legacy_attributes=False``).
 
@@ -428,9 +429,6 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
         with single_threaded_blas(), parallel_kernel_lock():
             # once, shared by every fold's solvers; none where they need none
             full.prepare_moments(Cs, l1_ratios)
-        # The paths on all the data: the refit is the point of them at the
-        # chosen C (the folds do not start from them: see _fold_paths).
-        full_paths = [full.path(Cs, r, tol=self.tol, max_iter=self.max_iter) for r in l1_ratios]
         template = self._template(classes, X)
         scorer = scorer_with_labels(get_cv_scorer(template, self.scoring), classes)
         jobs = (
@@ -461,9 +459,15 @@ class DigitLogisticClassifierCV(DigitLogisticClassifier):
         )
         if self.refit:
             self.C_, self.l1_ratio_ = float(Cs[best_c]), float(l1_ratios[best_r])
-            final = full_paths[best_r][0][best_c]
-            self.refit_n_iter_ = int(full_paths[best_r][1][best_c])
-            not_converged += [(C, r) for C, r in full_paths[best_r][2] if C == self.C_]
+            # The path on all the data, for the chosen l1_ratio and up to the
+            # chosen C only: its last point is the refit (the fits at weaker
+            # penalties, often the slowest, would not be used).
+            path, path_n_iter, missed = full.path(
+                Cs[:best_c + 1], l1_ratios[best_r], tol=self.tol, max_iter=self.max_iter
+            )
+            final = path[best_c]
+            self.refit_n_iter_ = int(path_n_iter[best_c])
+            not_converged += [(C, r) for C, r in missed if C == self.C_]
             self.solver_ = full.solver_for(self.C_, self.l1_ratio_)
         else:
             per_fold = [np.unravel_index(np.argmax(s), s.shape) for s in self.scores_]

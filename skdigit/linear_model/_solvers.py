@@ -24,6 +24,7 @@ import numpy as np
 from scipy import optimize
 
 from ..utils import single_threaded_blas
+from ._lbfgs import minimize_lbfgs
 from ._metric import check_gram_fits, gram_pays
 from ._preconditioner import Preconditioner
 
@@ -173,8 +174,30 @@ class _Reporter:
         return bool(self.callback is not None and self.callback(self.n_iter, params))
 
 
+# From this many variables on, the unconstrained L-BFGS runs in NumPy
+# (:mod:`._lbfgs`): scipy's L-BFGS-B spends on its bound-constrained
+# bookkeeping, per iteration, about three times the two-loop recursion's
+# passes over the variables (benchmarks/shapes.py: 2,000,020 coefficients).
+# Below, both take the same iterations and the difference is negligible.
+_NUMPY_LBFGS_MIN_PARAMS = 100_000
+
+
+def lbfgs_implementation(n_params):
+    """Which L-BFGS runs on ``n_params`` unconstrained variables: ``"numpy"`` or ``"scipy"``.
+
+    ``"numpy"`` (:func:`._lbfgs.minimize_lbfgs`, the same method and
+    iterations as scipy's L-BFGS-B without bounds) from
+    ``_NUMPY_LBFGS_MIN_PARAMS`` variables on, scipy's L-BFGS-B below.
+    """
+    return "numpy" if n_params >= _NUMPY_LBFGS_MIN_PARAMS else "scipy"
+
+
 def _lbfgsb(fun, x0, *, gtol, max_iter, callback):
-    """scipy's L-BFGS-B with scikit-learn's options."""
+    """L-BFGS with scikit-learn's options: scipy's L-BFGS-B, or its NumPy twin (many variables)."""
+    if lbfgs_implementation(np.size(x0)) == "numpy":
+        res = minimize_lbfgs(fun, x0, max_iter=max_iter, callback=callback, m=10,
+                             maxls=50, gtol=gtol, ftol=64 * np.finfo(float).eps)
+        return res, res.message
     res = optimize.minimize(
         fun, x0, method="L-BFGS-B", jac=True, callback=callback,
         options={
@@ -201,15 +224,22 @@ class _LastEvaluation:
         self.to_params = to_params
         self.to_gradient = gradient
         self._u = None
+        self.copies = True
 
     def __call__(self, u):
-        if self._u is None or not np.array_equal(u, self._u):
+        """``(loss, gradient)`` at ``u``.
+
+        With ``copies`` (scipy's L-BFGS-B, which writes into its ``x`` and
+        its gradient), ``u`` is copied and a copy of the gradient returned;
+        without (the NumPy L-BFGS, which never writes into either), neither.
+        """
+        if self._u is None or (u is not self._u and not np.array_equal(u, self._u)):
             params = u if self.to_params is None else self.to_params(u)
             loss, grad = self.objective.loss_gradient(params)
-            self._u = np.array(u, dtype=np.float64)
+            self._u = np.array(u, dtype=np.float64, copy=True if self.copies else None)
             self.params, self.loss, self.grad = params, loss, grad
             self._grad_u = grad if self.to_gradient is None else self.to_gradient(grad)
-        return self.loss, self._grad_u.copy()
+        return self.loss, self._grad_u.copy() if self.copies else self._grad_u
 
     def optimality_at(self, u):
         self(u)
@@ -275,6 +305,7 @@ def _lbfgs_until(objective, fun, u0, *, tol, max_iter, report, stall=None):
         return _Run(u0, 0, False, "STOP: TOTAL NO. OF ITERATIONS REACHED LIMIT")
     stopped = {}
     values = [fun.loss]
+    fun.copies = lbfgs_implementation(np.size(u0)) == "scipy"
 
     def callback(intermediate_result):
         fun(intermediate_result.x)
@@ -310,7 +341,11 @@ class LBFGS(Solver):
     further progress is representable). ``max_iter`` iterations or a failed
     line search (up to 50 steps) are reported as not converged. On dense
     float32 data the first iterations use float32 products, and the test of
-    ``tol`` is at full precision (:func:`_run_lbfgs`).
+    ``tol`` is at full precision (:func:`_run_lbfgs`). From 100,000
+    coefficients on, the same method runs in NumPy
+    (:func:`~._lbfgs.minimize_lbfgs`: the same iterates, without L-BFGS-B's
+    bound-constrained bookkeeping, which on millions of coefficients costs as
+    much as the loss and its gradient).
 
     References
     ----------
