@@ -236,7 +236,7 @@ class _LastEvaluation:
         if self._u is None or (u is not self._u and not np.array_equal(u, self._u)):
             params = u if self.to_params is None else self.to_params(u)
             loss, grad = self.objective.loss_gradient(params)
-            self._u = np.array(u, dtype=np.float64, copy=True if self.copies else None)
+            self._u = np.array(u, dtype=np.float64) if self.copies else np.asarray(u, np.float64)
             self.params, self.loss, self.grad = params, loss, grad
             self._grad_u = grad if self.to_gradient is None else self.to_gradient(grad)
         return self.loss, self._grad_u.copy() if self.copies else self._grad_u
