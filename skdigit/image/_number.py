@@ -441,8 +441,8 @@ def _join_broken(ink, segments, lines, digits, proba, sure, model, Image, min_pr
     (``_BROKEN_GAP``) and together no wider than a digit
     (``_BROKEN_ASPECT``), are joined where the whole is a digit
     (:func:`is_digit`) and scores higher than the two (:func:`_score`: the
-    model's probabilities and the detector's likenesses). Two digits of a
-    number, each read with confidence, score higher apart. Returns the
+    model's probabilities and the detector's likenesses): two digits of a
+    number, each read with confidence, usually score higher apart. Returns the
     segments, lines, prepared rows, probabilities and ``is_digit`` as
     :func:`_join_unsure` does.
     """
@@ -460,7 +460,8 @@ def _join_broken(ink, segments, lines, digits, proba, sure, model, Image, min_pr
         digit = _prepare(ink, [joined], Image)
         p = np.asarray(model.predict_proba(digit))
         whole = _score(p.max(axis=1), digit_likeness(digit))
-        apart = _score(np.max(proba[i : i + 2], axis=1), digit_likeness(np.stack(digits[i : i + 2])))
+        pair = np.stack(digits[i : i + 2])
+        apart = _score(np.max(proba[i : i + 2], axis=1), digit_likeness(pair))
         if whole > apart and is_digit(digit, p.max(axis=1), min_probability)[0]:
             segments[i : i + 2], lines[i : i + 2] = [joined], [lines[i]]
             digits[i : i + 2], proba[i : i + 2], sure[i : i + 2] = [digit[0]], [p[0]], [True]
