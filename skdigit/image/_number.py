@@ -17,7 +17,7 @@ from ._errors import (
 from ._fit import bbox, fit_and_centre
 from ._ink import EIGHT_CONNECTED, ink_image
 from ._stroke import normalize_stroke, stroke_width
-from ._sure import MIN_PROBABILITY, digit_likeness, is_digit, sure_enough
+from ._sure import MIN_PROBABILITY, digit_likeness, sure_enough
 
 __all__ = ["NumberReading", "digit_and_count", "read_number", "segment_digits"]
 
@@ -386,43 +386,50 @@ def split_touching(ink, segment, model, Image, min_probability=MIN_PROBABILITY,
     return [best[0], *split_touching(ink, best[1], model, Image, min_probability, in_number)]
 
 
+def _read_joined(ink, a, b, model, Image):
+    """Segments ``a`` and ``b`` read as one: the joined segment, its prepared
+    row, the model's ``predict_proba`` of it and the detector's likeness."""
+    (keep, (top, bottom, left, right)), (other, (t, b_, lft, rgt)) = a, b
+    joined = (keep | other, (min(top, t), max(bottom, b_), min(left, lft), max(right, rgt)))
+    digit = _prepare(ink, [joined], Image)
+    proba = np.asarray(model.predict_proba(digit))[0]
+    return joined, digit[0], proba, float(digit_likeness(digit)[0])
+
+
 def _join_unsure(ink, segments, lines, model, Image, min_probability):
     """Join a segment that is no digit to a neighbour it shares columns with,
     where together they read as a digit (a 5's slanted cap, too high to be
-    a fragment, beside its body). Returns the segments, their lines, their
-    prepared rows, the model's ``predict_proba`` of them and whether each is
-    a digit (:func:`is_digit`)."""
+    a fragment, beside its body). Returns the segments, their lines, and
+    lists of their prepared rows, the model's ``predict_proba`` of them and
+    their digit-likeness (:func:`is_digit` is :func:`sure_enough` of the last
+    two)."""
     segments, lines = list(segments), list(lines)
-    digits = list(_prepare(ink, segments, Image))
-    proba = list(np.asarray(model.predict_proba(np.stack(digits))))
-    sure = list(is_digit(np.stack(digits), np.max(proba, axis=1), min_probability))
+    prepared = _prepare(ink, segments, Image)
+    digits = list(prepared)
+    proba = list(np.asarray(model.predict_proba(prepared)))
+    likeness = list(digit_likeness(prepared))
     i = 0
     while i < len(segments):
-        if sure[i]:
+        if sure_enough(proba[i].max(), likeness[i], min_probability):
             i += 1
             continue
-        (keep, (top, bottom, left, right)) = segments[i]
         for j in (i - 1, i + 1):
             if not 0 <= j < len(segments) or lines[j] != lines[i]:
                 continue
-            other, (t, b, lft, rgt) = segments[j]
-            if min(right, rgt) <= max(left, lft):  # no shared columns
+            left, right = segments[i][1][2:], segments[j][1][2:]
+            if min(left[1], right[1]) <= max(left[0], right[0]):  # no shared columns
                 continue
-            joined = (keep | other, (min(top, t), max(bottom, b), min(left, lft), max(right, rgt)))
-            digit = _prepare(ink, [joined], Image)
-            p = np.asarray(model.predict_proba(digit))
-            if is_digit(digit, p.max(axis=1), min_probability)[0]:
-                lo = min(i, j)
-                segments[lo : lo + 2] = [joined]
+            lo = min(i, j)
+            joined = _read_joined(ink, segments[lo], segments[lo + 1], model, Image)
+            if sure_enough(joined[2].max(), joined[3], min_probability):
+                for kept, value in zip((segments, digits, proba, likeness), joined):
+                    kept[lo : lo + 2] = [value]
                 lines[lo : lo + 2] = [lines[i]]
-                digits[lo : lo + 2] = [digit[0]]
-                proba[lo : lo + 2] = [p[0]]
-                sure[lo : lo + 2] = [True]
                 i = lo
                 break
         else:
             i += 1
-    return segments, lines, np.stack(digits), np.stack(proba), np.array(sure, dtype=bool)
+    return segments, lines, digits, proba, likeness
 
 
 # Two neighbouring segments of a line are tried as one digit broken in two
@@ -432,7 +439,8 @@ def _join_unsure(ink, segments, lines, model, Image, min_probability):
 _BROKEN_GAP, _BROKEN_ASPECT = 0.25, 1.0
 
 
-def _join_broken(ink, segments, lines, digits, proba, sure, model, Image, min_probability):
+def _join_broken(ink, segments, lines, digits, proba, likeness, model, Image,
+                 min_probability):
     """Join neighbouring segments that read better as one digit than as two.
 
     A digit whose strokes do not meet, side by side (a 4's two strokes, a
@@ -442,32 +450,27 @@ def _join_broken(ink, segments, lines, digits, proba, sure, model, Image, min_pr
     (``_BROKEN_ASPECT``), are joined where the whole is a digit
     (:func:`is_digit`) and scores higher than the two (:func:`_score`: the
     model's probabilities and the detector's likenesses): two digits of a
-    number, each read with confidence, usually score higher apart. Returns the
-    segments, lines, prepared rows, probabilities and ``is_digit`` as
-    :func:`_join_unsure` does.
+    number, each read with confidence, usually score higher apart. Takes and
+    returns what :func:`_join_unsure` returns.
     """
-    segments, lines = list(segments), list(lines)
-    digits, proba, sure = list(digits), list(proba), list(sure)
     i = 0
     while i + 1 < len(segments):
-        (keep, (top, bottom, left, right)), (other, (t, b, lft, rgt)) = segments[i : i + 2]
-        box = (min(top, t), max(bottom, b), min(left, lft), max(right, rgt))
+        (_, (top, bottom, left, right)), (_, (t, b, lft, rgt)) = segments[i : i + 2]
         if (lines[i] != lines[i + 1] or lft - right > _BROKEN_GAP * max(bottom - top, b - t)
-                or box[3] - box[2] > _BROKEN_ASPECT * (box[1] - box[0])):
+                or max(right, rgt) - min(left, lft)
+                > _BROKEN_ASPECT * (max(bottom, b) - min(top, t))):
             i += 1
             continue
-        joined = (keep | other, box)
-        digit = _prepare(ink, [joined], Image)
-        p = np.asarray(model.predict_proba(digit))
-        whole = _score(p.max(axis=1), digit_likeness(digit))
-        pair = np.stack(digits[i : i + 2])
-        apart = _score(np.max(proba[i : i + 2], axis=1), digit_likeness(pair))
-        if whole > apart and is_digit(digit, p.max(axis=1), min_probability)[0]:
-            segments[i : i + 2], lines[i : i + 2] = [joined], [lines[i]]
-            digits[i : i + 2], proba[i : i + 2], sure[i : i + 2] = [digit[0]], [p[0]], [True]
+        joined = _read_joined(ink, segments[i], segments[i + 1], model, Image)
+        top_, like = joined[2].max(), joined[3]
+        apart = _score(np.max(proba[i : i + 2], axis=1), likeness[i : i + 2])
+        if _score(top_, like) > apart and sure_enough(top_, like, min_probability):
+            for kept, value in zip((segments, digits, proba, likeness), joined):
+                kept[i : i + 2] = [value]
+            lines[i : i + 2] = [lines[i]]
             continue  # the joined digit may be broken further: try it with the next
         i += 1
-    return segments, lines, np.stack(digits), np.stack(proba), np.array(sure, dtype=bool)
+    return segments, lines, digits, proba, likeness
 
 
 def _prepare(ink, segments, Image):
@@ -636,10 +639,12 @@ def read_number(source, model, *, invert="auto", frame=None, max_pixels=MAX_PIXE
         parts = split_touching(ink, segment, model, Image, min_probability, in_number)
         split.extend(parts)
         split_lines.extend([line] * len(parts))
-    segments, lines, digits, proba, sure = _join_broken(
+    segments, lines, digits, proba, likeness = _join_broken(
         ink, *_join_unsure(ink, split, split_lines, model, Image, min_probability),
         model, Image, min_probability,
     )
+    digits, proba = np.stack(digits), np.stack(proba)
+    sure = sure_enough(proba.max(axis=1), likeness, min_probability)
     lines = np.array(lines, dtype=np.int64)
     classes = np.asarray(model.classes_)
     best = proba.argmax(axis=1)
