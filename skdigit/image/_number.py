@@ -473,6 +473,106 @@ def _join_broken(ink, segments, lines, digits, proba, likeness, model, Image,
     return segments, lines, digits, proba, likeness
 
 
+# A segment of a number at least _SPLIT_ASPECT times as wide as high (alone,
+# _FORCE_SPLIT) that split_touching leaves with a part that is no digit may
+# hold more touching digits than its two-way cuts find ("984" in one piece):
+# it is read as the parts that score best, each _PART_ASPECT[0] to
+# _PART_ASPECT[1] times as wide as high, between the columns of least ink of
+# windows _CUT_STEP of its height wide (see _parts_by_reading) ...
+_PART_ASPECT, _CUT_STEP = (0.15, 1.1), 0.125
+# ... in at most as many parts as digits _DIGIT_WIDTH times as wide as high
+# would fill.
+_DIGIT_WIDTH = 0.6
+# A segment of a number read as a digit is tried so too from
+# _SURE_SPLIT_ASPECT times as wide as high (a "22" read as one "2") when it
+# is at least _SURE_SPLIT_HEIGHT of the median height of its line's segments
+# high: a flat "2", lower than the digits beside it, is one digit.
+_SURE_SPLIT_ASPECT, _SURE_SPLIT_HEIGHT = 1.4, 0.8
+
+
+def _parts_by_reading(ink, segment, model, Image, min_probability):
+    """The best way to read ``segment`` as two or more digits side by side.
+
+    Candidate cuts are the columns of least strong ink in each window of
+    ``_CUT_STEP`` of the segment's height; each span between two candidates,
+    ``_PART_ASPECT`` of the height wide and with strong ink at least
+    ``_MIN_PART_HEIGHT`` of it high, is read once; a dynamic program over
+    the candidates picks the spans, all digits (:func:`sure_enough`), whose
+    summed :func:`_score` is highest. Returns ``(score, parts)`` with the
+    parts as ``(keep, box)`` left to right, or None if no such reading has
+    two parts or more.
+    """
+    keep, (top, bottom, left, right) = segment
+    height, width = bottom - top, right - left
+    columns = (keep & ink.strong)[top:bottom, left:right].sum(axis=0)
+    step = max(1, round(_CUT_STEP * height))
+    inner = {lo + int(np.argmin(columns[lo : lo + step])) for lo in range(0, width, step)}
+    cuts = [0, *sorted(c for c in inner if 0 < c < width), width]
+    spans, parts = [], []
+    for i, a in enumerate(cuts):
+        for j in range(i + 1, len(cuts)):
+            b = cuts[j]
+            if b - a > _PART_ASPECT[1] * height:
+                break
+            if b - a < _PART_ASPECT[0] * height:
+                continue
+            part = np.zeros_like(keep)
+            part[:, left + a : left + b] = keep[:, left + a : left + b]
+            rows = np.flatnonzero((part & ink.strong).any(axis=1))
+            if len(rows) and rows[-1] - rows[0] + 1 >= _MIN_PART_HEIGHT * height:
+                spans.append((i, j))
+                parts.append((part, bbox(part)))
+    if not parts:
+        return None
+    digits = _prepare(ink, parts, Image)
+    top_ = np.asarray(model.predict_proba(digits)).max(axis=1)
+    likeness = digit_likeness(digits)
+    sure = sure_enough(top_, likeness, min_probability)
+    scores = [_score(p, like) for p, like in zip(top_, likeness)]
+    # best[n][j]: the best (score, spans) of n + 1 digits from the left end to cut j
+    most = max(2, int(np.ceil(width / (_DIGIT_WIDTH * height))))
+    best = [[(-np.inf, ())] * len(cuts) for _ in range(most)]
+    for n in range(most):
+        for k, (i, j) in enumerate(spans):
+            before = best[n - 1][i] if n else (0.0, ()) if i == 0 else (-np.inf, ())
+            if sure[k] and before[0] + scores[k] > best[n][j][0]:
+                best[n][j] = (before[0] + scores[k], (*before[1], k))
+    score, path = max((row[-1] for row in best[1:]), key=lambda found: found[0])
+    if not path:
+        return None
+    return score, [parts[k] for k in path]
+
+
+def _split(ink, segment, model, Image, min_probability, line_height):
+    """:func:`split_touching`, or the digits of :func:`_parts_by_reading` where better.
+
+    :func:`split_touching` cuts a segment in two, then its right side again:
+    of three touching digits it may keep "984" whole or cut "98" and "4",
+    and neither is a digit. Where a segment at least ``_SPLIT_ASPECT`` times
+    as wide as high in a number (alone, ``_FORCE_SPLIT``: such a segment is
+    more likely a letter or a scribble) comes out of it with a part that is
+    no digit (:func:`sure_enough`), or whole and read as a digit but at least
+    ``_SURE_SPLIT_ASPECT`` times as wide as high and about as high as its
+    line (``_SURE_SPLIT_HEIGHT`` of ``line_height``, the median height of
+    the line's segments; None for a segment alone on its line), the digits
+    of :func:`_parts_by_reading` replace its parts when they score higher
+    (:func:`_score`).
+    """
+    in_number = line_height is not None
+    parts = split_touching(ink, segment, model, Image, min_probability, in_number)
+    _, (top, bottom, left, right) = segment
+    if (right - left) < (_SPLIT_ASPECT if in_number else _FORCE_SPLIT) * (bottom - top):
+        return parts
+    top_, likeness, score = _read(ink, parts, model, Image)
+    if sure_enough(top_, likeness, min_probability).all() and not (
+            in_number and len(parts) == 1
+            and right - left >= _SURE_SPLIT_ASPECT * (bottom - top)
+            and bottom - top >= _SURE_SPLIT_HEIGHT * line_height):
+        return parts
+    found = _parts_by_reading(ink, segment, model, Image, min_probability)
+    return found[1] if found is not None and found[0] > score else parts
+
+
 def _prepare(ink, segments, Image):
     """One MNIST-style row per segment, stacked."""
     return np.stack([
@@ -635,8 +735,9 @@ def read_number(source, model, *, invert="auto", frame=None, max_pixels=MAX_PIXE
     Image, _ = import_pil()
     split, split_lines = [], []
     for segment, line in zip(segments, lines):
-        in_number = lines.count(line) > 1
-        parts = split_touching(ink, segment, model, Image, min_probability, in_number)
+        heights = [b[1] - b[0] for (_, b), on in zip(segments, lines) if on == line]
+        line_height = float(np.median(heights)) if len(heights) > 1 else None
+        parts = _split(ink, segment, model, Image, min_probability, line_height)
         split.extend(parts)
         split_lines.extend([line] * len(parts))
     segments, lines, digits, proba, likeness = _join_broken(
