@@ -28,7 +28,11 @@ from skdigit.image import (  # noqa: E402
 )
 from skdigit.image._decode import to_gray  # noqa: E402
 from skdigit.image._ink import ink_image  # noqa: E402
-from skdigit.image._number import digit_and_count, segment_digits  # noqa: E402
+from skdigit.image._number import (  # noqa: E402
+    _parts_by_reading,
+    digit_and_count,
+    segment_digits,
+)
 
 
 def _lines(strokes, size=(900, 300), width=14):
@@ -201,6 +205,29 @@ def test_narrow_touching_digits_that_are_no_digit_together_are_cut():
     # scribble than two digits: it is not cut.
     alone = read_number(_lines(sevens), _SureOfNarrowInk())
     assert alone.text == "?" and not alone.is_digit.any()
+
+
+def _zigzag_segment(n_peaks):
+    """One stroke zigzagging across the page, ``n_peaks`` strokes 200 px high
+    and 40 px apart: the working ink and its one segment."""
+    points = [(60 + 40 * k, 50 if k % 2 else 250) for k in range(n_peaks + 1)]
+    page = _lines([points], size=(120 + 40 * n_peaks, 300))
+    gray, _ = to_gray(page, "test", None, None)
+    ink = ink_image(gray, "test", "auto")
+    (segment,) = segment_digits(ink)
+    return ink, segment
+
+
+def test_a_segment_wider_than_twelve_digits_is_not_read_by_parts():
+    # Reading a segment as touching digits reads every span between its
+    # candidate cuts: the work grows with its width. A stroke scribbled
+    # across the page is not tried.
+    class _Refuses(_EchoModel):
+        def predict_proba(self, X):
+            raise AssertionError("no part should be read")
+
+    ink, segment = _zigzag_segment(45)  # 9 times as wide as high
+    assert _parts_by_reading(ink, segment, _Refuses(), Image, 0.5) is None
 
 
 def test_specks_are_dropped():

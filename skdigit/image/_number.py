@@ -287,15 +287,20 @@ def _cut(keep, column, strong):
     """
     rows = np.flatnonzero((keep & strong).any(axis=1))
     height = rows[-1] - rows[0] + 1 if len(rows) else 0
-    halves = []
-    for side in (slice(None, column), slice(column, None)):
-        part = np.zeros_like(keep)
-        part[:, side] = keep[:, side]
-        rows = np.flatnonzero((part & strong).any(axis=1))
-        if len(rows) == 0 or rows[-1] - rows[0] + 1 < _MIN_PART_HEIGHT * height:
-            return None
-        halves.append((part, bbox(part)))
-    return halves
+    halves = [_columns_of(keep, 0, column, strong, height),
+              _columns_of(keep, column, keep.shape[1], strong, height)]
+    return None if None in halves else halves
+
+
+def _columns_of(keep, start, stop, strong, height):
+    """The part of ``keep`` in columns ``start`` to ``stop`` and its box; None
+    unless it holds strong ink at least ``_MIN_PART_HEIGHT`` of ``height`` high."""
+    part = np.zeros_like(keep)
+    part[:, start:stop] = keep[:, start:stop]
+    rows = np.flatnonzero((part & strong).any(axis=1))
+    if len(rows) == 0 or rows[-1] - rows[0] + 1 < _MIN_PART_HEIGHT * height:
+        return None
+    return part, bbox(part)
 
 
 def _read(ink, segments, model, Image):
@@ -481,8 +486,9 @@ def _join_broken(ink, segments, lines, digits, proba, likeness, model, Image,
 # windows _CUT_STEP of its height wide (see _parts_by_reading) ...
 _PART_ASPECT, _CUT_STEP = (0.15, 1.1), 0.125
 # ... in at most as many parts as digits _DIGIT_WIDTH times as wide as high
-# would fill.
-_DIGIT_WIDTH = 0.6
+# would fill, and not at all where that is more than _MOST_DIGITS (a line
+# scribbled across the page: the work grows with the width).
+_DIGIT_WIDTH, _MOST_DIGITS = 0.6, 12
 # A segment of a number read as a digit is tried so too from
 # _SURE_SPLIT_ASPECT times as wide as high (a "22" read as one "2") when it
 # is at least _SURE_SPLIT_HEIGHT of the median height of its line's segments
@@ -498,17 +504,22 @@ def _parts_by_reading(ink, segment, model, Image, min_probability):
     ``_PART_ASPECT`` of the height wide and with strong ink at least
     ``_MIN_PART_HEIGHT`` of it high, is read once; a dynamic program over
     the candidates picks the spans, all digits (:func:`sure_enough`), whose
-    summed :func:`_score` is highest. Returns ``(score, parts)`` with the
-    parts as ``(keep, box)`` left to right, or None if no such reading has
-    two parts or more.
+    summed :func:`_score` is highest. Each span's mask is the size of the
+    working image: it is prepared and let go, and only the chosen ones are
+    made again. Returns ``(score, parts)`` with the parts as ``(keep, box)``
+    left to right, or None if no such reading has two parts or more, or the
+    segment is wider than ``_MOST_DIGITS`` digits.
     """
     keep, (top, bottom, left, right) = segment
     height, width = bottom - top, right - left
+    most = max(2, int(np.ceil(width / (_DIGIT_WIDTH * height))))
+    if most > _MOST_DIGITS:
+        return None
     columns = (keep & ink.strong)[top:bottom, left:right].sum(axis=0)
     step = max(1, round(_CUT_STEP * height))
     inner = {lo + int(np.argmin(columns[lo : lo + step])) for lo in range(0, width, step)}
     cuts = [0, *sorted(c for c in inner if 0 < c < width), width]
-    spans, parts = [], []
+    spans, rows = [], []
     for i, a in enumerate(cuts):
         for j in range(i + 1, len(cuts)):
             b = cuts[j]
@@ -516,21 +527,18 @@ def _parts_by_reading(ink, segment, model, Image, min_probability):
                 break
             if b - a < _PART_ASPECT[0] * height:
                 continue
-            part = np.zeros_like(keep)
-            part[:, left + a : left + b] = keep[:, left + a : left + b]
-            rows = np.flatnonzero((part & ink.strong).any(axis=1))
-            if len(rows) and rows[-1] - rows[0] + 1 >= _MIN_PART_HEIGHT * height:
+            part = _columns_of(keep, left + a, left + b, ink.strong, height)
+            if part is not None:
                 spans.append((i, j))
-                parts.append((part, bbox(part)))
-    if not parts:
+                rows.append(_prepare(ink, [part], Image)[0])  # one mask held at a time
+    if not spans:
         return None
-    digits = _prepare(ink, parts, Image)
+    digits = np.stack(rows)
     top_ = np.asarray(model.predict_proba(digits)).max(axis=1)
     likeness = digit_likeness(digits)
     sure = sure_enough(top_, likeness, min_probability)
     scores = [_score(p, like) for p, like in zip(top_, likeness)]
     # best[n][j]: the best (score, spans) of n + 1 digits from the left end to cut j
-    most = max(2, int(np.ceil(width / (_DIGIT_WIDTH * height))))
     best = [[(-np.inf, ())] * len(cuts) for _ in range(most)]
     for n in range(most):
         for k, (i, j) in enumerate(spans):
@@ -540,7 +548,9 @@ def _parts_by_reading(ink, segment, model, Image, min_probability):
     score, path = max((row[-1] for row in best[1:]), key=lambda found: found[0])
     if not path:
         return None
-    return score, [parts[k] for k in path]
+    return score, [_columns_of(keep, left + cuts[spans[k][0]], left + cuts[spans[k][1]],
+                               ink.strong, height) for k in path]
+
 
 
 def _split(ink, segment, model, Image, min_probability, line_height):
