@@ -552,7 +552,6 @@ def _parts_by_reading(ink, segment, model, Image, min_probability):
                                ink.strong, height) for k in path]
 
 
-
 def _split(ink, segment, model, Image, min_probability, line_height):
     """:func:`split_touching`, or the digits of :func:`_parts_by_reading` where better.
 
