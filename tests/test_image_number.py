@@ -349,6 +349,13 @@ def test_numbers_of_mnist_digits_are_read(mnist_home):
     assert np.median(margin) <= 12
 
 
+def _on_paper(ink):
+    """A stroke mask as dark ink on white paper, with a margin of 60 pixels."""
+    page = np.full((ink.shape[0] + 120, ink.shape[1] + 120), PAPER, dtype=np.uint8)
+    page[60:-60, 60:-60][ink] = INK
+    return page
+
+
 def _broken(x, gap=0.08):
     """An MNIST digit, enlarged 8x, cut in two side by side: a band of columns
     ``gap`` of its height wide blanked where it holds the least ink in the
@@ -364,9 +371,7 @@ def _broken(x, gap=0.08):
     sizes = ndimage.sum_labels(ink, labels, range(1, n + 1))
     if (sizes > 0.1 * sizes.sum()).sum() != 2:
         return None
-    page = np.full((ink.shape[0] + 120, ink.shape[1] + 120), PAPER, dtype=np.uint8)
-    page[60:-60, 60:-60][ink] = INK
-    return page
+    return _on_paper(ink)
 
 
 @pytest.mark.mnist
@@ -398,9 +403,7 @@ def test_close_narrow_digits_stay_two(mnist_home, gap):
             i, j = (int(rng.choice(np.flatnonzero(right & (y == d)))) for d in (a, b))
             left, right_ = (_inked_columns(pen_strokes(X[k], 8, grow=0)) for k in (i, j))
             space = np.zeros((left.shape[0], int(gap * 20 * 8)), dtype=bool)
-            ink = np.hstack([left, space, right_])
-            page = np.full((ink.shape[0] + 120, ink.shape[1] + 120), PAPER, dtype=np.uint8)
-            page[60:-60, 60:-60][ink] = INK
+            page = _on_paper(np.hstack([left, space, right_]))
             read.append(read_number(page, model).text == f"{a}{b}")
     assert np.mean(read) >= 0.9
 
@@ -422,12 +425,6 @@ def _side_by_side(inks, gap):
         grown[height - ink.shape[0] :, start : start + ink.shape[1]] |= ink
         row = grown
     return row
-
-
-def _on_paper(ink):
-    page = np.full((ink.shape[0] + 120, ink.shape[1] + 120), PAPER, dtype=np.uint8)
-    page[60:-60, 60:-60][ink] = INK
-    return page
 
 
 @pytest.mark.mnist
