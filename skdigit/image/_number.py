@@ -295,11 +295,11 @@ def _cut(keep, column, strong):
 def _columns_of(keep, start, stop, strong, height):
     """The part of ``keep`` in columns ``start`` to ``stop`` and its box; None
     unless it holds strong ink at least ``_MIN_PART_HEIGHT`` of ``height`` high."""
+    rows = np.flatnonzero((keep[:, start:stop] & strong[:, start:stop]).any(axis=1))
+    if len(rows) == 0 or rows[-1] - rows[0] + 1 < _MIN_PART_HEIGHT * height:
+        return None  # decided on the columns alone: no mask of the image's size made
     part = np.zeros_like(keep)
     part[:, start:stop] = keep[:, start:stop]
-    rows = np.flatnonzero((part & strong).any(axis=1))
-    if len(rows) == 0 or rows[-1] - rows[0] + 1 < _MIN_PART_HEIGHT * height:
-        return None
     return part, bbox(part)
 
 
@@ -515,7 +515,8 @@ def _parts_by_reading(ink, segment, model, Image, min_probability):
     most = max(2, int(np.ceil(width / (_DIGIT_WIDTH * height))))
     if most > _MOST_DIGITS:
         return None
-    columns = (keep & ink.strong)[top:bottom, left:right].sum(axis=0)
+    box = np.s_[top:bottom, left:right]
+    columns = (keep[box] & ink.strong[box]).sum(axis=0)
     step = max(1, round(_CUT_STEP * height))
     inner = {lo + int(np.argmin(columns[lo : lo + step])) for lo in range(0, width, step)}
     cuts = [0, *sorted(c for c in inner if 0 < c < width), width]
@@ -743,9 +744,11 @@ def read_number(source, model, *, invert="auto", frame=None, max_pixels=MAX_PIXE
         )
     Image, _ = import_pil()
     split, split_lines = [], []
+    heights = {}
+    for (_, (top, bottom, _, _)), line in zip(segments, lines):
+        heights.setdefault(line, []).append(bottom - top)
     for segment, line in zip(segments, lines):
-        heights = [b[1] - b[0] for (_, b), on in zip(segments, lines) if on == line]
-        line_height = float(np.median(heights)) if len(heights) > 1 else None
+        line_height = float(np.median(heights[line])) if len(heights[line]) > 1 else None
         parts = _split(ink, segment, model, Image, min_probability, line_height)
         split.extend(parts)
         split_lines.extend([line] * len(parts))
