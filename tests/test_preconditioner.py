@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from skdigit.linear_model._penalties import L2, NoPenalty
-from skdigit.linear_model._preconditioner import Preconditioner
+from skdigit.linear_model._preconditioner import LowRankPreconditioner, Preconditioner
 
 
 def _objective(make_objective, X, y, fit_intercept, l2, n_classes=None):
@@ -111,3 +111,94 @@ def test_singular_directions_are_left_alone(make_objective):
     step = pre.to_params(pre.gradient(grad))
     assert np.all(np.isfinite(step))
     assert np.abs(step[:18].reshape(3, 6)[:, 2]).max() < 1e-12 * np.abs(step).max()
+
+
+def _low_rank(objective, **kwargs):
+    return LowRankPreconditioner(
+        objective.gram_low_rank(), objective.coef, l2=objective.penalty.curvature, **kwargs
+    )
+
+
+@pytest.mark.parametrize("fit_intercept", [False, True])
+def test_low_rank_estimate_is_the_weighted_gram_when_every_row_is_drawn(
+    digits, make_objective, fit_intercept
+):
+    X, y = digits
+    objective = _objective(make_objective, X, y, fit_intercept, 1e-3)
+    eigenvalues, eigenvectors, rest = objective.gram_low_rank(rank=8, n_rows=len(X))
+    rows = np.hstack([X, np.ones((len(X), 1))]) if fit_intercept else X
+    weights = objective.sample_weight / objective.sample_weight.sum()
+    exact = np.linalg.eigvalsh((rows * weights[:, None]).T @ rows)[::-1]
+    # a randomized SVD with two power iterations: within 0.1% here
+    np.testing.assert_allclose(eigenvalues, exact[:8], rtol=1e-3)
+    np.testing.assert_allclose(rest, exact[8], rtol=1e-2)
+    n_dof = objective.coef.n_dof
+    assert eigenvectors.shape == (n_dof, 8)
+    np.testing.assert_allclose(eigenvectors.T @ eigenvectors, np.eye(8), atol=1e-10)
+    # computed once: the same arrays on the next call, whatever its arguments
+    assert objective.gram_low_rank(rank=2)[1] is eigenvectors
+
+
+def test_low_rank_estimate_of_a_sample_is_close_and_repeatable(make_objective):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(6000, 40)) @ rng.normal(size=(40, 40))
+    y = rng.integers(0, 3, 6000)
+    values = [make_objective(X, y).gram_low_rank(rank=4, n_rows=2000) for _ in range(2)]
+    np.testing.assert_array_equal(values[0][0], values[1][0])  # seeded
+    exact = np.linalg.eigvalsh(make_objective(X, y).gram())[::-1]
+    np.testing.assert_allclose(values[0][0], exact[:4], rtol=0.15)
+
+
+@pytest.mark.parametrize("fit_intercept", [False, True])
+def test_low_rank_with_every_eigenpair_is_the_whole_preconditioner(
+    digits, make_objective, fit_intercept
+):
+    X, y = digits
+    objective = _objective(make_objective, X, y, fit_intercept, 1e-3)
+    n_dof = objective.coef.n_dof
+    objective.gram_low_rank(rank=n_dof - 1, n_rows=len(X))
+    low, whole = _low_rank(objective), _preconditioner(objective)
+    flat = np.random.default_rng(3).normal(size=objective.n_params)
+    for method in ("to_params", "from_params", "gradient", "apply", "apply_inverse"):
+        # the whole preconditioner's Gram matrix is accumulated in float32
+        np.testing.assert_allclose(getattr(low, method)(flat), getattr(whole, method)(flat),
+                                   rtol=1e-3, atol=1e-6, err_msg=method)
+
+
+@pytest.mark.parametrize("binary", [False, True])
+def test_low_rank_change_of_variables_is_exact(digits, make_objective, binary):
+    X, y = digits
+    if binary:
+        y = (y == 2).astype(int)
+    objective = _objective(make_objective, X, y, True, 1e-3)
+    pre = _low_rank(objective)
+    assert pre.basis.shape == (objective.coef.n_dof, 32)
+    rng = np.random.default_rng(2)
+    params = rng.normal(size=objective.n_params)
+    u = pre.from_params(params)
+    np.testing.assert_allclose(pre.to_params(u), params, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(pre.apply(pre.apply_inverse(params)), params,
+                               rtol=1e-9, atol=1e-9)
+    assert np.abs(u - params).max() > 0.1
+    _, grad = objective.loss_gradient(pre.to_params(u))
+    direction = rng.normal(size=u.shape)
+    eps = 1e-6
+    f_plus = objective.loss_gradient(pre.to_params(u + eps * direction))[0]
+    f_minus = objective.loss_gradient(pre.to_params(u - eps * direction))[0]
+    np.testing.assert_allclose((f_plus - f_minus) / (2 * eps), pre.gradient(grad) @ direction,
+                               rtol=1e-6)
+
+
+def test_low_rank_leaves_singular_directions_alone(make_objective):
+    """Data of rank 3 without L2: every other direction keeps a finite scale."""
+    rng = np.random.default_rng(0)
+    X = rng.uniform(size=(300, 3)) @ rng.uniform(size=(3, 12))
+    y = rng.integers(0, 3, 300)
+    objective = make_objective(X, y, penalty=NoPenalty(), fit_intercept=False)
+    objective.gram_low_rank(rank=5, n_rows=300)
+    pre = _low_rank(objective)
+    params = rng.normal(size=objective.n_params)
+    assert np.all(np.isfinite(pre.from_params(params)))
+    assert np.all(np.isfinite(pre.apply_inverse(params)))
+    np.testing.assert_allclose(pre.to_params(pre.from_params(params)), params,
+                               rtol=1e-9, atol=1e-9)

@@ -212,7 +212,9 @@ def _shaped(n_samples, n_features, n_classes, l1_ratio):
         make_layout(np.zeros((4, 2))), y, np.ones(4), n_classes, fit_intercept=True,
         penalty=make_penalty(1.0, l1_ratio, 4.0), n_threads=1,
     )
-    objective.layout = types.SimpleNamespace(shape=(n_samples, n_features))
+    # dense data held in memory, of that shape
+    objective.layout = types.SimpleNamespace(shape=(n_samples, n_features),
+                                             n_features=n_features, can_sample_rows=True)
     return objective
 
 
@@ -231,6 +233,9 @@ def _shaped(n_samples, n_features, n_classes, l1_ratio):
         ((200, 10_000), 2, "lbfgs", "diagonal"),
         ((1_000, 2_000), 10, "lbfgs", "diagonal"),
         ((200, 400), 10, "preconditioned-lbfgs", "gram"),
+        # kernel features: L2 whitens by the Gram matrix's largest eigenpairs
+        ((60_000, 16_000), 10, "preconditioned-lbfgs", "diagonal"),
+        ((60_000, 16_000), 2, "preconditioned-lbfgs", "diagonal"),
     ],
 )
 def test_the_metric_chosen_by_shape(shape, n_classes, l2_solver, l1_metric):

@@ -262,6 +262,11 @@ def test_start_at_optimum_takes_no_iteration(subset, make_objective, lbfgs_imple
         (10, 784, 784, "preconditioned-lbfgs"),
         (10, 2048, 2048, "preconditioned-lbfgs"),
         (10, 4096, 2049, "lbfgs"),
+        # dense kernel features: the low-rank metric
+        (10, 4097, 4097, "preconditioned-lbfgs"),
+        (2, 4097, 4097, "preconditioned-lbfgs"),
+        (10, 4096, 4096, "lbfgs"),
+        (10, 4097, 4098, "lbfgs"),
         (10, 20, 512, "preconditioned-lbfgs"),
         # wide data: the Gram matrix would cost more than the fit
         (10, 20, 513, "lbfgs"),
@@ -276,6 +281,12 @@ def test_select_solver_rule(make_objective, n_classes, n_samples, n_features, ex
     y = np.arange(n_samples) % n_classes
     objective = make_objective(np.zeros((n_samples, n_features)), y)
     assert select_solver(objective) == expected
+
+
+def test_select_solver_keeps_plain_lbfgs_on_wide_sparse_data(make_objective):
+    y = np.arange(4097) % 10
+    objective = make_objective(sparse.csr_matrix((4097, 4097)), y)
+    assert select_solver(objective) == "lbfgs"
 
 
 def test_select_solver_for_l1_picks_the_proximal_solver(make_objective):
@@ -300,3 +311,49 @@ def test_auto_solver_docstring_states_rule_and_criterion():
     for name in SMOOTH_SOLVERS:
         assert f'``"{name}"``' in doc
         assert "tol" in type(SOLVERS[name]).__doc__
+
+
+@pytest.fixture(scope="module")
+def wide_correlated():
+    """Dense float32 data of 2,100 features spanned by 30 directions of decaying scale."""
+    rng = np.random.default_rng(0)
+    n, d = 2500, 2100
+    X = (rng.normal(size=(n, 30)) * np.logspace(0, -1.5, 30)) @ rng.normal(size=(30, d))
+    X = (X + 0.05 * rng.normal(size=(n, d))).astype(np.float32)
+    y = (X[:, :5] @ rng.normal(size=5) > 0).astype(int) + (X[:, 5:10] @ rng.normal(size=5) > 0)
+    return X, y
+
+
+def test_preconditioned_lbfgs_on_wide_data_whitens_by_a_low_rank_metric(
+    wide_correlated, make_objective, monkeypatch
+):
+    """Above 2048 features no Gram matrix is built, and the fit needs far fewer iterations."""
+    from skdigit.linear_model import _metric
+
+    # as if the (n_features + 1)-square Gram matrix could not fit in memory
+    monkeypatch.setattr(_metric, "available_memory", lambda: 2**20)
+    X, y = wide_correlated
+    objective = make_objective(X, y)
+    solver = SOLVERS["preconditioned-lbfgs"]
+    solver.check(objective)  # no MemoryError
+    ours = solver.solve(objective, objective.coef.zeros(), tol=1e-4, max_iter=300)
+    assert not objective.has_gram()
+    assert ours.converged and ours.n_iter < 100
+    plain = SOLVERS["lbfgs"].solve(objective, objective.coef.zeros(), tol=1e-4, max_iter=300)
+    assert not plain.converged  # 1,462 iterations to tol=1e-4
+    assert objective.value(ours.params) < objective.value(plain.params)
+    # seeded: the same fit twice
+    again = solver.solve(make_objective(X, y), objective.coef.zeros(), tol=1e-4, max_iter=300)
+    np.testing.assert_array_equal(again.params, ours.params)
+
+
+def test_preconditioned_lbfgs_on_wide_sparse_data_still_needs_the_gram_matrix(
+    wide_correlated, make_objective, monkeypatch
+):
+    from skdigit.linear_model import _metric
+
+    monkeypatch.setattr(_metric, "available_memory", lambda: 2**20)
+    X, y = wide_correlated
+    objective = make_objective(sparse.csr_matrix(X), y)
+    with pytest.raises(MemoryError, match="Gram matrix"):
+        SOLVERS["preconditioned-lbfgs"].check(objective)

@@ -327,6 +327,15 @@ class _Layout:
         """A faster, float32-accurate variant of this layout, or None (the default)."""
         return None
 
+    # Whether :meth:`sample_rows` gathers rows: layouts of a dense X in memory
+    # (a sample of a few thousand rows is then at most X's size; a user's
+    # sparse X would be densified, a Dask array's chunks are elsewhere).
+    can_sample_rows = False
+
+    def sample_rows(self, indices):
+        """The rows ``indices`` (sorted) as a dense ndarray of shape ``(len(indices), n_features)``."""
+        raise NotImplementedError(f"{type(self).__name__} does not gather rows")
+
     def moments(self, sample_weight, *, n_threads=1):
         """Weighted moments of the rows (:class:`Moments`)."""
         return _moments(
@@ -375,9 +384,14 @@ class DenseLayout(_Layout):
         return fast
 
     held_arrays = property(lambda self: (self.X,))
+    can_sample_rows = True
 
     def _dense_rows(self, lo, hi):
         return self.X[lo:hi]
+
+    def sample_rows(self, indices):
+        """The rows ``indices`` of ``X`` (a copy in its dtype)."""
+        return self.X[indices]
 
     def loss_gradient_sums(self, y, sample_weight, W, b, grad_W, grad_b, binary, n_threads):
         """Weighted loss sum; writes the gradient sums into ``grad_W``, ``grad_b``.
@@ -487,9 +501,14 @@ class PackedCSRLayout(_CSRArrays):
         self.csr = csr
 
     held_arrays = property(lambda self: (self.X, *self.csr, *self._held_columns))
+    can_sample_rows = True
 
     def _dense_rows(self, lo, hi):
         return self.X[lo:hi]
+
+    def sample_rows(self, indices):
+        """The rows ``indices`` of the dense ``X`` (a copy in its dtype)."""
+        return self.X[indices]
 
 
 def is_dask_array(X):

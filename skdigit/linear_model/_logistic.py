@@ -134,7 +134,11 @@ class DigitLogisticClassifier(
           ``[W, b] M^{1/2}``, where ``M`` is the data's weighted second-moment
           matrix (times a constant curvature, plus the L2 term). It costs one
           Gram matrix of size ``n_features + 1`` and needs several times fewer
-          iterations on digits. Smooth penalties only.
+          iterations on digits. Above 2048 features of dense data it keeps
+          only that matrix's 32 largest eigenpairs, estimated from 4,096 rows
+          drawn at random (a randomized Nystrom preconditioner, Frangella,
+          Tropp & Udell 2023): its cost no longer grows with
+          ``n_features**3``. Smooth penalties only.
         - ``"proximal-qn"``: a proximal quasi-Newton method for the L1 and
           elastic-net penalties (any penalty, in fact): a limited-memory BFGS
           model of the smooth part in the same whitening metric, minimized
@@ -146,7 +150,9 @@ class DigitLogisticClassifier(
           diagonal on wide data); ``"preconditioned-lbfgs"`` for at most 2048
           features (for two classes, with at least 20 samples per feature;
           for more, above 512 features, at least one sample per feature) and
-          a Gram matrix that fits in memory; ``"lbfgs"`` otherwise.
+          a Gram matrix that fits in memory, and with its low-rank metric on
+          dense data of more than 4096 features with at least as many rows
+          (kernel features); ``"lbfgs"`` otherwise.
           ``solver_`` says which ran. An explicit ``"preconditioned-lbfgs"``
           or ``"newton-cholesky"`` whose Gram matrix cannot fit raises
           ``MemoryError`` before allocating.

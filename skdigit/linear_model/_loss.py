@@ -37,7 +37,7 @@ from sklearn.utils.validation import _check_sample_weight
 
 from ._coef import CoefLayout
 from ._metric import gram_pays
-from ._preconditioner import gram_eigh
+from ._preconditioner import LOW_RANK, LOW_RANK_ROWS, gram_eigh, gram_low_rank
 
 __all__ = ["LogisticObjective", "check_class_weight_dict", "effective_sample_weight"]
 
@@ -158,6 +158,7 @@ class LogisticObjective:
         self.sw_sum = float(self.sample_weight.sum())
         self._gram = None
         self._gram_eigh = None
+        self._gram_low_rank = None
         self._column_diagonal = None
 
     @property
@@ -292,6 +293,7 @@ class LogisticObjective:
         """
         self._gram = None
         self._gram_eigh = other._gram_eigh if other._gram_eigh is not None else None
+        self._gram_low_rank = other._gram_low_rank
         self._column_diagonal = other._column_diagonal
 
     def has_gram(self):
@@ -359,6 +361,43 @@ class LogisticObjective:
         moments = self.layout.moments(self._moment_weights(), n_threads=self.n_threads)
         self._gram = moments.gram(self.coef.fit_intercept)
         return self._gram
+
+    def gram_low_rank(self, rank=LOW_RANK, n_rows=LOW_RANK_ROWS):
+        """The largest eigenpairs of :meth:`gram`, estimated from a sample of rows; computed once.
+
+        ``n_rows`` rows drawn at random (seed 0; all rows when there are
+        fewer), each scaled by the square root of its sample weight over the
+        drawn rows' sum, ``[x, 1]`` with an intercept: ``rows.T @ rows``
+        estimates the Gram matrix without forming it. Its ``rank`` largest
+        eigenpairs come from a randomized SVD of those rows
+        (:func:`~._preconditioner.gram_low_rank`): ``n_rows * n_features``
+        floats in ``X``'s dtype and ``O(n_rows * n_features * rank)`` time,
+        whatever ``n_samples``. Needs a layout that gathers rows in memory
+        (``layout.can_sample_rows``).
+
+        Returns
+        -------
+        low_rank : tuple
+            ``(eigenvalues, eigenvectors, rest)``, as
+            :func:`~._preconditioner.gram_low_rank` returns.
+        """
+        if self._gram_low_rank is None:
+            n_samples = self.layout.n_samples
+            rng = np.random.default_rng(0)
+            if n_samples > n_rows:
+                indices = np.sort(rng.choice(n_samples, size=n_rows, replace=False))
+            else:
+                indices = np.arange(n_samples)
+            rows = self.layout.sample_rows(indices)
+            weights = self.sample_weight[indices]
+            total = weights.sum()  # 0 when every drawn row has weight 0: M = l2 * I
+            scale = np.sqrt(weights / total if total > 0 else weights).astype(rows.dtype)
+            rows *= scale[:, None]
+            if self.coef.fit_intercept:
+                rows = np.hstack([rows, scale[:, None]])
+            rank = max(1, min(rank, min(rows.shape) - 1))
+            self._gram_low_rank = gram_low_rank(rows, rank)
+        return self._gram_low_rank
 
     def gram_eigh(self):
         """Eigendecomposition of :meth:`gram`, computed once: ``(eigenvalues, eigenvectors)``.

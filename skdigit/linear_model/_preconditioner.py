@@ -27,12 +27,28 @@ default :data:`CURVATURE` = 0.01 is in the middle.
 This is a change of variables, not an approximation of the problem: the
 objective and its minimizer are unchanged, and the solver checks convergence on
 the gradient in the original coefficients.
+
+On wide data (thousands of features, such as kernel features of the
+scattering transform) the Gram matrix costs ``n_samples * n_features**2`` and
+its eigendecomposition ``n_features**3``: more than the whole fit.
+:class:`LowRankPreconditioner` keeps only the ``k`` largest eigenpairs of
+``A``, estimated by a randomized SVD (Halko, Martinsson and Tropp 2011) of a
+few thousand rows drawn at random (:func:`gram_low_rank`), and treats every
+other direction as if its eigenvalue were the ``(k+1)``-th: the randomized
+Nystrom preconditioner of Frangella, Tropp and Udell (2023), here as a change
+of variables for L-BFGS. It costs ``O(m * n_features * k)`` to build and
+``O(n_features * k)`` memory. On 60,000 standardized scattering coefficients
+(3,969 columns, C=0.1) L-BFGS then needs 20 iterations to ``tol=1e-4``
+instead of 49, and 227 instead of 715 to ``tol=1e-6`` (``k=32``; see
+``benchmarks/wide.py`` for times).
 """
 
 import numpy as np
 from scipy import linalg
+from sklearn.utils.extmath import randomized_svd
 
-__all__ = ["CURVATURE", "Preconditioner", "gram_eigh"]
+__all__ = ["CURVATURE", "LOW_RANK", "LOW_RANK_ROWS", "LowRankPreconditioner",
+           "Preconditioner", "gram_eigh", "gram_low_rank"]
 
 CURVATURE = 0.01
 # Directions in which M is numerically singular (eigenvalue below this fraction
@@ -43,6 +59,41 @@ CURVATURE = 0.01
 # (and move the solution off the minimum-norm one that plain L-BFGS, like
 # scikit-learn, finds from zero).
 _EIGENVALUE_FLOOR = 1e-6
+LOW_RANK = 32
+"""Eigenpairs the low-rank preconditioner keeps (``k``). On 60,000 standardized
+scattering coefficients, 32 to 128 need about as many iterations (17 to 20 to
+``tol=1e-4``); 512 needs more (28): the estimated ``(k+1)``-th eigenvalue then
+underestimates the curvature of the rest, and L-BFGS's steps there overshoot."""
+LOW_RANK_ROWS = 4096
+"""Rows drawn to estimate the eigenpairs (all of them when there are fewer)."""
+
+
+def gram_low_rank(rows, rank, *, random_state=0):
+    """The ``rank`` largest eigenpairs of ``rows.T @ rows`` and the next eigenvalue.
+
+    Parameters
+    ----------
+    rows : ndarray of shape (n_rows, n_dof)
+        Rows of ``[x, 1]`` scaled by the square root of their normalized
+        weights, so that ``rows.T @ rows`` estimates the Gram matrix. Not
+        modified.
+    rank : int
+        At most ``min(n_rows, n_dof) - 1``.
+    random_state : int, default=0
+        Seed of the randomized SVD: the same rows give the same result.
+
+    Returns
+    -------
+    eigenvalues : ndarray of shape (rank,)
+        Descending, float64.
+    eigenvectors : ndarray of shape (n_dof, rank)
+        float64, orthonormal columns.
+    rest : float
+        The ``(rank + 1)``-th eigenvalue, standing in for all the others.
+    """
+    _, singular, Vt = randomized_svd(rows, rank + 1, n_iter=2, random_state=random_state)
+    squares = singular.astype(np.float64) ** 2
+    return squares[:rank], np.ascontiguousarray(Vt[:rank].T, dtype=np.float64), float(squares[rank])
 
 
 def gram_eigh(gram, *, overwrite=False):
@@ -122,3 +173,76 @@ class Preconditioner:
     def apply(self, flat):
         """Rows of ``flat`` times ``M``."""
         return self._apply(flat, self.eigenvalues)
+
+
+class LowRankPreconditioner:
+    """Change of variables ``u = [W, b] M^{1/2}`` with a low-rank ``M`` (wide data).
+
+    ``M = V diag(c * lambda + l2) V^T + (c * rest + l2) (I - V V^T)``: the
+    ``k`` largest eigenpairs ``(lambda, V)`` of the Gram matrix, and its
+    ``(k+1)``-th eigenvalue ``rest`` for every other direction (Frangella,
+    Tropp and Udell 2023). ``M^a`` is applied with two products with ``V``
+    of shape ``(n_dof, k)``, never formed. The interface of
+    :class:`Preconditioner`.
+
+    Parameters
+    ----------
+    low_rank : tuple
+        ``(eigenvalues, eigenvectors, rest)`` of :func:`gram_low_rank`
+        (:meth:`LogisticObjective.gram_low_rank`). Not modified.
+    coef : CoefLayout
+    l2 : float, default=0.0
+    curvature : float, default=CURVATURE
+
+    References
+    ----------
+    .. [1] Z. Frangella, J. A. Tropp and M. Udell, "Randomized Nystrom
+       preconditioning", SIAM J. Matrix Anal. Appl. 44(2), 2023.
+    .. [2] N. Halko, P. G. Martinsson and J. A. Tropp, "Finding structure with
+       randomness", SIAM Review 53(2), 2011.
+    """
+
+    def __init__(self, low_rank, coef, *, l2=0.0, curvature=CURVATURE):
+        gram_eigenvalues, eigenvectors, rest = low_rank
+        self.coef = coef
+        values = curvature * np.append(gram_eigenvalues, rest) + l2
+        largest = max(float(values.max(initial=0.0)), np.finfo(float).tiny)
+        values = np.where(values < _EIGENVALUE_FLOOR * largest, largest, values)
+        self.basis = eigenvectors
+        self.eigenvalues = values[:-1]
+        self.rest = float(values[-1])
+
+    @property
+    def n_params(self):
+        """Length of a flat parameter vector, in either variables."""
+        return self.coef.n_params
+
+    def _apply(self, flat, power):
+        """Rows of ``flat`` times ``M^power``."""
+        V = self.basis
+        rows = self.coef.as_rows(flat)
+        rest = self.rest**power
+        rows_in_basis = rows @ V
+        rows *= rest
+        rows += (rows_in_basis * (self.eigenvalues**power - rest)) @ V.T
+        return self.coef.as_flat(rows)
+
+    def to_params(self, u):
+        """Flat coefficients ``[W.ravel(), b]`` from preconditioned variables ``u``."""
+        return self._apply(u, -0.5)
+
+    def from_params(self, params):
+        """Preconditioned variables ``u`` from flat coefficients (inverse of :meth:`to_params`)."""
+        return self._apply(params, 0.5)
+
+    def gradient(self, grad_params):
+        """Gradient in ``u`` from the gradient in the coefficients (chain rule)."""
+        return self._apply(grad_params, -0.5)
+
+    def apply_inverse(self, flat):
+        """Rows of ``flat`` times ``M^{-1}``."""
+        return self._apply(flat, -1.0)
+
+    def apply(self, flat):
+        """Rows of ``flat`` times ``M``."""
+        return self._apply(flat, 1.0)

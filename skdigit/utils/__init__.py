@@ -7,6 +7,7 @@ from ._image_shape import check_image_shape, infer_image_shape
 from ._optional import MissingExtraError, import_optional
 from ._progress import progress_bar
 from ._threads import (  # noqa: F401
+    blas_threads,
     kernel_threads,
     parallel_kernel_lock,
     resolve_n_threads,

@@ -19,6 +19,7 @@ from threadpoolctl import ThreadpoolController
 
 __all__ = [
     "available_cpus",
+    "blas_threads",
     "kernel_threads",
     "parallel_kernel_lock",
     "resolve_n_threads",
@@ -213,3 +214,13 @@ def single_threaded_blas():
     libraries again.
     """
     return _threadpool_controller().limit(limits=1, user_api="blas")
+
+
+def blas_threads(n_threads):
+    """Context manager letting BLAS use ``n_threads`` threads (inside :func:`single_threaded_blas`).
+
+    For the work of a solver that is BLAS products on their own, with no
+    kernel running beside them (the randomized SVD of the low-rank
+    preconditioner).
+    """
+    return _threadpool_controller().limit(limits=max(1, int(n_threads)), user_api="blas")
