@@ -1,6 +1,6 @@
 """One fit on wide dense features in a fresh process; prints time, memory and objective.
 
-``python -m benchmarks.wide_child X.npy y.npy {skdigit,sklearn} TOL C``
+``python -m benchmarks.wide_child X.npy y.npy {skdigit,sklearn,sklearnex} TOL C``
 (``skdigit:SOLVER`` runs that ``solver``). As in
 :mod:`benchmarks.memory_child`, the peak resident memory (VmHWM) is reset just
 before the fit, after a small fit that imports and compiles everything.
@@ -26,6 +26,8 @@ def main(xpath, ypath, lib, tol, C):
 
         if ":" in lib:
             params["solver"] = lib.split(":", 1)[1]
+    elif lib == "sklearnex":
+        from sklearnex.linear_model import LogisticRegression as Model
     else:
         from sklearn.linear_model import LogisticRegression as Model
     warnings.simplefilter("ignore")
