@@ -5,7 +5,7 @@ The public API is re-exported here from private modules:
 - :class:`DigitLogisticClassifier`, :class:`DigitLogisticClassifierCV`
   (``skdigit.linear_model``)
 - :class:`PixelNormalizer`, :class:`Deskew`, :class:`Scattering2D`,
-  :class:`TargetBinarizer` (``skdigit.preprocessing``)
+  :class:`SeededRBFSampler`, :class:`TargetBinarizer` (``skdigit.preprocessing``)
 - :func:`load_mnist`, :func:`load_idx`, :func:`make_deformed_digits`
   (``skdigit.datasets``)
 - :func:`make_digit_pipeline`, :func:`load_pretrained` (the model shipped
@@ -15,7 +15,13 @@ The public API is re-exported here from private modules:
 from ._version import __version__
 from .datasets import load_idx, load_mnist, make_deformed_digits
 from .linear_model import DigitLogisticClassifier, DigitLogisticClassifierCV
-from .preprocessing import Deskew, PixelNormalizer, Scattering2D, TargetBinarizer
+from .preprocessing import (
+    Deskew,
+    PixelNormalizer,
+    Scattering2D,
+    SeededRBFSampler,
+    TargetBinarizer,
+)
 from ._persistence import ModelFileError, load_model, save_model
 from ._pipeline import make_digit_pipeline
 from ._pretrained import load_pretrained
@@ -26,6 +32,7 @@ __all__ = [
     "Deskew",
     "PixelNormalizer",
     "Scattering2D",
+    "SeededRBFSampler",
     "TargetBinarizer",
     "ModelFileError",
     "load_idx",

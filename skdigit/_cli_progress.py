@@ -10,11 +10,18 @@ and ``model.predict``, bit for bit. A
 :class:`~sklearn.preprocessing.StandardScaler` (about 10 s on the 60,000
 scattering vectors, silent, in one ``fit``) accumulates its mean and variance
 batch by batch (``partial_fit``: equal to ``fit``'s to about 1e-15, relative)
-and then scales by batches.
+and then scales by batches. The ``"kernel"`` step of
+``make_digit_pipeline(features="kernel")`` (a
+:class:`~sklearn.pipeline.FeatureUnion` of ``"passthrough"`` and random
+Fourier features with a fixed ``gamma``, which learn only the number of
+features) also runs by batches.
 """
 
+from numbers import Real
+
 import numpy as np
-from sklearn.pipeline import Pipeline
+from sklearn.kernel_approximation import RBFSampler
+from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from .preprocessing import Deskew, PixelNormalizer, Scattering2D
@@ -28,6 +35,23 @@ _NAMES = {Deskew: "Deskewing", PixelNormalizer: "Scaling pixels",
           Scattering2D: "Scattering transform"}
 _PREDICT_BATCH = 2_000
 _SCALER_BATCH = 5_000
+_KERNEL_BATCH = 2_000
+
+
+def _learns_shape_only(union):
+    """Whether ``union`` (a FeatureUnion) fitted on one row is the one fitted on all.
+
+    True when each of its transformers is ``"passthrough"``, ``"drop"`` or an
+    :class:`~sklearn.kernel_approximation.RBFSampler` with a numeric ``gamma``
+    and an integer seed (its map depends on the number of features only).
+    """
+    for _, transformer in union.transformer_list:
+        if isinstance(transformer, str) and transformer in ("passthrough", "drop"):
+            continue
+        if not (isinstance(transformer, RBFSampler) and isinstance(transformer.gamma, Real)
+                and isinstance(transformer.random_state, (int, np.integer))):
+            return False
+    return True
 
 
 def _transform_into_bar(step, X, batch, bar):
@@ -91,6 +115,11 @@ def fit_with_progress(pipeline, X, y, *, quiet=False, prefix=""):
             step.n_features_in_ = Xt.shape[1]
             Xt = _transform_by_batches(step, Xt, desc=prefix + _NAMES[kind],
                                        batch=_BATCH[kind], quiet=quiet)
+        elif (kind is FeatureUnion and len(Xt) > _KERNEL_BATCH
+              and _learns_shape_only(step)):
+            step.fit(Xt[:1])  # the number of features and the dtype only
+            Xt = _transform_by_batches(step, Xt, desc=prefix + "Kernel features",
+                                       batch=_KERNEL_BATCH, quiet=quiet)
         else:
             Xt = step.fit_transform(Xt, y)
     pipeline.steps[-1][1].fit(Xt, y)

@@ -202,3 +202,15 @@ def test_low_rank_leaves_singular_directions_alone(make_objective):
     assert np.all(np.isfinite(pre.apply_inverse(params)))
     np.testing.assert_allclose(pre.to_params(pre.from_params(params)), params,
                                rtol=1e-9, atol=1e-9)
+
+
+def test_low_rank_estimate_of_huge_features_stays_finite(make_objective):
+    """Features of 1e30 in float32: the sampled rows are scaled by a power of two."""
+    rng = np.random.default_rng(0)
+    X = (rng.normal(size=(500, 20)) * 1e30).astype(np.float32)
+    y = rng.integers(0, 3, 500)
+    objective = make_objective(X, y, fit_intercept=False)
+    eigenvalues, eigenvectors, rest = objective.gram_low_rank(rank=4, n_rows=500)
+    assert np.all(np.isfinite(eigenvalues)) and np.isfinite(rest)
+    exact = np.linalg.eigvalsh(X.astype(np.float64).T @ X.astype(np.float64) / 500)[::-1]
+    np.testing.assert_allclose(eigenvalues, exact[:4], rtol=1e-3)

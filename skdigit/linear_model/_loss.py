@@ -395,8 +395,17 @@ class LogisticObjective:
             rows *= scale[:, None]
             if self.coef.fit_intercept:
                 rows = np.hstack([rows, scale[:, None]])
+            # Rows far from 1 in size (features of 1e30) are scaled by a power
+            # of two, exactly, so that the SVD's products stay in range.
+            peak = float(np.abs(rows).max(initial=0.0))
+            shift = 0.0 if peak == 0.0 else float(np.round(np.log2(peak)))
+            if abs(shift) > 40:
+                rows *= rows.dtype.type(2.0**-shift)
             rank = max(1, min(rank, min(rows.shape) - 1))
-            self._gram_low_rank = gram_low_rank(rows, rank)
+            eigenvalues, eigenvectors, rest = gram_low_rank(rows, rank)
+            if abs(shift) > 40:
+                eigenvalues, rest = eigenvalues * 4.0**shift, rest * 4.0**shift
+            self._gram_low_rank = eigenvalues, eigenvectors, rest
         return self._gram_low_rank
 
     def gram_eigh(self):
