@@ -15,6 +15,9 @@ from skdigit import _cli, load_mnist, load_pretrained
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 _ROW = re.compile(r"^\| (?P<what>.*?) \| (?P<figure>0\.\d{4}) \|$", re.M)
+# skdigit train --features kernel: 0.9950 in the run of benchmarks.kernel_pipeline_child
+# of 2026-12-07 17:09; the scattering pipeline's 0.9943 plus three digits, at least.
+KERNEL_ACCURACY_AT_LEAST = 0.9946
 
 
 def _rows():

@@ -49,7 +49,7 @@ class SeededRBFSampler(DocLinkMixin, RBFSampler):
         ``W``, in the dtype of the data seen in ``fit``.
     n_features_in_ : int
         Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during ``fit`` (only when ``X`` has string
         column names).
 
