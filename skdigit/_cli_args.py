@@ -190,7 +190,7 @@ def build_parser():
         help="what the classifier sees: wavelet scattering coefficients (default; about "
         "99.4%% accuracy), the pixels (about 95.6%%, and trains in seconds), or the "
         "scattering coefficients next to random Fourier features of them (kernel: the "
-        "most accurate, a few minutes to train and about 10 GB of memory on MNIST)",
+        "most accurate, about twice the memory of scattering)",
     )
     train.add_argument("--no-deskew", action="store_true", help="skip deskewing")
     train.add_argument(

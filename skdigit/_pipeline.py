@@ -53,8 +53,8 @@ def make_digit_pipeline(
     Scattering2D -> StandardScaler -> classifier, steps named ``"deskew"``,
     ``"normalize"``, ``"scattering"``, ``"scale"`` and ``"classifier"``.
     ``features="kernel"`` (one logistic regression on kernel features: the
-    most accurate of the three, about a minute more to train than
-    scattering): the scattering pipeline with a
+    most accurate of the three, about 99.5 % on MNIST, see the user guide's
+    "Kernel features" for its cost): the scattering pipeline with a
     step ``"kernel"`` before the classifier, a
     :class:`~sklearn.pipeline.FeatureUnion` of the standardized coefficients
     (``"linear"``) and 8,000 random Fourier features of them (``"rff"``,

@@ -27,7 +27,7 @@ class SeededRBFSampler(DocLinkMixin, RBFSampler):
     them again from the seed, as ``RBFSampler.fit`` drew them. The 3,969
     scattering coefficients of a 28x28 digit mapped to 8,000 features make a
     ``W`` of 127 MB in float32: the saved pipeline of
-    ``make_digit_pipeline(features="kernel")`` is about 1 MB instead.
+    ``make_digit_pipeline(features="kernel")`` is 0.58 MB instead.
 
     Parameters
     ----------
