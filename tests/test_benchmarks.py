@@ -173,6 +173,12 @@ def test_kernel_features_section_chooses_C_on_training_rows_only():
     assert 0 <= best["test"] <= 1
     text = report.markdown({"meta": {}, "kernel_features": res})
     assert "C chosen on held-out training images" in text and "test accuracy" in text
+    # make_digit_pipeline(features="kernel") end to end, in its own process
+    pipeline = res["pipeline"]
+    assert pipeline["solver"] in ("lbfgs", "preconditioned-lbfgs")
+    assert 0 <= pipeline["test_accuracy"] <= 1 and pipeline["stored_bytes"] > 0
+    assert pipeline["peak_bytes"] > 0 and pipeline["predict_one_ms"] > 0
+    assert 'make_digit_pipeline(features="kernel") end to end' in text
 
 
 def test_cold_start_renders_the_app_first_page_table():
