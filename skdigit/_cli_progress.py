@@ -35,7 +35,9 @@ _NAMES = {Deskew: "Deskewing", PixelNormalizer: "Scaling pixels",
           Scattering2D: "Scattering transform"}
 _PREDICT_BATCH = 2_000
 _SCALER_BATCH = 5_000
-_KERNEL_BATCH = 2_000
+# 3,969 coefficients to 8,000 random features: about 0.6 s for 500 images on
+# two cores, and the first batch comes after the random map is drawn.
+_KERNEL_BATCH = 500
 
 
 def _learns_shape_only(union):

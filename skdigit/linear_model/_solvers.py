@@ -246,7 +246,7 @@ class _LastEvaluation:
         return self.objective.optimality(self.params, self.grad)
 
 
-def _run_lbfgs(objective, fun, u0, *, tol, max_iter, report):
+def _run_lbfgs(objective, fun, u0, *, tol, max_iter, report, params0=None):
     """L-BFGS-B on ``fun``, stopping on the objective's optimality in ``[W, b]``.
 
     Where the data layout has a faster, float32-accurate variant
@@ -254,7 +254,10 @@ def _run_lbfgs(objective, fun, u0, *, tol, max_iter, report):
     the iterations run on it first: to ``tol`` measured there, or until the
     objective stops decreasing by more than float32's rounding can resolve.
     The point reached is then tested at full precision, and the iterations go
-    on there when it is not within ``tol``. ``n_iter`` counts both.
+    on there when it is not within ``tol``. ``n_iter`` counts both. When no
+    iteration ran, the result is ``params0`` itself (the coefficients ``u0``
+    stands for), not ``u0`` mapped back, which would move it by the rounding
+    of the change of variables.
     """
     n_fast = 0
     fast = objective.reduced_precision() if max_iter > 0 else None
@@ -277,7 +280,8 @@ def _run_lbfgs(objective, fun, u0, *, tol, max_iter, report):
     converged = optimality <= tol or why == _ASKED_TO_STOP
     if not converged and why.startswith("CONVERGENCE"):
         why = f"no further decrease is representable; scipy: {why}"
-    return SolverResult(fun.params, n_fast + run.n_iter, converged, why, optimality)
+    params = params0 if params0 is not None and n_fast + run.n_iter == 0 else fun.params
+    return SolverResult(params, n_fast + run.n_iter, converged, why, optimality)
 
 
 _WITHIN_TOL = "the largest absolute entry of the gradient is at most tol"
@@ -406,7 +410,8 @@ class PreconditionedLBFGS(Solver):
             )
         fun = _LastEvaluation(objective, pre.to_params, pre.gradient)
         u0 = pre.from_params(params0)
-        return _run_lbfgs(objective, fun, u0, tol=tol, max_iter=max_iter, report=report)
+        return _run_lbfgs(objective, fun, u0, tol=tol, max_iter=max_iter, report=report,
+                          params0=np.asarray(params0, dtype=np.float64))
 
 
 SOLVERS = {solver.name: solver for solver in (LBFGS(), PreconditionedLBFGS())}
