@@ -929,8 +929,12 @@ def test_train_progress_off_a_terminal_is_plain_lines(small_mnist, tmp_path, cap
     assert deskewing[-1].startswith(f"Deskewing: {n_train:,}/{n_train:,} images")
     assert any(line.startswith("Evaluating on the test set: ") for line in err.splitlines())
     solver = [line for line in out.splitlines() if line.startswith("[")]
-    assert solver and all(" of 1000 " in line and "(stops at tol=0.0001)" in line
-                          for line in solver)
+    iterations = [line for line in solver if "] iteration " in line]
+    assert iterations and all(" of 1000 " in line and "(stops at tol=0.0001)" in line
+                              for line in iterations)
+    # the rest say what the solver builds before its first iteration
+    assert all(line.startswith("[preconditioned-lbfgs] preconditioner")
+               for line in solver if line not in iterations)
 
     status, out, err = _run(["train", "--features", "pixels", "--quiet", "-o",
                              str(tmp_path / "q.joblib")], capsys)

@@ -1,5 +1,7 @@
 """Every smooth solver reaches scikit-learn's optimum, stops honestly, refuses L1."""
 
+import re
+
 import numpy as np
 import pytest
 from scipy import sparse
@@ -347,6 +349,28 @@ def test_preconditioned_lbfgs_on_wide_data_whitens_by_a_low_rank_metric(
     # seeded: the same fit twice
     again = solver.solve(make_objective(X, y), objective.coef.zeros(), tol=1e-4, max_iter=300)
     np.testing.assert_array_equal(again.params, ours.params)
+
+
+@pytest.mark.parametrize("wide", [True, False])
+def test_verbose_announces_the_preconditioner_before_building_it(
+    wide, wide_correlated, subset, make_objective, capsys
+):
+    """Building a preconditioner takes seconds on wide data: a verbose fit says
+    so before and after, once per objective (a path reuses it silently)."""
+    X, y = wide_correlated if wide else subset
+    objective = make_objective(X, y)
+    solver = SOLVERS["preconditioned-lbfgs"]
+    solver.solve(objective, objective.coef.zeros(), tol=1e-12, max_iter=1, verbose=1)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("[preconditioned-lbfgs] preconditioner: ")
+    assert ("largest eigenpairs" in lines[0]) == wide
+    assert re.fullmatch(r"\[preconditioned-lbfgs\] preconditioner ready \(\d+\.\d s\)",
+                        lines[1])
+    assert lines[2].startswith("[preconditioned-lbfgs] iteration    1")
+    solver.solve(objective, objective.coef.zeros(), tol=1e-12, max_iter=1, verbose=1)
+    assert "preconditioner" not in capsys.readouterr().out
+    solver.solve(make_objective(X, y), objective.coef.zeros(), tol=1e-12, max_iter=1)
+    assert capsys.readouterr().out == ""
 
 
 def test_preconditioned_lbfgs_on_wide_sparse_data_still_needs_the_gram_matrix(

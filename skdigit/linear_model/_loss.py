@@ -300,6 +300,10 @@ class LogisticObjective:
         """Whether the Gram matrix (or its eigendecomposition) is already at hand."""
         return self._gram is not None or self._gram_eigh is not None
 
+    def has_gram_low_rank(self):
+        """Whether :meth:`gram_low_rank` has already been computed."""
+        return self._gram_low_rank is not None
+
     def metric_kind(self):
         """The metric the proximal solver whitens by: ``"gram"`` or ``"diagonal"``.
 

@@ -26,7 +26,7 @@ from scipy import optimize
 from ..utils import blas_threads, single_threaded_blas
 from ._lbfgs import minimize_lbfgs
 from ._metric import check_gram_fits, gram_pays
-from ._preconditioner import LowRankPreconditioner, Preconditioner
+from ._preconditioner import LOW_RANK, LOW_RANK_ROWS, LowRankPreconditioner, Preconditioner
 
 __all__ = [
     "SKLEARN_SOLVERS",
@@ -172,6 +172,16 @@ class _Reporter:
                 line += f"  optimality {optimality:.3g} (stops at tol={self.tol:.3g})"
             print(line, file=sys.stdout, flush=True)
         return bool(self.callback is not None and self.callback(self.n_iter, params))
+
+    def note(self, text):
+        """Print ``text`` as one progress line of this solver, when verbose.
+
+        For steps before the first iteration that take seconds (building a
+        preconditioner), so that a verbose fit is never silent for long.
+        """
+        if self.every:
+            print(f"[{self.name}] {text}", file=sys.stdout, flush=True)
+            self.last = time.perf_counter()
 
 
 # From this many variables on, the unconstrained L-BFGS runs in NumPy
@@ -401,13 +411,27 @@ class PreconditionedLBFGS(Solver):
 
     def _solve(self, objective, params0, *, tol, max_iter, report):
         if low_rank_preconditions(objective):
+            building = not objective.has_gram_low_rank()
+            if building:
+                n_rows = min(LOW_RANK_ROWS, objective.layout.n_samples)
+                report.note(f"preconditioner: the {LOW_RANK} largest eigenpairs of the "
+                            f"Gram matrix, from {n_rows:,} rows drawn at random")
+                start = time.perf_counter()
             with blas_threads(objective.n_threads):  # BLAS products only
                 low_rank = objective.gram_low_rank()
+            if building:
+                report.note(f"preconditioner ready ({time.perf_counter() - start:.1f} s)")
             pre = LowRankPreconditioner(low_rank, objective.coef, l2=objective.penalty.curvature)
         else:
-            pre = Preconditioner(
-                objective.gram_eigh(), objective.coef, l2=objective.penalty.curvature
-            )
+            building = not objective.has_gram()
+            if building:
+                report.note("preconditioner: the Gram matrix of "
+                            f"{objective.layout.n_features:,} features and its eigenvectors")
+                start = time.perf_counter()
+            gram = objective.gram_eigh()
+            if building:
+                report.note(f"preconditioner ready ({time.perf_counter() - start:.1f} s)")
+            pre = Preconditioner(gram, objective.coef, l2=objective.penalty.curvature)
         fun = _LastEvaluation(objective, pre.to_params, pre.gradient)
         u0 = pre.from_params(params0)
         return _run_lbfgs(objective, fun, u0, tol=tol, max_iter=max_iter, report=report,
