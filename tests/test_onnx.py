@@ -17,7 +17,9 @@ ort = pytest.importorskip("onnxruntime")
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
-from sklearn.pipeline import Pipeline, make_pipeline  # noqa: E402
+from sklearn.datasets import load_digits  # noqa: E402
+from sklearn.kernel_approximation import RBFSampler  # noqa: E402
+from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline  # noqa: E402
 from sklearn.preprocessing import FunctionTransformer, StandardScaler  # noqa: E402
 
 from skdigit import (  # noqa: E402
@@ -26,6 +28,7 @@ from skdigit import (  # noqa: E402
     DigitLogisticClassifierCV,
     PixelNormalizer,
     Scattering2D,
+    SeededRBFSampler,
     load_mnist,
     make_digit_pipeline,
 )
@@ -119,6 +122,42 @@ def test_scattering_pipeline(mnist):
     model = make_digit_pipeline(features="scattering", max_iter=200).fit(X[:1500], y[:1500])
     assert isinstance(model.named_steps["scale"], StandardScaler)
     _check_classifier(model, X_test[:200])
+
+
+def test_kernel_pipeline(mnist):
+    """make_digit_pipeline(features="kernel"): the FeatureUnion of the
+    coefficients ("passthrough") and 10 times 8,000 random Fourier features."""
+    X, y, X_test, _ = mnist
+    model = make_digit_pipeline(features="kernel", max_iter=200).fit(X[:600], y[:600])
+    assert isinstance(model.named_steps["kernel"], FeatureUnion)
+    _check_classifier(model, X_test[:200])
+
+
+@pytest.mark.parametrize("sampler", [RBFSampler, SeededRBFSampler])
+def test_random_fourier_features_in_a_union(sampler):
+    """skl2onnx has no RBFSampler converter: ours, for scikit-learn's and
+    ours, alone and in a union with "passthrough", "drop" and weights."""
+    X, _ = load_digits(return_X_y=True)
+    X = X[:300].astype(np.float32) / 16
+    alone = sampler(gamma=0.05, n_components=300, random_state=0).fit(X)
+    (out,) = _run(to_onnx(alone), X)
+    assert_allclose(out, alone.transform(X), rtol=0, atol=1e-5)
+    union = FeatureUnion([("linear", "passthrough"), ("none", "drop"),
+                          ("rff", sampler(gamma=0.05, n_components=300, random_state=1))],
+                         transformer_weights={"rff": 10.0, "none": 2.0}).fit(X)
+    (out,) = _run(to_onnx(union), X)
+    expected = union.transform(X)
+    assert out.shape == expected.shape == (300, 64 + 300)
+    assert_allclose(out, expected, rtol=0, atol=1e-4)
+
+
+def test_unregistered_part_of_a_union_is_named(mnist):
+    X, y, _, _ = mnist
+    union = FeatureUnion([("linear", "passthrough"), ("odd", _Unknown())])
+    model = make_pipeline(union, DigitLogisticClassifier(max_iter=20))
+    model.fit(X[:200] / 255, y[:200])
+    with pytest.raises(OnnxExportError, match=r"step 'featureunion.odd' \(_Unknown\).*no converter"):
+        to_onnx(model)
 
 
 @pytest.mark.parametrize("transformer, scale", [

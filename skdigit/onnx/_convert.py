@@ -3,7 +3,8 @@
 import functools
 
 import numpy as np
-from sklearn.pipeline import Pipeline
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.preprocessing import FunctionTransformer
 from sklearn.utils.validation import check_is_fitted
 
 from ._register import register_converters
@@ -23,15 +24,31 @@ class OnnxExportError(ValueError):
     """
 
 
+def _skipped(step):
+    """Whether a pipeline step or a union's part is ``None``, ``"passthrough"`` or ``"drop"``."""
+    return step is None or (isinstance(step, str) and step in ("passthrough", "drop"))
+
+
 def _steps(model, prefix=""):
     """``(name, estimator)`` of each step to convert, pipelines flattened."""
     if isinstance(model, Pipeline):
         for name, step in model.steps:
-            if step is None or (isinstance(step, str) and step == "passthrough"):
+            if _skipped(step):
                 continue
             yield from _steps(step, prefix + name + ".")
     else:
         yield prefix.rstrip(".") or type(model).__name__, model
+
+
+def _leaves(model, prefix=""):
+    """:func:`_steps`, with the parts of each ``FeatureUnion`` in place of the union."""
+    for name, step in _steps(model, prefix):
+        if isinstance(step, FeatureUnion):
+            for part_name, part in step.transformer_list:
+                if not _skipped(part):
+                    yield from _leaves(part, name + "." + part_name + ".")
+        else:
+            yield name, step
 
 
 def _check_supported(model):
@@ -40,7 +57,7 @@ def _check_supported(model):
         from skl2onnx._supported_operators import sklearn_operator_name_map
     except ImportError:  # private in skl2onnx: without it, conversion errors say it
         return
-    for name, step in _steps(model):
+    for name, step in _leaves(model):
         if type(step) not in sklearn_operator_name_map:
             raise OnnxExportError(
                 f"cannot export step {name!r} ({type(step).__name__}) to ONNX: no "
@@ -51,12 +68,34 @@ def _check_supported(model):
             )
 
 
+def _union_for_onnx(union):
+    """``union`` as skl2onnx converts it: each ``"passthrough"`` part an identity
+    ``FunctionTransformer``, ``"drop"`` parts left out, nested pipelines
+    flattened; the fitted parts and the weights are shared."""
+    parts = []
+    for name, part in union.transformer_list:
+        if isinstance(part, str) and part == "passthrough":
+            identity = FunctionTransformer()
+            identity.n_features_in_ = union.n_features_in_
+            parts.append((name, identity))
+        elif not _skipped(part):
+            parts.append((name, _without_passthrough(part)))
+    weights = union.transformer_weights
+    if weights is not None:
+        weights = {name: weight for name, weight in weights.items()
+                   if name in dict(parts)}
+    return FeatureUnion(parts, transformer_weights=weights or None)
+
+
 def _without_passthrough(model):
-    """``model`` with nested pipelines flattened and ``"passthrough"`` steps
-    dropped (skl2onnx cannot convert those); the fitted steps are shared."""
+    """``model`` with nested pipelines flattened, ``"passthrough"`` steps
+    dropped and ``FeatureUnion`` parts made convertible (skl2onnx cannot
+    convert the string ``"passthrough"``); the fitted steps are shared."""
+    if isinstance(model, FeatureUnion):
+        return _union_for_onnx(model)
     if not isinstance(model, Pipeline):
         return model
-    return Pipeline(list(_steps(model)))
+    return Pipeline([(name, _without_passthrough(step)) for name, step in _steps(model)])
 
 
 def _classifier(model):
@@ -82,8 +121,13 @@ def to_onnx(model, X=None, *, target_opset=None, zipmap=False, name="skdigit"):
         (:class:`~skdigit.DigitLogisticClassifier`,
         :class:`~skdigit.DigitLogisticClassifierCV`,
         :class:`~skdigit.PixelNormalizer`, :class:`~skdigit.Deskew`,
-        :class:`~skdigit.Scattering2D`), ``"passthrough"``, or estimators that
-        skl2onnx converts (:class:`~sklearn.preprocessing.StandardScaler`...).
+        :class:`~skdigit.Scattering2D`, :class:`~skdigit.SeededRBFSampler`),
+        ``"passthrough"``, a :class:`~sklearn.pipeline.FeatureUnion` of such
+        parts (``"passthrough"`` and ``transformer_weights`` included: the
+        ``"kernel"`` step of ``make_digit_pipeline(features="kernel")``), or
+        estimators that skl2onnx converts
+        (:class:`~sklearn.preprocessing.StandardScaler`...; scikit-learn's
+        :class:`~sklearn.kernel_approximation.RBFSampler` too).
     X : array-like of shape (n_samples, n_features), default=None
         Sample input, used only for its number of columns; by default the
         model's ``n_features_in_``.

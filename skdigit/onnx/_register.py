@@ -12,7 +12,9 @@ def register_converters():
 
     After this call, ``skl2onnx.to_onnx`` (and
     ``skl2onnx.convert_sklearn``) convert every skdigit estimator, alone
-    or in a :class:`~sklearn.pipeline.Pipeline`. Calling it again does
+    or in a :class:`~sklearn.pipeline.Pipeline`, and scikit-learn's
+    :class:`~sklearn.kernel_approximation.RBFSampler`, which skl2onnx has no
+    converter for. Calling it again does
     nothing. :func:`skdigit.onnx.to_onnx` calls it for you; ``import skdigit``
     does not (skl2onnx is an optional dependency).
 
@@ -45,7 +47,10 @@ def register_converters():
     from skl2onnx import update_registered_converter
 
     from ..linear_model import DigitLogisticClassifier, DigitLogisticClassifierCV
-    from ..preprocessing import Deskew, PixelNormalizer, Scattering2D
+    from sklearn.kernel_approximation import RBFSampler
+
+    from ..preprocessing import Deskew, PixelNormalizer, Scattering2D, SeededRBFSampler
+    from ._kernel import convert_rbf_sampler, rbf_sampler_shape_calculator
     from ._logistic import classifier_shape_calculator, convert_classifier
     from ._pixels import convert_deskew, convert_normalizer, same_shape_calculator
     from ._scattering import convert_scattering, scattering_shape_calculator
@@ -61,4 +66,8 @@ def register_converters():
                                 convert_deskew)
     update_registered_converter(Scattering2D, "SkdigitScattering2D",
                                 scattering_shape_calculator, convert_scattering)
+    # skl2onnx has no converter of its own for RBFSampler
+    for cls in (RBFSampler, SeededRBFSampler):
+        update_registered_converter(cls, f"Skdigit{cls.__name__}",
+                                    rbf_sampler_shape_calculator, convert_rbf_sampler)
     _REGISTERED = True
