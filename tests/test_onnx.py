@@ -149,6 +149,10 @@ def test_random_fourier_features_in_a_union(sampler):
     expected = union.transform(X)
     assert out.shape == expected.shape == (300, 64 + 300)
     assert_allclose(out, expected, rtol=0, atol=1e-4)
+    # fitting put an identity in place of "passthrough"; one set afterwards
+    union.set_params(linear="passthrough")
+    (out,) = _run(to_onnx(union), X)
+    assert_allclose(out, union.transform(X), rtol=0, atol=1e-4)
 
 
 def test_unregistered_part_of_a_union_is_named(mnist):

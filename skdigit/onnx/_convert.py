@@ -69,16 +69,15 @@ def _check_supported(model):
 
 
 def _union_for_onnx(union):
-    """``union`` as skl2onnx converts it: each ``"passthrough"`` part an identity
-    ``FunctionTransformer``, ``"drop"`` parts left out, nested pipelines
-    flattened; the fitted parts and the weights are shared."""
+    """``union`` as skl2onnx converts it: ``"drop"`` parts left out, nested
+    pipelines flattened, and a ``"passthrough"`` set after fitting an identity
+    ``FunctionTransformer`` (fitting already puts one in its place); the
+    fitted parts and the weights are shared."""
     parts = []
     for name, part in union.transformer_list:
         if isinstance(part, str) and part == "passthrough":
-            identity = FunctionTransformer()
-            identity.n_features_in_ = union.n_features_in_
-            parts.append((name, identity))
-        elif not _skipped(part):
+            part = FunctionTransformer()
+        if not _skipped(part):
             parts.append((name, _without_passthrough(part)))
     weights = union.transformer_weights
     if weights is not None:
@@ -90,7 +89,8 @@ def _union_for_onnx(union):
 def _without_passthrough(model):
     """``model`` with nested pipelines flattened, ``"passthrough"`` steps
     dropped and ``FeatureUnion`` parts made convertible (skl2onnx cannot
-    convert the string ``"passthrough"``); the fitted steps are shared."""
+    convert the strings ``"passthrough"`` and ``"drop"``); the fitted steps
+    are shared."""
     if isinstance(model, FeatureUnion):
         return _union_for_onnx(model)
     if not isinstance(model, Pipeline):
@@ -123,8 +123,9 @@ def to_onnx(model, X=None, *, target_opset=None, zipmap=False, name="skdigit"):
         :class:`~skdigit.PixelNormalizer`, :class:`~skdigit.Deskew`,
         :class:`~skdigit.Scattering2D`, :class:`~skdigit.SeededRBFSampler`),
         ``"passthrough"``, a :class:`~sklearn.pipeline.FeatureUnion` of such
-        parts (``"passthrough"`` and ``transformer_weights`` included: the
-        ``"kernel"`` step of ``make_digit_pipeline(features="kernel")``), or
+        parts (``"passthrough"``, ``"drop"`` and ``transformer_weights``
+        included: the ``"kernel"`` step of
+        ``make_digit_pipeline(features="kernel")``), or
         estimators that skl2onnx converts
         (:class:`~sklearn.preprocessing.StandardScaler`...; scikit-learn's
         :class:`~sklearn.kernel_approximation.RBFSampler` too).

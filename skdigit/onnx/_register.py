@@ -45,10 +45,9 @@ def register_converters():
         return
     import_optional("skl2onnx", extra="onnx", purpose="ONNX export")
     from skl2onnx import update_registered_converter
-
-    from ..linear_model import DigitLogisticClassifier, DigitLogisticClassifierCV
     from sklearn.kernel_approximation import RBFSampler
 
+    from ..linear_model import DigitLogisticClassifier, DigitLogisticClassifierCV
     from ..preprocessing import Deskew, PixelNormalizer, Scattering2D, SeededRBFSampler
     from ._kernel import convert_rbf_sampler, rbf_sampler_shape_calculator
     from ._logistic import classifier_shape_calculator, convert_classifier
