@@ -18,6 +18,7 @@ rule behind ``solver="auto"``.
 
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -173,15 +174,23 @@ class _Reporter:
             print(line, file=sys.stdout, flush=True)
         return bool(self.callback is not None and self.callback(self.n_iter, params))
 
-    def note(self, text):
-        """Print ``text`` as one progress line of this solver, when verbose.
+    @contextmanager
+    def building(self, what, *, announce=True):
+        """Print ``preconditioner: WHAT`` before the block and ``preconditioner
+        ready (T s)`` after it, when verbose and ``announce``.
 
         For steps before the first iteration that take seconds (building a
         preconditioner), so that a verbose fit is never silent for long.
         """
-        if self.every:
-            print(f"[{self.name}] {text}", file=sys.stdout, flush=True)
-            self.last = time.perf_counter()
+        if not (self.every and announce):
+            yield
+            return
+        print(f"[{self.name}] preconditioner: {what}", file=sys.stdout, flush=True)
+        start = time.perf_counter()
+        yield
+        self.last = time.perf_counter()
+        print(f"[{self.name}] preconditioner ready ({self.last - start:.1f} s)",
+              file=sys.stdout, flush=True)
 
 
 # From this many variables on, the unconstrained L-BFGS runs in NumPy
@@ -411,26 +420,18 @@ class PreconditionedLBFGS(Solver):
 
     def _solve(self, objective, params0, *, tol, max_iter, report):
         if low_rank_preconditions(objective):
-            building = not objective.has_gram_low_rank()
-            if building:
-                n_rows = min(LOW_RANK_ROWS, objective.layout.n_samples)
-                report.note(f"preconditioner: the {LOW_RANK} largest eigenpairs of the "
-                            f"Gram matrix, from {n_rows:,} rows drawn at random")
-                start = time.perf_counter()
-            with blas_threads(objective.n_threads):  # BLAS products only
-                low_rank = objective.gram_low_rank()
-            if building:
-                report.note(f"preconditioner ready ({time.perf_counter() - start:.1f} s)")
+            n_rows = min(LOW_RANK_ROWS, objective.layout.n_samples)
+            with report.building(f"the {LOW_RANK} largest eigenpairs of the Gram matrix, "
+                                 f"from {n_rows:,} rows drawn at random",
+                                 announce=not objective.has_gram_low_rank()):
+                with blas_threads(objective.n_threads):  # BLAS products only
+                    low_rank = objective.gram_low_rank()
             pre = LowRankPreconditioner(low_rank, objective.coef, l2=objective.penalty.curvature)
         else:
-            building = not objective.has_gram()
-            if building:
-                report.note("preconditioner: the Gram matrix of "
-                            f"{objective.layout.n_features:,} features and its eigenvectors")
-                start = time.perf_counter()
-            gram = objective.gram_eigh()
-            if building:
-                report.note(f"preconditioner ready ({time.perf_counter() - start:.1f} s)")
+            with report.building(f"the Gram matrix of {objective.layout.n_features:,} "
+                                 "features and its eigenvectors",
+                                 announce=not objective.has_gram()):
+                gram = objective.gram_eigh()
             pre = Preconditioner(gram, objective.coef, l2=objective.penalty.curvature)
         fun = _LastEvaluation(objective, pre.to_params, pre.gradient)
         u0 = pre.from_params(params0)

@@ -79,10 +79,9 @@ def _union_for_onnx(union):
             part = FunctionTransformer()
         if not _skipped(part):
             parts.append((name, _without_passthrough(part)))
-    weights = union.transformer_weights
-    if weights is not None:
-        weights = {name: weight for name, weight in weights.items()
-                   if name in dict(parts)}
+    kept = {name for name, _ in parts}
+    weights = {name: weight for name, weight in (union.transformer_weights or {}).items()
+               if name in kept}
     return FeatureUnion(parts, transformer_weights=weights or None)
 
 
