@@ -68,16 +68,17 @@ def _model(options):
 def _n_cases(cond, quick):
     """Photos per condition: fewer of 12 MP, which take seconds each to generate.
 
-    A hundred single digits and numbers a condition, forty photos without
-    digits. With sixty, one photo was 0.017 of a condition, nearly the whole
-    of the 0.02 the issue allows: the published conditions outside it were
-    mostly one or two photos away.
+    Two hundred single digits a condition, a hundred numbers, forty photos
+    without digits. With a hundred, one photo was 0.01 of a condition, half
+    the 0.02 the issue allows: the conditions published outside it were two
+    or three borderline photos of one seed away (another seed lost none of
+    them), so a condition's figure could not tell 0.02 from noise.
     """
     if cond.megapixels >= 10:
         return 4 if quick else 20
     if quick:
         return 12
-    return 100 if cond.kind in ("digit", "number") else 40
+    return {"digit": 200, "number": 100}.get(cond.kind, 40)
 
 
 def _read(path, model):
