@@ -70,8 +70,8 @@ def _n_cases(cond, quick):
 
     Two hundred single digits a condition, a hundred numbers, forty photos
     without digits. With a hundred, one photo was 0.01 of a condition, half
-    the 0.02 the issue allows: the conditions published outside it were two
-    or three borderline photos of one seed away (another seed lost none of
+    the 0.02 the issue allows: the two conditions published outside it were
+    three borderline photos each, of one seed (another seed lost none of
     them), so a condition's figure could not tell 0.02 from noise.
     """
     if cond.megapixels >= 10:
