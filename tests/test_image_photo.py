@@ -305,6 +305,27 @@ def test_published_benchmark_tables_are_rendered_from_its_results():
     assert text.endswith(rst_tables(published["handwriting"]))
 
 
+def test_figures_quoted_in_the_docs_prose_are_those_of_the_published_run():
+    # "What it does not do well yet" quotes the table by hand; a new run
+    # published without rewriting it left figures of the run before.
+    import json
+    import re
+
+    from benchmarks.handwriting import DOCS
+
+    published = json.loads((DOCS / "handwriting_results.json").read_text())["handwriting"]
+    values = set()
+    for record in [*published["rows"], *published["numbers"], *published["rejects"],
+                   published["timing"], {"rejected": published["digits_rejected"]}]:
+        values |= {f"{v:.3f}" for v in record.values()
+                   if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    page = (DOCS / "your_own_digits.rst").read_text()
+    prose = page.split("What it does not do well yet")[1].split("The benchmark\n====")[0]
+    quoted = re.findall(r"\b\d\.\d{3}\b", prose)
+    assert len(quoted) >= 5
+    assert not [q for q in quoted if q not in values], "figures not in the published run"
+
+
 def _no_digit_read(case, model):
     """Whether the reader reports no digit in a photo: none found, or none sure."""
     try:
